@@ -1,0 +1,88 @@
+import { dayOfInstant, type Day } from './days.js';
+import type { LearningEvent } from './learning-event.js';
+import type { InputComponent, InputOf } from './types.js';
+
+/** A reported input with what decides which of two reports is the later one. */
+export interface Stamped<T> {
+  /** The event's instant, epoch milliseconds. */
+  at: number;
+  event_id: string;
+  input: T;
+}
+
+/** For each day on which the component was reported, that day's last report. */
+export type DailyInputs<T> = Readonly<Record<Day, Stamped<T>>>;
+
+export interface TopicState {
+  readonly inputs: { readonly [K in InputComponent]?: DailyInputs<InputOf[K]> };
+  /** The days with at least one event of this topic, ascending. */
+  readonly days: readonly Day[];
+}
+
+/**
+ * What the engine knows of one student: per topic the daily inputs, and the active days.
+ * Keeping each day's last input (not only the last one) is what lets any past day be
+ * recomputed "as of" its end (mastery-model.md §6).
+ */
+export interface StudentState {
+  /** The layout of this record, for stores that keep it across versions of the engine. */
+  readonly v: 1;
+  readonly student_id: string;
+  /** Every day with at least one event, ascending. */
+  readonly days: readonly Day[];
+  readonly topics: ReadonlyMap<string, TopicState>;
+}
+
+export function initialState(studentId: string): StudentState {
+  return { v: 1, student_id: studentId, days: [], topics: new Map() };
+}
+
+/** Which of two reports wins: the greater timestamp, then the greater event_id (§6). */
+export function isLater(a: Stamped<unknown>, b: Stamped<unknown>): boolean {
+  return a.at > b.at || (a.at === b.at && a.event_id > b.event_id);
+}
+
+function withDay(days: readonly Day[], day: Day): readonly Day[] {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (days[mid]! < day) lo = mid + 1;
+    else hi = mid;
+  }
+  if (days[lo] === day) return days;
+  return [...days.slice(0, lo), day, ...days.slice(lo)];
+}
+
+function withInput<T>(daily: DailyInputs<T> | undefined, day: Day, report: Stamped<T>): DailyInputs<T> {
+  const current = daily?.[day];
+  if (current !== undefined && !isLater(report, current)) return daily!;
+  return { ...daily, [day]: report };
+}
+
+/**
+ * evolve(state, event): the fold of one event into a student's state. Every part of the state
+ * is a last-writer-wins register per day or a set of days, so the fold is idempotent and
+ * order-independent: any order of any events, with any duplicates, gives the same state.
+ * It never mutates `state`.
+ */
+export function evolve(state: StudentState, event: LearningEvent): StudentState {
+  const at = Date.parse(event.timestamp);
+  const day = dayOfInstant(at);
+  const topic = state.topics.get(event.topic) ?? { inputs: {}, days: [] };
+  let inputs = topic.inputs;
+  if (event.event_type === 'mastery.calculation.requested' && event.component !== 'consistency') {
+    const report = { at, event_id: event.event_id, input: event.data };
+    inputs = { ...inputs, [event.component]: withInput(inputs[event.component], day, report) };
+  }
+  const topics = new Map(state.topics);
+  topics.set(event.topic, { inputs, days: withDay(topic.days, day) });
+  return { v: 1, student_id: state.student_id, days: withDay(state.days, day), topics };
+}
+
+/** Folds a list of events into a state, left to right. */
+export function evolveAll(state: StudentState, events: Iterable<LearningEvent>): StudentState {
+  let s = state;
+  for (const e of events) s = evolve(s, e);
+  return s;
+}
