@@ -1,0 +1,37 @@
+import { Errors } from '../errors.js';
+import type { Principal } from './principal.js';
+
+/** api.md's access rule: may this caller read student X's data? */
+export function canReadStudent(principal: Principal, studentId: string): boolean {
+  switch (principal.role) {
+    case 'admin':
+      return true;
+    case 'student':
+      return principal.sub === studentId;
+    case 'teacher':
+      return principal.students.has(studentId);
+    case 'service':
+      return false;
+  }
+}
+
+/** Throws 403 unless the caller may read the student; checked before the student's existence. */
+export function assertCanReadStudent(principal: Principal, studentId: string): void {
+  if (!canReadStudent(principal, studentId)) {
+    throw Errors.forbidden(`a ${principal.role} token may not read student ${studentId}`);
+  }
+}
+
+/** Only producers write events: services, and admins. */
+export function assertCanWriteEvents(principal: Principal): void {
+  if (principal.role !== 'service' && principal.role !== 'admin') {
+    throw Errors.forbidden(`a ${principal.role} token may not post events`);
+  }
+}
+
+/** Class lists are for teachers (their own class) and admins (everyone). */
+export function assertCanListStudents(principal: Principal): void {
+  if (principal.role !== 'teacher' && principal.role !== 'admin') {
+    throw Errors.forbidden(`a ${principal.role} token may not list students`);
+  }
+}

@@ -1,0 +1,41 @@
+import type { LearningEvent } from '../../model/learning-event.js';
+import type { EventLog } from '../../ports/event-log.js';
+
+const byTimeThenId = (a: LearningEvent, b: LearningEvent) =>
+  Date.parse(a.timestamp) - Date.parse(b.timestamp) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
+
+/** The event log in this process's memory: nothing survives a restart (MASTERY_DATA_DIR=:memory:). */
+export function createMemoryEventLog(): EventLog {
+  const ids = new Set<string>();
+  const byStudent = new Map<string, LearningEvent[]>();
+  return {
+    async append(events) {
+      const stored = new Set<string>();
+      for (const event of events) {
+        if (ids.has(event.event_id)) continue;
+        ids.add(event.event_id);
+        stored.add(event.event_id);
+        const list = byStudent.get(event.student_id);
+        if (list) list.push(event);
+        else byStudent.set(event.student_id, [event]);
+      }
+      return stored;
+    },
+
+    async readStudent(studentId) {
+      return [...(byStudent.get(studentId) ?? [])].sort(byTimeThenId);
+    },
+
+    async *scanStudents(pageSize = 500) {
+      const students = [...byStudent.keys()].sort();
+      for (let i = 0; i < students.length; i += pageSize) {
+        yield students
+          .slice(i, i + pageSize)
+          .map((studentId) => ({ studentId, events: [...byStudent.get(studentId)!].sort(byTimeThenId) }));
+      }
+    },
+
+    async ping() {},
+    async close() {},
+  };
+}

@@ -1,0 +1,46 @@
+import type { SqlClient } from './sql-client.js';
+
+/**
+ * Schema changes, oldest first, each applied once and recorded in mastery_migrations. Ids are
+ * timestamped so that migrations written on different branches order themselves.
+ */
+export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
+  {
+    id: '20261126-0001-events',
+    sql: `
+      CREATE TABLE mastery_events (
+        event_id    uuid        PRIMARY KEY,
+        student_id  text        NOT NULL,
+        event_type  text        NOT NULL,
+        component   text,
+        topic       text        NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        event       jsonb       NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mastery_events_student_time ON mastery_events (student_id, occurred_at);
+    `,
+  },
+];
+
+/** An arbitrary constant that keeps two processes from migrating the same database at once. */
+const MIGRATION_LOCK = 72_917_301;
+
+/** Applies the migrations the database has not seen yet; returns their ids. */
+export async function migrate(db: SqlClient): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS mastery_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = new Set((await tx.query<{ id: string }>('SELECT id FROM mastery_migrations')).map((r) => r.id));
+    const applied: string[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.id)) continue;
+      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      await tx.query('INSERT INTO mastery_migrations (id) VALUES ($1)', [m.id]);
+      applied.push(m.id);
+    }
+    return applied;
+  });
+}

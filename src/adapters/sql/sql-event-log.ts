@@ -1,0 +1,73 @@
+import type { LearningEvent } from '../../model/learning-event.js';
+import type { EventLog } from '../../ports/event-log.js';
+import type { SqlClient } from './sql-client.js';
+
+/*
+ * A batch travels as one jsonb parameter and is unpacked by jsonb_to_recordset: one statement
+ * and one round trip for any batch size, in PostgreSQL and in PGlite alike.
+ */
+const APPEND = `
+  INSERT INTO mastery_events (event_id, student_id, event_type, component, topic, occurred_at, event)
+  SELECT r.event_id, r.student_id, r.event_type, r.component, r.topic, r.occurred_at, r.event
+  FROM jsonb_to_recordset($1::jsonb) AS r(
+    event_id uuid, student_id text, event_type text, component text, topic text,
+    occurred_at timestamptz, event jsonb)
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING event_id`;
+
+const READ_STUDENT = `
+  SELECT event FROM mastery_events WHERE student_id = $1 ORDER BY occurred_at, event_id`;
+
+const NEXT_STUDENTS = `
+  SELECT DISTINCT student_id FROM mastery_events WHERE student_id > $1 ORDER BY student_id LIMIT $2`;
+
+const READ_STUDENTS = `
+  SELECT student_id, event FROM mastery_events WHERE student_id = ANY($1::text[])
+  ORDER BY student_id, occurred_at, event_id`;
+
+function row(event: LearningEvent) {
+  return {
+    event_id: event.event_id,
+    student_id: event.student_id,
+    event_type: event.event_type,
+    component: event.event_type === 'mastery.calculation.requested' ? event.component : null,
+    topic: event.topic,
+    occurred_at: event.timestamp,
+    event,
+  };
+}
+
+/** The event log over any SqlClient (PGlite embedded, PostgreSQL in production). */
+export function createSqlEventLog(db: SqlClient): EventLog {
+  return {
+    async append(events) {
+      if (events.length === 0) return new Set();
+      const rows = await db.query<{ event_id: string }>(APPEND, [JSON.stringify(events.map(row))]);
+      return new Set(rows.map((r) => r.event_id));
+    },
+
+    async readStudent(studentId) {
+      const rows = await db.query<{ event: LearningEvent }>(READ_STUDENT, [studentId]);
+      return rows.map((r) => r.event);
+    },
+
+    async *scanStudents(pageSize = 500) {
+      let after = '';
+      for (;;) {
+        const ids = (await db.query<{ student_id: string }>(NEXT_STUDENTS, [after, pageSize])).map((r) => r.student_id);
+        if (ids.length === 0) return;
+        const rows = await db.query<{ student_id: string; event: LearningEvent }>(READ_STUDENTS, [ids]);
+        const byStudent = new Map<string, LearningEvent[]>(ids.map((id) => [id, []]));
+        for (const r of rows) byStudent.get(r.student_id)!.push(r.event);
+        yield [...byStudent].map(([studentId, events]) => ({ studentId, events }));
+        after = ids[ids.length - 1]!;
+      }
+    },
+
+    async ping() {
+      await db.query('SELECT 1');
+    },
+
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { ConfigError } from '../config.js';
+import { EngineError } from '../errors.js';
+import { calcCommand } from './commands/calc.js';
+import { demoCommand } from './commands/demo.js';
+import { serveCommand } from './commands/serve.js';
+import { tokenCommand } from './commands/token.js';
+import { UsageError } from './usage-error.js';
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; summary: string }> = {
+  serve: { run: serveCommand, summary: 'the HTTP API, with the pipeline, on the configured stores' },
+  calc: { run: calcCommand, summary: 'the stateless calculator: four component values in, the result out' },
+  token: { run: tokenCommand, summary: 'sign a development token for a role, subject and class' },
+  demo: { run: demoCommand, summary: 'feed a realistic class of students to a running service' },
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(7)} ${c.summary}`);
+  return ['usage: mastery <command> [options]', '', 'commands:', ...lines, '', 'mastery <command> --help tells more.'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`mastery: unknown command "${name}"\n\n${help()}\n`);
+    return 2;
+  }
+  try {
+    await command.run(args);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof EngineError) {
+      process.stderr.write(`mastery ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { DEFAULT_MODEL_CONFIG, weightsProblem, type ModelConfig } from './model/model-config.js';
+
+/**
+ * The one reader of the environment. Every variable has a default that gives the embedded
+ * mode; a bad value stops start-up with a sentence that names the variable.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the embedded event log and the generated secret live; ':memory:' keeps nothing. */
+  dataDir: string;
+  /** The HS256 secret; undefined means "generate one into the data folder". */
+  jwtSecret: string | undefined;
+  retentionDays: number;
+  logLevel: LogLevel;
+  model: ModelConfig;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const MEMORY_DATA_DIR = ':memory:';
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+function weights(env: Env): ModelConfig['weights'] {
+  const raw = read(env, 'MASTERY_WEIGHTS');
+  if (raw === undefined) return DEFAULT_MODEL_CONFIG.weights;
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length !== 4 || parts.some((p) => !/^\d*\.?\d+$/.test(p))) {
+    throw new ConfigError(
+      'MASTERY_WEIGHTS',
+      `must be four numbers separated by commas (completion,quiz,quality,consistency), not "${raw}"`,
+    );
+  }
+  const [completion, quiz, quality, consistency] = parts.map(Number) as [number, number, number, number];
+  const w = { completion, quiz, quality, consistency };
+  const problem = weightsProblem(w);
+  if (problem) throw new ConfigError('MASTERY_WEIGHTS', `is unusable: ${problem}`);
+  return w;
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = read(env, 'LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
+  }
+  return raw as LogLevel;
+}
+
+function jwtSecret(env: Env, dataDir: string): string | undefined {
+  const raw = read(env, 'MASTERY_JWT_SECRET');
+  if (raw !== undefined && Buffer.byteLength(raw) < 32) {
+    throw new ConfigError('MASTERY_JWT_SECRET', 'must be at least 32 bytes long (HS256 wants 256 bits of key)');
+  }
+  if (raw === undefined && dataDir === MEMORY_DATA_DIR) {
+    throw new ConfigError('MASTERY_JWT_SECRET', `must be set when MASTERY_DATA_DIR is ${MEMORY_DATA_DIR}: there is no folder to keep a generated one in`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const rawDir = read(env, 'MASTERY_DATA_DIR') ?? './data';
+  const dataDir = rawDir === MEMORY_DATA_DIR ? rawDir : resolve(rawDir);
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65_535),
+    host: read(env, 'HOST') ?? '127.0.0.1',
+    dataDir,
+    jwtSecret: jwtSecret(env, dataDir),
+    retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
+    logLevel: logLevel(env),
+    model: {
+      weights: weights(env),
+      recommendationThreshold: decimal(env, 'MASTERY_RECOMMENDATION_THRESHOLD', DEFAULT_MODEL_CONFIG.recommendationThreshold, 0, 1),
+      quizGuessSeconds: decimal(env, 'MASTERY_QUIZ_GUESS_SECONDS', DEFAULT_MODEL_CONFIG.quizGuessSeconds, 0.001, 3600),
+      quizAttemptPenalty: decimal(env, 'MASTERY_QUIZ_ATTEMPT_PENALTY', DEFAULT_MODEL_CONFIG.quizAttemptPenalty, 0, 0.5),
+    },
+  };
+}

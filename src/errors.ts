@@ -1,0 +1,30 @@
+/**
+ * Every error the engine reports to a client, in one place: a stable code, the HTTP status that
+ * carries it, and whether trying again later can succeed (the retry-or-dead-letter decision).
+ */
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+    readonly details?: unknown[],
+    readonly canRetry = false,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export const Errors = {
+  badRequest: (message: string, details?: unknown[]) => new EngineError('BAD_REQUEST', 400, message, details),
+  unauthorized: (message: string) => new EngineError('UNAUTHORIZED', 401, message),
+  forbidden: (message = 'this token may not do that') => new EngineError('FORBIDDEN', 403, message),
+  studentNotFound: (studentId: string) =>
+    new EngineError('STUDENT_NOT_FOUND', 404, `no student ${studentId} is known to the engine`),
+  topicNotFound: (studentId: string, topic: string) =>
+    new EngineError('TOPIC_NOT_FOUND', 404, `student ${studentId} has no events in topic ${topic}`),
+  routeNotFound: (method: string, url: string) => new EngineError('ROUTE_NOT_FOUND', 404, `no route ${method} ${url}`),
+  payloadTooLarge: (message: string) => new EngineError('PAYLOAD_TOO_LARGE', 413, message),
+  invalidEvent: (message: string, details: unknown[]) => new EngineError('INVALID_EVENT', 422, message, details),
+  storeUnavailable: (message: string) => new EngineError('STORE_UNAVAILABLE', 503, message, undefined, true),
+} as const;

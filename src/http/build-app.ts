@@ -1,0 +1,58 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TokenVerifier } from '../access/tokens.js';
+import type { ModelConfig } from '../model/model-config.js';
+import type { Ingest } from '../pipeline/ingest.js';
+import type { StudentQueries } from '../queries/student-queries.js';
+import { installAuthentication } from './authenticate.js';
+import { installErrorHandling } from './error-handler.js';
+import { calculateRoutes } from './routes/calculate.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { studentRoutes } from './routes/students.js';
+
+export interface AppDeps {
+  ingest: Ingest;
+  queries: StudentQueries;
+  model: ModelConfig;
+  verifyToken: TokenVerifier;
+  ready: () => Promise<void>;
+  logger: FastifyBaseLogger;
+}
+
+/** 1,000 events of at most 16 KiB each, and the brackets and commas between them. */
+const BODY_LIMIT = 1000 * 16 * 1024 + 64 * 1024;
+
+/** Builds the HTTP API; it never listens (the serve command does), so tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
+  });
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Mastery Engine',
+        version: '0.1.0',
+        description: 'Per-student mastery from learning events. The formulas are in docs/model.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  healthRoutes(app, deps.ready);
+  await app.register(
+    async (v1) => {
+      installAuthentication(v1, deps.verifyToken);
+      eventRoutes(v1, deps.ingest);
+      calculateRoutes(v1, deps.model);
+      studentRoutes(v1, deps.queries);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { ModelConfig } from '../../model/model-config.js';
+import { masteryResult } from '../../model/score.js';
+import type { ComponentValues } from '../../model/types.js';
+import { ComponentValuesSchema } from '../../validation/component-values.js';
+import { ErrorBody, MasteryResult } from '../schemas.js';
+
+/** POST /v1/mastery/calculate: the stateless calculator, for any signed-in caller. */
+export function calculateRoutes(app: FastifyInstance, model: ModelConfig): void {
+  app.post(
+    '/mastery/calculate',
+    {
+      schema: {
+        summary: 'Score, breakdown, level and recommendations from four component values',
+        body: ComponentValuesSchema,
+        response: { 200: MasteryResult, 400: ErrorBody },
+      },
+    },
+    async (request) => masteryResult(request.body as ComponentValues, model),
+  );
+}

@@ -1,0 +1,49 @@
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import { assertCanWriteEvents } from '../../access/access-rule.js';
+import { Errors } from '../../errors.js';
+import type { Ingest } from '../../pipeline/ingest.js';
+import { LearningEventDocSchema } from '../../validation/event-schema.js';
+import { principalOf } from '../authenticate.js';
+import { ErrorBody, IngestReport } from '../schemas.js';
+
+export const MAX_BATCH = 1000;
+
+/**
+ * POST /v1/events: one event or a batch. The body is validated event by event by the pipeline,
+ * not by Fastify, so that a batch reports every bad event by its index and still applies the
+ * good ones; the schema below is for the documentation only.
+ */
+export function eventRoutes(app: FastifyInstance, ingest: Ingest): void {
+  app.post(
+    '/events',
+    {
+      schema: {
+        summary: 'Ingest one learning event or a batch of up to 1,000',
+        description:
+          'Answers per event: accepted, duplicate (its event_id is known) or rejected with the fields at fault. ' +
+          'A single invalid event answers 422; a batch answers 200 with a result per event.',
+        body: Type.Union([LearningEventDocSchema, Type.Array(LearningEventDocSchema, { maxItems: MAX_BATCH })]),
+        response: { 200: IngestReport, 422: ErrorBody, 413: ErrorBody },
+      },
+      validatorCompiler: () => () => true,
+    },
+    async (request) => {
+      assertCanWriteEvents(principalOf(request));
+      const body: unknown = request.body;
+      const single = !Array.isArray(body);
+      const events = single ? [body] : body;
+      if (events.length === 0) throw Errors.badRequest('the batch is empty: send at least one event');
+      if (events.length > MAX_BATCH) {
+        throw Errors.payloadTooLarge(`a batch holds at most ${MAX_BATCH} events, not ${events.length}`);
+      }
+      const report = await ingest(events);
+      const only = report.results[0]!;
+      if (single && only.status === 'rejected') {
+        const fields = only.errors.map((e) => e.field).join(', ');
+        throw Errors.invalidEvent(`the event is invalid (${fields})`, only.errors);
+      }
+      return report;
+    },
+  );
+}

@@ -1,0 +1,96 @@
+import Type from 'typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Errors } from '../../errors.js';
+import { isDay, type Day } from '../../model/days.js';
+import type { StudentQueries } from '../../queries/student-queries.js';
+import { principalOf } from '../authenticate.js';
+import {
+  DayString,
+  ErrorBody,
+  LearningPath,
+  PredictionResult,
+  ScopeQuery,
+  StudentHistory,
+  StudentList,
+  StudentMastery,
+  StudentParams,
+} from '../schemas.js';
+import { TopicName } from '../../validation/event-schema.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+/** A day from the query string, checked against the calendar (the schema only checks its shape). */
+function day(name: string, value: string | undefined): Day | undefined {
+  if (value !== undefined && !isDay(value)) throw Errors.badRequest(`${name} must be a calendar day YYYY-MM-DD, not ${value}`);
+  return value;
+}
+
+type Scoped = FastifyRequest<{ Params: { id: string }; Querystring: { as_of?: string; topic?: string } }>;
+
+function scope(request: Scoped) {
+  return { asOf: day('as_of', request.query.as_of), topic: request.query.topic };
+}
+
+/** The per-student reads and the class list; every one goes through the access rule. */
+export function studentRoutes(app: FastifyInstance, queries: StudentQueries): void {
+  const read = (summary: string, response: unknown) => ({
+    schema: { summary, params: StudentParams, querystring: ScopeQuery, response: { 200: response, ...errors } },
+  });
+
+  app.get('/students/:id/mastery', read('Current mastery, as of a day, overall or for one topic', StudentMastery), (request: Scoped) =>
+    queries.mastery(principalOf(request), request.params.id, scope(request)),
+  );
+
+  app.get('/students/:id/prediction', read('The 7-day prediction and whether the student needs help', PredictionResult), (request: Scoped) =>
+    queries.prediction(principalOf(request), request.params.id, scope(request)),
+  );
+
+  app.get('/students/:id/path', read('The adaptive learning path, weak components and weak topics', LearningPath), (request: Scoped) =>
+    queries.path(principalOf(request), request.params.id, scope(request)),
+  );
+
+  app.get(
+    '/students/:id/history',
+    {
+      schema: {
+        summary: 'Daily scores and components, one entry per day with events',
+        params: StudentParams,
+        querystring: Type.Object(
+          { from: Type.Optional(DayString), to: Type.Optional(DayString), topic: Type.Optional(TopicName) },
+          { additionalProperties: false },
+        ),
+        response: { 200: StudentHistory, ...errors },
+      },
+    },
+    (request: FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string; topic?: string } }>) =>
+      queries.history(principalOf(request), request.params.id, {
+        from: day('from', request.query.from),
+        to: day('to', request.query.to),
+        topic: request.query.topic,
+      }),
+  );
+
+  app.get(
+    '/students',
+    {
+      schema: {
+        summary: 'Summaries of the students the caller may see (teacher: own class; admin: all)',
+        querystring: Type.Object(
+          {
+            as_of: Type.Optional(DayString),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            offset: Type.Integer({ minimum: 0, default: 0 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: StudentList, ...errors },
+      },
+    },
+    (request: FastifyRequest<{ Querystring: { as_of?: string; limit: number; offset: number } }>) =>
+      queries.list(principalOf(request), {
+        asOf: day('as_of', request.query.as_of),
+        limit: request.query.limit,
+        offset: request.query.offset,
+      }),
+  );
+}

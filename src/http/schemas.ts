@@ -1,0 +1,124 @@
+import Type from 'typebox';
+import { COMPONENTS, LEVELS } from '../model/types.js';
+import { TopicName } from '../validation/event-schema.js';
+
+/** Request and response shapes of the HTTP API; they validate at the edge and feed /docs. */
+
+export const DayString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
+
+const Unit = Type.Number({ minimum: 0, maximum: 1 });
+const Components = Type.Object(
+  Object.fromEntries(COMPONENTS.map((k) => [k, Unit])) as Record<(typeof COMPONENTS)[number], typeof Unit>,
+);
+const Level = Type.Enum([...LEVELS]);
+
+export const Recommendation = Type.Object({
+  action: Type.String(),
+  area: Type.String(),
+  priority: Type.Enum(['high', 'medium', 'low']),
+  topic: Type.Optional(Type.String()),
+});
+
+export const MasteryResult = Type.Object({
+  mastery_score: Unit,
+  level: Level,
+  components: Components,
+  breakdown: Components,
+  recommendations: Type.Array(Recommendation),
+});
+
+const StudentScope = {
+  student_id: Type.String(),
+  topic: Type.Union([Type.String(), Type.Null()], { description: 'null: the overall roll-up' }),
+};
+
+export const StudentMastery = Type.Intersect([
+  Type.Object({ ...StudentScope, as_of: DayString }),
+  MasteryResult,
+  Type.Object({
+    topics: Type.Optional(
+      Type.Array(Type.Object({ topic: Type.String(), mastery_score: Unit, level: Level }), {
+        description: 'overall roll-up only: each topic on its own',
+      }),
+    ),
+  }),
+]);
+
+export const StudentHistory = Type.Object({
+  ...StudentScope,
+  days: Type.Array(Type.Intersect([Type.Object({ date: DayString }), MasteryResult])),
+});
+
+export const PredictionResult = Type.Union([
+  Type.Object({ prediction: Type.Null(), confidence: Type.Number() }, { description: 'fewer than 3 days of history' }),
+  Type.Object({
+    current: Unit,
+    prediction: Unit,
+    trend: Type.Enum(['improving', 'declining', 'stable']),
+    trend_per_day: Type.Number(),
+    confidence: Unit,
+    intervention_needed: Type.Boolean(),
+  }),
+]);
+
+const ComponentName = Type.Enum([...COMPONENTS]);
+
+export const LearningPath = Type.Object({
+  ...StudentScope,
+  as_of: DayString,
+  path: Type.Array(Type.String()),
+  weak_components: Type.Array(Type.Object({ component: ComponentName, value: Unit })),
+  weak_topics: Type.Array(
+    Type.Object({ topic: Type.String(), mastery_score: Unit, weak_components: Type.Array(ComponentName) }),
+  ),
+});
+
+export const StudentList = Type.Object({
+  as_of: DayString,
+  total: Type.Integer(),
+  students: Type.Array(
+    Type.Object({
+      student_id: Type.String(),
+      mastery_score: Unit,
+      level: Level,
+      trend: Type.Union([Type.Enum(['improving', 'declining', 'stable']), Type.Null()]),
+      prediction: Type.Union([Unit, Type.Null()]),
+      intervention_needed: Type.Boolean(),
+    }),
+  ),
+});
+
+const FieldErrorSchema = Type.Object({ field: Type.String(), message: Type.String() });
+
+export const IngestReport = Type.Object({
+  accepted: Type.Integer(),
+  duplicate: Type.Integer(),
+  rejected: Type.Integer(),
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      event_id: Type.Optional(Type.String()),
+      status: Type.Enum(['accepted', 'duplicate', 'rejected']),
+      errors: Type.Optional(Type.Array(FieldErrorSchema)),
+    }),
+  ),
+  updated: Type.Array(Type.String(), { description: 'students whose result changed' }),
+});
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Array(Type.Unknown())),
+  }),
+});
+
+export const StudentParams = Type.Object({ id: Type.String({ description: 'student id' }) });
+
+export const ScopeQuery = Type.Object(
+  {
+    as_of: Type.Optional(DayString),
+    topic: Type.Optional(TopicName),
+  },
+  { additionalProperties: false },
+);

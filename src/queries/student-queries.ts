@@ -1,0 +1,149 @@
+import { assertCanListStudents, assertCanReadStudent } from '../access/access-rule.js';
+import type { Principal } from '../access/principal.js';
+import { Errors } from '../errors.js';
+import { dayOfInstant, type Day } from '../model/days.js';
+import {
+  dailyHistory,
+  learningPathAsOf,
+  masteryAsOf,
+  predictionAsOf,
+  topicNames,
+  type LearningPathResult,
+} from '../model/mastery-as-of.js';
+import type { StudentState } from '../model/student-state.js';
+import type { Level, MasteryResult, Prediction } from '../model/types.js';
+import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { StudentRecord } from '../ports/state-store.js';
+
+export interface Scope {
+  /** Default: today (UTC) by the engine's clock. */
+  asOf?: Day;
+  /** Default: the overall roll-up. */
+  topic?: string;
+}
+
+export interface StudentMastery extends MasteryResult {
+  student_id: string;
+  topic: string | null;
+  as_of: Day;
+  /** For the overall roll-up: each topic's own score and level. */
+  topics?: Array<{ topic: string; mastery_score: number; level: Level }>;
+}
+
+export interface StudentHistory {
+  student_id: string;
+  topic: string | null;
+  days: Array<{ date: Day } & MasteryResult>;
+}
+
+export interface StudentSummary {
+  student_id: string;
+  mastery_score: number;
+  level: Level;
+  trend: string | null;
+  prediction: number | null;
+  intervention_needed: boolean;
+}
+
+/**
+ * The read use cases. Each one checks the access rule first (a refused caller learns nothing,
+ * not even whether the student exists), then reads the state store and computes as of a day.
+ */
+export function createStudentQueries(deps: EngineDeps) {
+  const today = () => dayOfInstant(deps.clock.now().getTime());
+
+  async function readableState(principal: Principal, studentId: string, topic?: string): Promise<StudentState> {
+    assertCanReadStudent(principal, studentId);
+    const record = (await deps.store.load([studentId])).get(studentId);
+    if (!record) throw Errors.studentNotFound(studentId);
+    if (topic !== undefined && !record.state.topics.has(topic)) throw Errors.topicNotFound(studentId, topic);
+    return record.state;
+  }
+
+  return {
+    async mastery(principal: Principal, studentId: string, scope: Scope = {}): Promise<StudentMastery> {
+      const state = await readableState(principal, studentId, scope.topic);
+      const asOf = scope.asOf ?? today();
+      const result = masteryAsOf(state, asOf, deps.model, scope.topic)!;
+      const answer: StudentMastery = { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...result };
+      if (scope.topic === undefined) {
+        answer.topics = topicNames(state).map((topic) => {
+          const r = masteryAsOf(state, asOf, deps.model, topic)!;
+          return { topic, mastery_score: r.mastery_score, level: r.level };
+        });
+      }
+      return answer;
+    },
+
+    async history(
+      principal: Principal,
+      studentId: string,
+      range: { from?: Day; to?: Day; topic?: string } = {},
+    ): Promise<StudentHistory> {
+      const state = await readableState(principal, studentId, range.topic);
+      const to = range.to ?? today();
+      if (range.from !== undefined && range.from > to) {
+        throw Errors.badRequest(`from (${range.from}) must not be after to (${to})`);
+      }
+      const days = dailyHistory(state, deps.model, { from: range.from, to }, range.topic);
+      return { student_id: studentId, topic: range.topic ?? null, days: days.map((d) => ({ date: d.date, ...d.result })) };
+    },
+
+    async prediction(principal: Principal, studentId: string, scope: Scope = {}): Promise<Prediction> {
+      const state = await readableState(principal, studentId, scope.topic);
+      return predictionAsOf(state, scope.asOf ?? today(), deps.model, scope.topic)!;
+    },
+
+    async path(
+      principal: Principal,
+      studentId: string,
+      scope: Scope = {},
+    ): Promise<LearningPathResult & { student_id: string; topic: string | null; as_of: Day }> {
+      const state = await readableState(principal, studentId, scope.topic);
+      const asOf = scope.asOf ?? today();
+      return { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...learningPathAsOf(state, asOf, deps.model, scope.topic)! };
+    },
+
+    /** Teachers see their class, admins everyone; a page of summaries in student id order. */
+    async list(
+      principal: Principal,
+      page: { offset: number; limit: number; asOf?: Day },
+    ): Promise<{ as_of: Day; total: number; students: StudentSummary[] }> {
+      assertCanListStudents(principal);
+      const asOf = page.asOf ?? today();
+      let ids: string[];
+      let total: number;
+      let records: Map<string, StudentRecord>;
+      if (principal.role === 'admin') {
+        ({ studentIds: ids, total } = await deps.store.list(page));
+        records = await deps.store.load(ids);
+      } else {
+        records = await deps.store.load([...principal.students].sort());
+        const known = [...records.keys()];
+        total = known.length;
+        ids = known.slice(page.offset, page.offset + page.limit);
+      }
+      const students = ids.flatMap((id) => {
+        const state = records.get(id)?.state;
+        return state ? [summaryOf(state, asOf, deps.model)] : [];
+      });
+      return { as_of: asOf, total, students };
+    },
+  };
+}
+
+function summaryOf(state: StudentState, asOf: Day, model: EngineDeps['model']): StudentSummary {
+  const result = masteryAsOf(state, asOf, model)!;
+  const p = predictionAsOf(state, asOf, model)!;
+  const forecast = p.prediction === null ? null : p;
+  return {
+    student_id: state.student_id,
+    mastery_score: result.mastery_score,
+    level: result.level,
+    trend: forecast?.trend ?? null,
+    prediction: forecast?.prediction ?? null,
+    intervention_needed: forecast?.intervention_needed ?? false,
+  };
+}
+
+export type StudentQueries = ReturnType<typeof createStudentQueries>;

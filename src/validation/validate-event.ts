@@ -1,0 +1,90 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { LearningEvent } from '../model/learning-event.js';
+import { DEFAULT_TOPIC } from '../model/types.js';
+import {
+  DATA_SCHEMAS,
+  EventEnvelopeSchema,
+  MAX_EVENT_BYTES,
+  MAX_FUTURE_SKEW_MS,
+  type EventEnvelopeInput,
+} from './event-schema.js';
+import { fieldErrors, type FieldError } from './field-errors.js';
+import { parseRfc3339 } from './rfc3339.js';
+
+export type Validation = { ok: true; event: LearningEvent } | { ok: false; errors: FieldError[] };
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const checkEnvelope = ajv.compile<EventEnvelopeInput>(EventEnvelopeSchema);
+const checkData: Record<keyof typeof DATA_SCHEMAS, ValidateFunction> = {
+  completion: ajv.compile(DATA_SCHEMAS.completion),
+  quiz: ajv.compile(DATA_SCHEMAS.quiz),
+  quality: ajv.compile(DATA_SCHEMAS.quality),
+  consistency: ajv.compile(DATA_SCHEMAS.consistency),
+};
+
+/** The size of an event as sent: its JSON in UTF-8. */
+export function eventBytes(raw: unknown): number {
+  return Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
+}
+
+/** Rules that span fields, which JSON Schema cannot state (events.md). */
+function crossFieldErrors(e: EventEnvelopeInput, nowMs: number): FieldError[] {
+  const errors: FieldError[] = [];
+  const when = parseRfc3339(e.timestamp);
+  if (when === null) {
+    errors.push({ field: 'timestamp', message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-14T10:30:00Z' });
+  } else if (when.epochMs > nowMs + MAX_FUTURE_SKEW_MS) {
+    errors.push({ field: 'timestamp', message: 'must not be more than 5 minutes in the future' });
+  }
+  if (e.event_type === 'mastery.calculation.requested' && e.component === undefined) {
+    errors.push({ field: 'component', message: 'is required for mastery.calculation.requested' });
+  }
+  if (e.event_type === 'activity.recorded' && e.component !== undefined) {
+    errors.push({ field: 'component', message: 'must be absent for activity.recorded' });
+  }
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  const exceeds = (part: string, whole: string) =>
+    typeof data[part] === 'number' && typeof data[whole] === 'number' && data[part] > data[whole];
+  if (e.component === 'completion' && exceeds('completed_exercises', 'total_exercises')) {
+    errors.push({ field: 'data.completed_exercises', message: `must not exceed data.total_exercises (${data.total_exercises})` });
+  }
+  if (e.component === 'quiz' && exceeds('correct_answers', 'total_questions')) {
+    errors.push({ field: 'data.correct_answers', message: `must not exceed data.total_questions (${data.total_questions})` });
+  }
+  return errors;
+}
+
+function dataErrors(e: EventEnvelopeInput): FieldError[] {
+  const component = e.event_type === 'activity.recorded' ? 'consistency' : e.component;
+  if (component === undefined) return [];
+  const needsData = component !== 'consistency';
+  if (e.data === undefined) return needsData ? [{ field: 'data', message: `is required for component ${component}` }] : [];
+  const check = checkData[component];
+  return check(e.data) ? [] : fieldErrors(check.errors ?? [], 'data');
+}
+
+/**
+ * Checks one event against events.md and returns it normalised (lower-case event_id, topic
+ * defaulted to `general`, `data` present, upper-case `T`/`Z`), or every rule it breaks, each
+ * naming its field. `nowMs` is the clock, for the 5-minute future limit.
+ */
+export function validateEvent(raw: unknown, nowMs: number): Validation {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, errors: [{ field: '(event)', message: 'must be a JSON object' }] };
+  }
+  const bytes = eventBytes(raw);
+  if (bytes > MAX_EVENT_BYTES) {
+    return { ok: false, errors: [{ field: '(event)', message: `is ${bytes} bytes; at most ${MAX_EVENT_BYTES} are allowed` }] };
+  }
+  if (!checkEnvelope(raw)) return { ok: false, errors: fieldErrors(checkEnvelope.errors ?? []) };
+  const errors = [...dataErrors(raw), ...crossFieldErrors(raw, nowMs)];
+  if (errors.length > 0) return { ok: false, errors };
+  const event = {
+    ...raw,
+    event_id: raw.event_id.toLowerCase(),
+    timestamp: raw.timestamp.toUpperCase(),
+    topic: raw.topic ?? DEFAULT_TOPIC,
+    data: raw.data ?? {},
+  } as LearningEvent;
+  return { ok: true, event };
+}
