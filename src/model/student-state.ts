@@ -1,11 +1,12 @@
 import { dayOfInstant, type Day } from './days.js';
+import { epochMsOf, instantKey } from './instant.js';
 import type { LearningEvent } from './learning-event.js';
 import type { InputComponent, InputOf } from './types.js';
 
 /** A reported input with what decides which of two reports is the later one. */
 export interface Stamped<T> {
-  /** The event's instant, epoch milliseconds. */
-  at: number;
+  /** The event's instant as an instantKey: compares as a string, to the nanosecond. */
+  at: string;
   event_id: string;
   input: T;
 }
@@ -67,8 +68,8 @@ function withInput<T>(daily: DailyInputs<T> | undefined, day: Day, report: Stamp
  * It never mutates `state`.
  */
 export function evolve(state: StudentState, event: LearningEvent): StudentState {
-  const at = Date.parse(event.timestamp);
-  const day = dayOfInstant(at);
+  const at = instantKey(event.timestamp);
+  const day = dayOfInstant(epochMsOf(at));
   const topic = state.topics.get(event.topic) ?? { inputs: {}, days: [] };
   let inputs = topic.inputs;
   if (event.event_type === 'mastery.calculation.requested' && event.component !== 'consistency') {

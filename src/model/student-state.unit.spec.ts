@@ -5,6 +5,7 @@ import { addDays, dayOfInstant } from './days.js';
 import type { LearningEvent } from './learning-event.js';
 import { dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
+import { instantKey } from './instant.js';
 import { evolve, evolveAll, initialState, isLater, type StudentState } from './student-state.js';
 import {
   STUDENT,
@@ -199,10 +200,12 @@ describe('student state: examples', () => {
   });
 
   it('isLater: greater instant first, then greater event_id as a string', () => {
-    assert.equal(isLater({ at: 2, event_id: 'a', input: 0 }, { at: 1, event_id: 'b', input: 0 }), true);
-    assert.equal(isLater({ at: 1, event_id: 'b', input: 0 }, { at: 1, event_id: 'a', input: 0 }), true);
-    assert.equal(isLater({ at: 1, event_id: 'a', input: 0 }, { at: 1, event_id: 'a', input: 0 }), false);
-    assert.equal(isLater({ at: 1, event_id: 'a', input: 0 }, { at: 1, event_id: '9', input: 0 }), true);
+    const t1 = instantKey('2026-01-14T10:30:00Z');
+    const t2 = instantKey('2026-01-14T10:30:01Z');
+    assert.equal(isLater({ at: t2, event_id: 'a', input: 0 }, { at: t1, event_id: 'b', input: 0 }), true);
+    assert.equal(isLater({ at: t1, event_id: 'b', input: 0 }, { at: t1, event_id: 'a', input: 0 }), true);
+    assert.equal(isLater({ at: t1, event_id: 'a', input: 0 }, { at: t1, event_id: 'a', input: 0 }), false);
+    assert.equal(isLater({ at: t1, event_id: 'a', input: 0 }, { at: t1, event_id: '9', input: 0 }), true);
   });
 
   it('the greater timestamp wins even when the two differ below a millisecond', () => {

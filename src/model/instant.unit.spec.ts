@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { epochMsOf, instantKey } from './instant.js';
+
+describe('instantKey', () => {
+  it('writes any RFC 3339 instant as a fixed-width UTC key to the nanosecond', () => {
+    assert.equal(instantKey('2026-01-14T10:30:00Z'), '2026-01-14T10:30:00.000000000Z');
+    assert.equal(instantKey('2026-01-14T10:30:00.5Z'), '2026-01-14T10:30:00.500000000Z');
+    assert.equal(instantKey('2026-01-14T10:30:00.000900Z'), '2026-01-14T10:30:00.000900000Z');
+    assert.equal(instantKey('2026-01-14T10:30:00.123456789123Z'), '2026-01-14T10:30:00.123456789Z');
+  });
+
+  it('converts offsets to UTC, across a day boundary', () => {
+    assert.equal(instantKey('2026-01-14T23:30:00.25-05:00'), '2026-01-15T04:30:00.250000000Z');
+    assert.equal(instantKey('2026-01-15T01:00:00+02:00'), '2026-01-14T23:00:00.000000000Z');
+  });
+
+  it('sorts as the instants follow each other, where milliseconds alone would tie', () => {
+    const keys = ['2026-01-14T10:30:00.0009Z', '2026-01-14T10:30:00.0001Z', '2026-01-14T11:30:00.0005+01:00', '2026-01-14T10:29:59.9999Z'];
+    assert.deepEqual([...keys].map(instantKey).sort(), [
+      '2026-01-14T10:29:59.999900000Z',
+      '2026-01-14T10:30:00.000100000Z',
+      '2026-01-14T10:30:00.000500000Z',
+      '2026-01-14T10:30:00.000900000Z',
+    ]);
+  });
+
+  it('does not round the milliseconds up (0.9999 s stays in its second)', () => {
+    assert.equal(instantKey('2026-01-14T23:59:59.9999Z'), '2026-01-14T23:59:59.999900000Z');
+    assert.equal(epochMsOf(instantKey('2026-01-14T23:59:59.9999Z')), Date.parse('2026-01-14T23:59:59.999Z'));
+  });
+});
