@@ -36,6 +36,7 @@ export function addDays(day: Day, n: number): Day {
 export function isDay(value: string): boolean {
   const m = DAY_PATTERN.exec(value);
   if (!m) return false;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
+  const t = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return Number.isFinite(t) && dayOfInstant(t) === value;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 
 const SECRET_FILE = 'jwt-secret';
 
@@ -13,7 +13,7 @@ export async function resolveJwtSecret(config: Pick<Config, 'jwtSecret' | 'dataD
   if (config.jwtSecret !== undefined) return config.jwtSecret;
   const file = join(config.dataDir, SECRET_FILE);
   try {
-    return (await readFile(file, 'utf8')).trim();
+    return usable(file, await readFile(file, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -23,5 +23,17 @@ export async function resolveJwtSecret(config: Pick<Config, 'jwtSecret' | 'dataD
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });
-  return (await readFile(file, 'utf8')).trim();
+  return usable(file, await readFile(file, 'utf8'));
+}
+
+/** A kept secret, unless the file is damaged (say, emptied by a crash): never sign with a weak key. */
+function usable(file: string, content: string): string {
+  const secret = content.trim();
+  if (Buffer.byteLength(secret) < 32) {
+    throw new ConfigError(
+      'MASTERY_DATA_DIR',
+      `holds ${file}, which is shorter than 32 bytes; delete it to have a new secret generated (tokens signed with the old one stop working), or set MASTERY_JWT_SECRET`,
+    );
+  }
+  return secret;
 }

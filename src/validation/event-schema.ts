@@ -21,7 +21,8 @@ export const EventEnvelopeSchema = Type.Object(
     component: Type.Optional(Type.Enum([...COMPONENTS])),
     topic: Type.Optional(TopicName),
     data: Type.Optional(Type.Object({}, { additionalProperties: true })),
-    metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+    // additionalProperties rather than Type.Record: Record's '^.*$' pattern skips keys with line breaks.
+    metadata: Type.Optional(Type.Object({}, { additionalProperties: Type.String() })),
     retry_count: Type.Optional(Type.Integer({ minimum: 0, description: 'set by the engine on the retry topic' })),
   },
   { additionalProperties: false },

@@ -8,9 +8,20 @@ export interface FieldError {
 
 const KEY_SAFE_HINT = 'must be 1–64 characters of A–Z a–z 0–9 . _ -';
 
+/** `base.name` for plain names; `base["…"]` for names that would read ambiguously (empty, dotted…). */
+export function fieldPath(base: string, name: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return base ? `${base}.${name}` : name;
+  return `${base}[${JSON.stringify(name)}]`;
+}
+
+/** A JSON Pointer (ajv's instancePath) as a field path under `prefix`. */
 function pathOf(instancePath: string, prefix: string): string {
-  const parts = instancePath.split('/').filter(Boolean);
-  return [prefix, ...parts].filter(Boolean).join('.');
+  if (instancePath === '') return prefix;
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce(fieldPath, prefix);
 }
 
 /** Turns ajv's errors into one sentence per field ("data.attempts must be >= 1"). */
@@ -22,15 +33,15 @@ export function fieldErrors(errors: readonly ErrorObject[], prefix = ''): FieldE
     let message: string;
     switch (e.keyword) {
       case 'required':
-        field = [field, e.params.missingProperty].filter(Boolean).join('.');
+        field = fieldPath(field, String(e.params.missingProperty));
         message = 'is required';
         break;
       case 'additionalProperties':
-        field = [field, e.params.additionalProperty].filter(Boolean).join('.');
+        field = fieldPath(field, String(e.params.additionalProperty));
         message = 'is not an allowed field';
         break;
       case 'pattern':
-        message = /student_id|topic$/.test(field) ? KEY_SAFE_HINT : 'is not a UUID';
+        message = field === 'student_id' || field === 'topic' ? KEY_SAFE_HINT : 'is not a UUID';
         break;
       case 'enum':
         message = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;

@@ -27,14 +27,27 @@ export function eventBytes(raw: unknown): number {
   return Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
 }
 
+type Loose = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isComponent = (v: unknown): v is keyof typeof DATA_SCHEMAS => typeof v === 'string' && v in DATA_SCHEMAS;
+
+/*
+ * The checks below read the event loosely, so that they can run even when the envelope has
+ * failed and the producer learns every broken rule at once; each skips what the envelope
+ * check already reports (a timestamp that is not a string, data that is not an object).
+ */
+
 /** Rules that span fields, which JSON Schema cannot state (events.md). */
-function crossFieldErrors(e: EventEnvelopeInput, nowMs: number): FieldError[] {
+function crossFieldErrors(e: Loose, nowMs: number): FieldError[] {
   const errors: FieldError[] = [];
-  const when = parseRfc3339(e.timestamp);
-  if (when === null) {
-    errors.push({ field: 'timestamp', message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-14T10:30:00Z' });
-  } else if (when.epochMs > nowMs + MAX_FUTURE_SKEW_MS) {
-    errors.push({ field: 'timestamp', message: 'must not be more than 5 minutes in the future' });
+  if (typeof e.timestamp === 'string') {
+    const when = parseRfc3339(e.timestamp);
+    if (when === null) {
+      errors.push({ field: 'timestamp', message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-14T10:30:00Z' });
+    } else if (when.epochMs > nowMs + MAX_FUTURE_SKEW_MS) {
+      errors.push({ field: 'timestamp', message: 'must not be more than 5 minutes in the future' });
+    }
   }
   if (e.event_type === 'mastery.calculation.requested' && e.component === undefined) {
     errors.push({ field: 'component', message: 'is required for mastery.calculation.requested' });
@@ -42,7 +55,7 @@ function crossFieldErrors(e: EventEnvelopeInput, nowMs: number): FieldError[] {
   if (e.event_type === 'activity.recorded' && e.component !== undefined) {
     errors.push({ field: 'component', message: 'must be absent for activity.recorded' });
   }
-  const data = (e.data ?? {}) as Record<string, unknown>;
+  const data = isObject(e.data) ? e.data : {};
   const exceeds = (part: string, whole: string) =>
     typeof data[part] === 'number' && typeof data[whole] === 'number' && data[part] > data[whole];
   if (e.component === 'completion' && exceeds('completed_exercises', 'total_exercises')) {
@@ -54,11 +67,14 @@ function crossFieldErrors(e: EventEnvelopeInput, nowMs: number): FieldError[] {
   return errors;
 }
 
-function dataErrors(e: EventEnvelopeInput): FieldError[] {
+/** The shape of `data` for the event's component (activity.recorded: like consistency, `{}`). */
+function dataErrors(e: Loose): FieldError[] {
   const component = e.event_type === 'activity.recorded' ? 'consistency' : e.component;
-  if (component === undefined) return [];
-  const needsData = component !== 'consistency';
-  if (e.data === undefined) return needsData ? [{ field: 'data', message: `is required for component ${component}` }] : [];
+  if (!isComponent(component)) return [];
+  if (e.data === undefined) {
+    return component === 'consistency' ? [] : [{ field: 'data', message: `is required for component ${component}` }];
+  }
+  if (!isObject(e.data)) return [];
   const check = checkData[component];
   return check(e.data) ? [] : fieldErrors(check.errors ?? [], 'data');
 }
@@ -76,9 +92,13 @@ export function validateEvent(raw: unknown, nowMs: number): Validation {
   if (bytes > MAX_EVENT_BYTES) {
     return { ok: false, errors: [{ field: '(event)', message: `is ${bytes} bytes; at most ${MAX_EVENT_BYTES} are allowed` }] };
   }
-  if (!checkEnvelope(raw)) return { ok: false, errors: fieldErrors(checkEnvelope.errors ?? []) };
-  const errors = [...dataErrors(raw), ...crossFieldErrors(raw, nowMs)];
-  if (errors.length > 0) return { ok: false, errors };
+  const envelopeOk = checkEnvelope(raw);
+  const errors = [
+    ...(envelopeOk ? [] : fieldErrors(checkEnvelope.errors ?? [])),
+    ...dataErrors(raw as Loose),
+    ...crossFieldErrors(raw as Loose, nowMs),
+  ];
+  if (!envelopeOk || errors.length > 0) return { ok: false, errors };
   const event = {
     ...raw,
     event_id: raw.event_id.toLowerCase(),

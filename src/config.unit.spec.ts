@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { isAbsolute, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+/** The configuration table of architecture.md: defaults, every variable read, bad values refused by name. */
+
+const SECRET = 'x'.repeat(32);
+
+/** loadConfig must throw a ConfigError whose message names `variable`. */
+function refuses(env: Record<string, string>, variable: string): void {
+  assert.throws(
+    () => loadConfig(env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+      assert.ok(error.message.includes(variable), `the message should name ${variable}: "${error.message}"`);
+      return true;
+    },
+    `${JSON.stringify(env)} should be refused`,
+  );
+}
+
+describe('loadConfig: defaults give the embedded mode', () => {
+  it('an empty environment gives the documented defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.dataDir, resolve('./data'));
+    assert.ok(isAbsolute(config.dataDir));
+    assert.equal(config.jwtSecret, undefined, 'no secret: one is generated into the data folder');
+    assert.equal(config.retentionDays, 90);
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual({ ...config.model.weights }, { completion: 0.4, quiz: 0.3, quality: 0.2, consistency: 0.1 });
+    assert.equal(config.model.recommendationThreshold, 0.7);
+    assert.equal(config.model.quizGuessSeconds, 10);
+    assert.equal(config.model.quizAttemptPenalty, 0.15);
+  });
+
+  it('an empty or blank variable counts as unset', () => {
+    const config = loadConfig({ PORT: '', HOST: '  ', LOG_LEVEL: '', MASTERY_WEIGHTS: '', MASTERY_DATA_DIR: '' });
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.dataDir, resolve('./data'));
+    assert.deepEqual({ ...config.model.weights }, { completion: 0.4, quiz: 0.3, quality: 0.2, consistency: 0.1 });
+  });
+
+  it('reads only the object it is given, not process.env', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = '9999';
+    try {
+      assert.equal(loadConfig({}).port, 8080);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
+
+describe('loadConfig: every variable is read', () => {
+  it('PORT and HOST', () => {
+    const config = loadConfig({ PORT: '3000', HOST: '0.0.0.0' });
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '0.0.0.0');
+  });
+
+  it('PORT accepts 0 (any free port) and 65535, and surrounding spaces', () => {
+    assert.equal(loadConfig({ PORT: '0' }).port, 0);
+    assert.equal(loadConfig({ PORT: '65535' }).port, 65_535);
+    assert.equal(loadConfig({ PORT: ' 8081 ' }).port, 8081);
+  });
+
+  it('MASTERY_DATA_DIR is made absolute', () => {
+    assert.equal(loadConfig({ MASTERY_DATA_DIR: './var/mastery' }).dataDir, resolve('var/mastery'));
+    assert.equal(loadConfig({ MASTERY_DATA_DIR: '/srv/mastery' }).dataDir, '/srv/mastery');
+  });
+
+  it("MASTERY_DATA_DIR ':memory:' with a secret is fine and stays ':memory:'", () => {
+    const config = loadConfig({ MASTERY_DATA_DIR: ':memory:', MASTERY_JWT_SECRET: SECRET });
+    assert.equal(config.dataDir, ':memory:');
+    assert.equal(config.jwtSecret, SECRET);
+  });
+
+  it('MASTERY_JWT_SECRET of 32 bytes or more is kept as given', () => {
+    assert.equal(loadConfig({ MASTERY_JWT_SECRET: SECRET }).jwtSecret, SECRET);
+    const long = 'a-longer-secret-with-more-than-32-bytes-of-key';
+    assert.equal(loadConfig({ MASTERY_JWT_SECRET: long }).jwtSecret, long);
+  });
+
+  it('MASTERY_JWT_SECRET is measured in bytes: 16 two-byte characters are 32 bytes', () => {
+    assert.equal(loadConfig({ MASTERY_JWT_SECRET: 'é'.repeat(16) }).jwtSecret, 'é'.repeat(16));
+  });
+
+  it('MASTERY_RETENTION_DAYS', () => {
+    assert.equal(loadConfig({ MASTERY_RETENTION_DAYS: '30' }).retentionDays, 30);
+    assert.equal(loadConfig({ MASTERY_RETENTION_DAYS: '1' }).retentionDays, 1);
+  });
+
+  it('LOG_LEVEL: every pino level', () => {
+    for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) {
+      assert.equal(loadConfig({ LOG_LEVEL: level }).logLevel, level);
+    }
+  });
+
+  it('MASTERY_WEIGHTS: completion, quiz, quality, consistency in that order', () => {
+    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.25,0.25,0.25,0.25' }).model.weights }, {
+      completion: 0.25,
+      quiz: 0.25,
+      quality: 0.25,
+      consistency: 0.25,
+    });
+    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: ' 0.7 , 0.1 , 0.1 , 0.1 ' }).model.weights }, {
+      completion: 0.7,
+      quiz: 0.1,
+      quality: 0.1,
+      consistency: 0.1,
+    });
+    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '1,0,0,0' }).model.weights }, {
+      completion: 1,
+      quiz: 0,
+      quality: 0,
+      consistency: 0,
+    });
+  });
+
+  it('MASTERY_WEIGHTS that sum to 1 within 1e-9 in floating point are accepted', () => {
+    assert.notEqual(0.7 + 0.1 + 0.1 + 0.1, 1, 'test set-up: this float sum is not exactly 1');
+    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.7,0.1,0.1,0.1' }).model.weights }, {
+      completion: 0.7,
+      quiz: 0.1,
+      quality: 0.1,
+      consistency: 0.1,
+    });
+    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.1,0.2,0.3,0.4' }).model.weights }, {
+      completion: 0.1,
+      quiz: 0.2,
+      quality: 0.3,
+      consistency: 0.4,
+    });
+  });
+
+  it('MASTERY_RECOMMENDATION_THRESHOLD, MASTERY_QUIZ_GUESS_SECONDS, MASTERY_QUIZ_ATTEMPT_PENALTY', () => {
+    const { model } = loadConfig({
+      MASTERY_RECOMMENDATION_THRESHOLD: '0.6',
+      MASTERY_QUIZ_GUESS_SECONDS: '7.5',
+      MASTERY_QUIZ_ATTEMPT_PENALTY: '0.2',
+    });
+    assert.equal(model.recommendationThreshold, 0.6);
+    assert.equal(model.quizGuessSeconds, 7.5);
+    assert.equal(model.quizAttemptPenalty, 0.2);
+  });
+});
+
+describe('loadConfig: a bad value stops start-up with a sentence that names it', () => {
+  it('PORT not a whole number from 0 to 65535', () => {
+    for (const PORT of ['abc', '70000', '65536', '-1', '80.5', '8080abc', '0x50']) refuses({ PORT }, 'PORT');
+  });
+
+  it('MASTERY_RETENTION_DAYS not a whole number ≥ 1', () => {
+    for (const value of ['0', '1.5', '-3', 'ninety']) refuses({ MASTERY_RETENTION_DAYS: value }, 'MASTERY_RETENTION_DAYS');
+  });
+
+  it('MASTERY_WEIGHTS with 3 or 5 parts', () => {
+    refuses({ MASTERY_WEIGHTS: '0.5,0.3,0.2' }, 'MASTERY_WEIGHTS');
+    refuses({ MASTERY_WEIGHTS: '0.4,0.3,0.2,0.05,0.05' }, 'MASTERY_WEIGHTS');
+    refuses({ MASTERY_WEIGHTS: '0.4,0.3,0.2,0.1,0' }, 'MASTERY_WEIGHTS'); // the first four alone sum to 1
+  });
+
+  it('MASTERY_WEIGHTS with non-numbers', () => {
+    refuses({ MASTERY_WEIGHTS: 'a,b,c,d' }, 'MASTERY_WEIGHTS');
+    refuses({ MASTERY_WEIGHTS: '0.4,0.3,,0.3' }, 'MASTERY_WEIGHTS');
+    refuses({ MASTERY_WEIGHTS: '0.4;0.3;0.2;0.1' }, 'MASTERY_WEIGHTS');
+  });
+
+  it('MASTERY_WEIGHTS whose sum is not 1', () => {
+    refuses({ MASTERY_WEIGHTS: '0.5,0.3,0.2,0.1' }, 'MASTERY_WEIGHTS');
+    refuses({ MASTERY_WEIGHTS: '0.3,0.3,0.2,0.1' }, 'MASTERY_WEIGHTS');
+    refuses({ MASTERY_WEIGHTS: '0,0,0,0' }, 'MASTERY_WEIGHTS');
+  });
+
+  it('MASTERY_WEIGHTS with a negative weight or one above 1', () => {
+    refuses({ MASTERY_WEIGHTS: '1.2,-0.2,0,0' }, 'MASTERY_WEIGHTS');
+    refuses({ MASTERY_WEIGHTS: '-0.1,0.5,0.3,0.3' }, 'MASTERY_WEIGHTS');
+  });
+
+  it('LOG_LEVEL not a pino level', () => {
+    refuses({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
+    refuses({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL');
+  });
+
+  it('MASTERY_JWT_SECRET shorter than 32 bytes', () => {
+    refuses({ MASTERY_JWT_SECRET: 'x'.repeat(31) }, 'MASTERY_JWT_SECRET');
+    refuses({ MASTERY_JWT_SECRET: 'secret' }, 'MASTERY_JWT_SECRET');
+  });
+
+  it("MASTERY_DATA_DIR ':memory:' without MASTERY_JWT_SECRET (nowhere to keep a generated one)", () => {
+    refuses({ MASTERY_DATA_DIR: ':memory:' }, 'MASTERY_JWT_SECRET');
+    refuses({ MASTERY_DATA_DIR: ':memory:' }, 'MASTERY_DATA_DIR');
+  });
+
+  it('the model numbers out of range', () => {
+    refuses({ MASTERY_RECOMMENDATION_THRESHOLD: '1.5' }, 'MASTERY_RECOMMENDATION_THRESHOLD');
+    refuses({ MASTERY_RECOMMENDATION_THRESHOLD: 'high' }, 'MASTERY_RECOMMENDATION_THRESHOLD');
+    refuses({ MASTERY_QUIZ_GUESS_SECONDS: '0' }, 'MASTERY_QUIZ_GUESS_SECONDS');
+    refuses({ MASTERY_QUIZ_GUESS_SECONDS: '-5' }, 'MASTERY_QUIZ_GUESS_SECONDS');
+    refuses({ MASTERY_QUIZ_ATTEMPT_PENALTY: '0.9' }, 'MASTERY_QUIZ_ATTEMPT_PENALTY');
+  });
+
+  it('a ConfigError is an Error whose message quotes the bad value', () => {
+    try {
+      loadConfig({ PORT: 'abc' });
+      assert.fail('PORT abc should be refused');
+    } catch (error) {
+      assert.ok(error instanceof Error);
+      assert.equal(error.name, 'ConfigError');
+      assert.match(error.message, /^PORT .*abc/);
+    }
+  });
+});
