@@ -8,7 +8,7 @@ import {
   MAX_FUTURE_SKEW_MS,
   type EventEnvelopeInput,
 } from './event-schema.js';
-import { fieldErrors, type FieldError } from './field-errors.js';
+import { fieldErrors, fieldPath, type FieldError } from './field-errors.js';
 import { parseRfc3339 } from './rfc3339.js';
 
 export type Validation = { ok: true; event: LearningEvent } | { ok: false; errors: FieldError[] };
@@ -28,6 +28,10 @@ export function eventBytes(raw: unknown): number {
 }
 
 type Loose = Record<string, unknown>;
+
+/** NUL and lone surrogates have no place in PostgreSQL's text or jsonb: such an event could not be stored. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storableText = (s: string) => !UNSTORABLE.test(s);
 
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isComponent = (v: unknown): v is keyof typeof DATA_SCHEMAS => typeof v === 'string' && v in DATA_SCHEMAS;
@@ -54,6 +58,13 @@ function crossFieldErrors(e: Loose, nowMs: number): FieldError[] {
   }
   if (e.event_type === 'activity.recorded' && e.component !== undefined) {
     errors.push({ field: 'component', message: 'must be absent for activity.recorded' });
+  }
+  if (isObject(e.metadata)) {
+    for (const [key, value] of Object.entries(e.metadata)) {
+      if (!storableText(key) || (typeof value === 'string' && !storableText(value))) {
+        errors.push({ field: fieldPath('metadata', key), message: 'must not contain NUL characters or unpaired UTF-16 surrogates' });
+      }
+    }
   }
   const data = isObject(e.data) ? e.data : {};
   const exceeds = (part: string, whole: string) =>

@@ -358,6 +358,27 @@ describe('validateEvent: the envelope rules of events.md', () => {
   });
 });
 
+describe('validateEvent: text the event log could not store', () => {
+  // PostgreSQL's jsonb refuses NUL and unpaired surrogates; such an event would fail its whole batch.
+  it('refuses a metadata value holding U+0000, naming the key', () => {
+    refused({ ...activity(), metadata: { source: 'before\u0000after' } }, 'metadata.source', /NUL/);
+  });
+
+  it('refuses a metadata value holding a lone surrogate, naming the key', () => {
+    refused({ ...activity(), metadata: { source: 'half \ud83d of an emoji' } }, 'metadata.source', /surrogate/);
+    refused({ ...activity(), metadata: { note: '\udc00 low first' } }, 'metadata.note', /surrogate/);
+  });
+
+  it('refuses a metadata key holding U+0000', () => {
+    refused({ ...activity(), metadata: { 'a\u0000b': 'x' } }, 'metadata["a\\u0000b"]', /NUL/);
+  });
+
+  it('accepts whole surrogate pairs (emoji) and other control characters', () => {
+    const v = validateEvent({ ...activity(), metadata: { lang: 'élève 学生 😀', note: 'tab\there\u0001' } }, NOW);
+    assert.equal(v.ok, true, JSON.stringify(v));
+  });
+});
+
 describe('validateEvent: data by component', () => {
   it('data is required for completion, quiz and quality', () => {
     for (const base of [completion(), quiz(), quality()]) {

@@ -9,7 +9,9 @@ export function createMemoryBus(onListenerError: (error: unknown) => void = () =
         for (const listener of listeners) {
           // One failing listener must not keep the update from the others, nor fail the batch.
           try {
-            listener(update);
+            // A listener typed `void` may still be async; its rejection is caught here too.
+            const outcome: unknown = listener(update);
+            if (outcome instanceof Promise) outcome.catch(onListenerError);
           } catch (error) {
             onListenerError(error);
           }

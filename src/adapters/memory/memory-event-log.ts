@@ -1,8 +1,12 @@
+import { instantKey } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import type { EventLog } from '../../ports/event-log.js';
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The log's order: by instant to the nanosecond, then by event_id (as the SQL log orders). */
 const byTimeThenId = (a: LearningEvent, b: LearningEvent) =>
-  Date.parse(a.timestamp) - Date.parse(b.timestamp) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
+  compare(instantKey(a.timestamp), instantKey(b.timestamp)) || compare(a.event_id, b.event_id);
 
 /** The event log in this process's memory: nothing survives a restart (MASTERY_DATA_DIR=:memory:). */
 export function createMemoryEventLog(): EventLog {

@@ -7,10 +7,11 @@ import type { SqlClient } from './sql-client.js';
 export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
   {
     id: '20261126-0001-events',
+    // COLLATE "C": student ids page and sort by code point, as every other store orders them.
     sql: `
       CREATE TABLE mastery_events (
         event_id    uuid        PRIMARY KEY,
-        student_id  text        NOT NULL,
+        student_id  text        COLLATE "C" NOT NULL,
         event_type  text        NOT NULL,
         component   text,
         topic       text        NOT NULL,

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { LearningEvent } from '../../model/learning-event.js';
+import type { EventLog } from '../../ports/event-log.js';
+import { eventLogContract } from '../../ports/testing/event-log-contract.js';
+import { MIGRATIONS, migrate } from './migrations.js';
+import { openPglite } from './pglite-client.js';
+import type { SqlClient } from './sql-client.js';
+import { createSqlEventLog } from './sql-event-log.js';
+
+const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.id);
+
+/** The log over a database this file shares between tests: closing it leaves the database open. */
+function sharedLog(db: SqlClient): EventLog {
+  const log = createSqlEventLog(db);
+  return {
+    append: (events) => log.append(events),
+    readStudent: (studentId) => log.readStudent(studentId),
+    scanStudents: (pageSize) => log.scanStudents(pageSize),
+    ping: () => log.ping(),
+    close: async () => {},
+  };
+}
+
+describe('SQL event log on PGlite', () => {
+  // One in-memory database for the whole file (PGlite takes a second or two to start); the
+  // contract keeps its tests apart with student and event ids of their own.
+  let db: SqlClient | undefined;
+  let firstMigration: string[] = [];
+  before(async () => {
+    db = await openPglite();
+    firstMigration = await migrate(db);
+  });
+  after(async () => {
+    await db?.close();
+  });
+  const database = () => {
+    assert.ok(db, 'the shared database is open');
+    return db;
+  };
+
+  eventLogContract('EventLog contract: SQL on in-memory PGlite', async () => sharedLog(database()));
+
+  describe('PGlite specifics', () => {
+    it('migrate applies every migration on a new database, then nothing: a second call returns []', async () => {
+      const db = database();
+      assert.deepEqual(firstMigration, ALL_MIGRATIONS);
+
+      assert.deepEqual(await migrate(db), []);
+      assert.deepEqual(await migrate(db), []);
+
+      const recorded = await db.query<{ id: string }>('SELECT id FROM mastery_migrations ORDER BY id');
+      assert.deepEqual(recorded.map((r) => r.id), ALL_MIGRATIONS, 'each migration recorded once');
+      await assert.doesNotReject(sharedLog(db).ping(), 'the schema still works');
+    });
+
+    it('keeps the events across close and reopen of the same data folder', async (t) => {
+      const dir = await mkdtemp(join(tmpdir(), 'mastery-pglite-'));
+      let open: SqlClient | undefined;
+      t.after(async () => {
+        await open?.close();
+        await rm(dir, { recursive: true, force: true });
+      });
+      const events: LearningEvent[] = [
+        {
+          event_id: randomUUID(),
+          event_type: 'mastery.calculation.requested',
+          timestamp: '2026-01-12T09:00:00Z',
+          student_id: 'persisted-a',
+          component: 'completion',
+          topic: 'python.loops',
+          data: { total_exercises: 25, completed_exercises: 20, difficulty: 'advanced' },
+          metadata: { source: 'exercise-agent', version: '1.0' },
+        },
+        {
+          event_id: randomUUID(),
+          event_type: 'activity.recorded',
+          timestamp: '2026-01-13T09:00:00Z',
+          student_id: 'persisted-a',
+          topic: 'general',
+          data: {},
+        },
+        {
+          event_id: randomUUID(),
+          event_type: 'mastery.calculation.requested',
+          timestamp: '2026-01-12T10:00:00Z',
+          student_id: 'persisted-b',
+          component: 'quiz',
+          topic: 'python.lists',
+          data: { total_questions: 10, correct_answers: 7 },
+        },
+      ];
+
+      open = await openPglite(dir);
+      assert.deepEqual(await migrate(open), ALL_MIGRATIONS, 'a new folder gets every migration');
+      assert.equal((await createSqlEventLog(open).append(events)).size, 3);
+      const closing = open;
+      open = undefined;
+      await createSqlEventLog(closing).close();
+
+      open = await openPglite(dir);
+      assert.deepEqual(await migrate(open), [], 'a reopened folder needs no migration');
+      const log = createSqlEventLog(open);
+      assert.deepEqual(await log.readStudent('persisted-a'), [events[0], events[1]]);
+      assert.deepEqual(await log.readStudent('persisted-b'), [events[2]]);
+      const scanned: string[] = [];
+      for await (const page of log.scanStudents(1)) scanned.push(...page.map((s) => s.studentId));
+      assert.deepEqual(scanned, ['persisted-a', 'persisted-b']);
+      assert.deepEqual(await log.append(events), new Set(), 'the stored ids still count as stored');
+    });
+  });
+});

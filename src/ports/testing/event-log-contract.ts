@@ -1,0 +1,382 @@
+/**
+ * The EventLog contract: one suite that every adapter of the port must pass (memory, PGlite,
+ * PostgreSQL…). It assumes nothing of the backend: each test opens a log, closes it when done,
+ * and names its students with a prefix of its own, so the suite also holds on a log that other
+ * tests (or earlier runs) have already written to.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it, type TestContext } from 'node:test';
+import type { LearningEvent } from '../../model/learning-event.js';
+import type { EventLog } from '../event-log.js';
+
+// ---------------------------------------------------------------------------------------------
+// Valid learning events (events.md), one builder per shape.
+// ---------------------------------------------------------------------------------------------
+
+interface Envelope {
+  topic?: string;
+  metadata?: Record<string, string>;
+  retry_count?: number;
+  event_id?: string;
+}
+
+function envelope(studentId: string, timestamp: string, options: Envelope) {
+  const { topic = 'general', event_id = randomUUID(), ...optional } = options;
+  return { event_id, timestamp, student_id: studentId, topic, ...optional };
+}
+
+const completion = (studentId: string, timestamp: string, options: Envelope = {}): LearningEvent => ({
+  ...envelope(studentId, timestamp, options),
+  event_type: 'mastery.calculation.requested',
+  component: 'completion',
+  data: { total_exercises: 25, completed_exercises: 20, difficulty: 'intermediate' },
+});
+
+const quiz = (studentId: string, timestamp: string, options: Envelope = {}): LearningEvent => ({
+  ...envelope(studentId, timestamp, options),
+  event_type: 'mastery.calculation.requested',
+  component: 'quiz',
+  data: { total_questions: 10, correct_answers: 7, avg_time_seconds: 42.5, attempts: 2 },
+});
+
+const quality = (studentId: string, timestamp: string, options: Envelope = {}): LearningEvent => ({
+  ...envelope(studentId, timestamp, options),
+  event_type: 'mastery.calculation.requested',
+  component: 'quality',
+  data: { avg_code_quality: 0.85, correctness: 1 / 3, efficiency: 0 },
+});
+
+const consistency = (studentId: string, timestamp: string, options: Envelope = {}): LearningEvent => ({
+  ...envelope(studentId, timestamp, options),
+  event_type: 'mastery.calculation.requested',
+  component: 'consistency',
+  data: {},
+});
+
+const activity = (studentId: string, timestamp: string, options: Envelope = {}): LearningEvent => ({
+  ...envelope(studentId, timestamp, options),
+  event_type: 'activity.recorded',
+  data: {},
+});
+
+/** A completion report without its optional `difficulty`, and a quiz without its optional fields. */
+const bareCompletion = (studentId: string, timestamp: string): LearningEvent => ({
+  ...envelope(studentId, timestamp, {}),
+  event_type: 'mastery.calculation.requested',
+  component: 'completion',
+  data: { total_exercises: 1, completed_exercises: 0 },
+});
+
+const bareQuiz = (studentId: string, timestamp: string): LearningEvent => ({
+  ...envelope(studentId, timestamp, {}),
+  event_type: 'mastery.calculation.requested',
+  component: 'quiz',
+  data: { total_questions: 3, correct_answers: 3 },
+});
+
+const BUILDERS = [completion, quiz, quality, consistency, activity] as const;
+
+/** Every shape of event once, with and without the optional fields, over two topics and days. */
+function everyShape(studentId: string): LearningEvent[] {
+  return [
+    completion(studentId, '2026-01-12T09:00:00Z', { topic: 'python.loops', metadata: { source: 'exercise-agent', version: '1.0' } }),
+    bareCompletion(studentId, '2026-01-12T09:30:00Z'),
+    quiz(studentId, '2026-01-12T10:00:00.250Z', { topic: 'python.lists', metadata: { source: 'quiz-agent' } }),
+    bareQuiz(studentId, '2026-01-13T08:00:00Z'),
+    quality(studentId, '2026-01-13T11:15:00Z', { topic: 'python.loops' }),
+    consistency(studentId, '2026-01-14T00:00:00Z', { retry_count: 2 }),
+    activity(studentId, '2026-01-14T23:59:59Z', { topic: 'python.lists', metadata: {} }),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/** A student-id prefix no other test (nor an earlier run against the same database) uses. */
+const freshPrefix = () => `c${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+
+/** Code-unit order, the order of student ids everywhere in the engine (JS sort, SQL `COLLATE "C"`). */
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Oldest first, ties by event_id: the order readStudent promises (for millisecond timestamps). */
+const oldestFirst = (a: LearningEvent, b: LearningEvent) =>
+  Date.parse(a.timestamp) - Date.parse(b.timestamp) || byCodeUnit(a.event_id, b.event_id);
+
+const ids = (events: readonly LearningEvent[]) => new Set(events.map((e) => e.event_id));
+
+async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
+  const all: T[][] = [];
+  for await (const page of pages) all.push(page);
+  return all;
+}
+
+/** `n` fresh event ids, ascending, for tests about ties broken by event_id. */
+function ascendingIds(n: number): string[] {
+  return Array.from({ length: n }, () => randomUUID()).sort(byCodeUnit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The contract
+// ---------------------------------------------------------------------------------------------
+
+export function eventLogContract(name: string, open: () => Promise<EventLog>): void {
+  /** Opens a log for one test and closes it when the test ends, whatever its outcome. */
+  async function openLog(t: TestContext): Promise<EventLog> {
+    const log = await open();
+    t.after(() => log.close());
+    return log;
+  }
+
+  describe(name, () => {
+    describe('append', () => {
+      it('stores new events and returns exactly the ids it stored', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        const events = everyShape(student);
+
+        const stored = await log.append(events);
+
+        assert.deepEqual(stored, ids(events));
+        assert.deepEqual(ids(await log.readStudent(student)), ids(events));
+      });
+
+      it('returns only the new ids of a batch that repeats stored ones, and stores nothing twice', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        const [a, b, c] = [
+          completion(student, '2026-01-10T10:00:00Z'),
+          quiz(student, '2026-01-11T10:00:00Z'),
+          activity(student, '2026-01-12T10:00:00Z'),
+        ];
+        assert.deepEqual(await log.append([a, b, c]), ids([a, b, c]));
+
+        // A resent event whose content differs must not replace the stored one: the id decides.
+        const resentA: LearningEvent = { ...quality(student, '2026-01-20T10:00:00Z'), event_id: a.event_id };
+        const d = consistency(student, '2026-01-13T10:00:00Z');
+        const e = quiz(student, '2026-01-09T10:00:00Z', { topic: 'python.loops' });
+
+        const stored = await log.append([b, d, resentA, e, c]);
+
+        assert.deepEqual(stored, ids([d, e]));
+        assert.deepEqual(await log.readStudent(student), [e, a, b, c, d]);
+
+        assert.deepEqual(await log.append([a, b, c, d, e]), new Set(), 'a batch of stored ids stores nothing');
+        assert.deepEqual(await log.readStudent(student), [e, a, b, c, d]);
+      });
+
+      it('stores an id that appears twice in one batch once, and returns it once', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        const a = completion(student, '2026-01-10T10:00:00Z');
+        const b = activity(student, '2026-01-11T10:00:00Z');
+
+        const stored = await log.append([a, b, a]);
+
+        assert.deepEqual(stored, ids([a, b]));
+        assert.deepEqual(await log.readStudent(student), [a, b]);
+      });
+
+      it('returns an empty set for an empty batch and stores nothing', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        const a = activity(student, '2026-01-10T10:00:00Z');
+        await log.append([a]);
+
+        const stored = await log.append([]);
+
+        assert.ok(stored instanceof Set, 'append returns a Set');
+        assert.equal(stored.size, 0);
+        assert.deepEqual(await log.readStudent(student), [a]);
+      });
+
+      it('appends a batch of 1,000 events in one call, and every one comes back', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const students = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`];
+        const events = Array.from({ length: 1000 }, (_, i) => {
+          const build = BUILDERS[i % BUILDERS.length]!;
+          const student = students[i % students.length]!;
+          // 40 distinct instants over 20 days: many events share a timestamp.
+          const day = String(1 + (i % 20)).padStart(2, '0');
+          const hour = i % 40 < 20 ? '08' : '17';
+          return build(student, `2026-01-${day}T${hour}:00:00Z`, { topic: `topic.${i % 4}` });
+        });
+
+        const stored = await log.append(events);
+
+        assert.equal(stored.size, 1000);
+        assert.deepEqual(stored, ids(events));
+        for (const student of students) {
+          const expected = events.filter((e) => e.student_id === student);
+          const read = await log.readStudent(student);
+          assert.equal(read.length, expected.length, `${student}: number of events`);
+          assert.deepEqual(read, [...expected].sort(oldestFirst), `${student}: the same events, oldest first`);
+        }
+      });
+    });
+
+    describe('readStudent', () => {
+      it('returns each event deep-equal to what was appended: every field, optional ones included', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        const events = everyShape(student);
+        // Appended newest first, so that reading them back oldest first is not a coincidence.
+        await log.append([...events].reverse());
+
+        assert.deepEqual(await log.readStudent(student), events);
+      });
+
+      it('returns only that student\'s events', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const mine = [activity(`${prefix}-me`, '2026-01-10T10:00:00Z'), quiz(`${prefix}-me`, '2026-01-11T10:00:00Z')];
+        const theirs = [
+          activity(`${prefix}-other`, '2026-01-10T11:00:00Z'),
+          completion(`${prefix}-me2`, '2026-01-10T12:00:00Z'),
+          quality(`${prefix}-m`, '2026-01-10T12:00:00Z'),
+        ];
+        await log.append([theirs[0]!, mine[0]!, theirs[1]!, theirs[2]!, mine[1]!]);
+
+        assert.deepEqual(await log.readStudent(`${prefix}-me`), mine);
+      });
+
+      it('returns events oldest first by timestamp, ties broken by event_id, across batches', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        const [id1, id2, id3] = ascendingIds(3);
+        const at = '2026-01-12T10:00:00Z';
+        const expected = [
+          completion(student, '2026-01-11T23:59:59.999Z'),
+          quiz(student, at, { event_id: id1! }),
+          activity(student, at, { event_id: id2! }),
+          quality(student, at, { event_id: id3! }),
+          consistency(student, '2026-01-12T10:00:00.001Z'),
+          activity(student, '2026-02-01T00:00:00Z'),
+        ];
+        const [e0, e1, e2, e3, e4, e5] = expected;
+        await log.append([e5!, e3!]);
+        await log.append([e2!, e4!, e0!]);
+        await log.append([e1!]);
+
+        assert.deepEqual(await log.readStudent(student), expected);
+      });
+
+      it('orders by instant, not by text, when timestamps carry offsets', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        // 10:30+02:00 is 08:30Z, before 09:00Z though its text sorts after it; 23:00-05:00 is 04:00Z
+        // the next day, after 03:00+00:00 though its text sorts before it.
+        const first = activity(student, '2026-01-14T10:30:00+02:00');
+        const second = quiz(student, '2026-01-14T09:00:00Z');
+        const third = quality(student, '2026-01-15T03:00:00+00:00');
+        const fourth = completion(student, '2026-01-14T23:00:00-05:00');
+        await log.append([third, second, fourth, first]);
+
+        // Deep equality also shows that each timestamp comes back as it was sent, offset included.
+        assert.deepEqual(await log.readStudent(student), [first, second, third, fourth]);
+      });
+
+      it('keeps metadata strings with quotes, backslashes, control characters and non-ASCII text', async (t) => {
+        const log = await openLog(t);
+        const student = freshPrefix();
+        const event = activity(student, '2026-01-10T10:00:00Z', {
+          metadata: { source: 'say "hi" \\ bye', note: 'line\nbreak\ttab\u0001', lang: 'élève 学生 😀', empty: '' },
+        });
+        await log.append([event]);
+
+        assert.deepEqual(await log.readStudent(student), [event]);
+      });
+
+      it('returns [] for a student it has never seen', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        await log.append([activity(`${prefix}-known`, '2026-01-10T10:00:00Z')]);
+
+        assert.deepEqual(await log.readStudent(`${prefix}-unknown`), []);
+        assert.deepEqual(await log.readStudent(`${prefix}-know`), [], 'a prefix of a known id is another student');
+      });
+    });
+
+    describe('scanStudents', () => {
+      it('yields every student exactly once, in ascending id order, across pages, each with all its events', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const names = ['g', 'c', 'e', 'a', 'f', 'b', 'd'];
+        const byStudent = new Map<string, LearningEvent[]>();
+        names.forEach((n, i) => {
+          const student = `${prefix}-${n}`;
+          byStudent.set(
+            student,
+            Array.from({ length: 1 + (i % 3) }, (_, k) =>
+              BUILDERS[(i + k) % BUILDERS.length]!(student, `2026-01-${String(10 + k).padStart(2, '0')}T10:00:00Z`),
+            ),
+          );
+        });
+        const all = [...byStudent.values()].flat();
+        // Two batches, each touching several students, in no particular order.
+        await log.append(all.filter((_, i) => i % 2 === 1));
+        await log.append(all.filter((_, i) => i % 2 === 0));
+
+        const pages = await collect(log.scanStudents(3));
+
+        for (const page of pages) {
+          assert.ok(page.length >= 1 && page.length <= 3, `a page holds 1 to 3 students, not ${page.length}`);
+        }
+        assert.ok(pages.length >= 3, `7 students in pages of 3 take at least 3 pages, not ${pages.length}`);
+        const scanned = pages.flat();
+        const scannedIds = scanned.map((s) => s.studentId);
+        assert.deepEqual(scannedIds, [...new Set(scannedIds)].sort(byCodeUnit), 'ascending, each student once');
+
+        const mine = scanned.filter((s) => s.studentId.startsWith(`${prefix}-`));
+        assert.deepEqual(
+          mine.map((s) => s.studentId),
+          [...byStudent.keys()].sort(byCodeUnit),
+        );
+        for (const { studentId, events } of mine) {
+          const expected = byStudent.get(studentId)!;
+          const byId = (a: LearningEvent, b: LearningEvent) => byCodeUnit(a.event_id, b.event_id);
+          assert.deepEqual([...events].sort(byId), [...expected].sort(byId), `${studentId}: all its events`);
+        }
+      });
+
+      it('orders ids by code unit: digits, then upper case, then lower case, punctuation by its code', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const suffixes = ['b', 'B', 'a', 'A', 'a-b', 'a.b', 'a_b', 'a0', 'ab', '9', '-z', '_z', '.z', 'Z'];
+        const students = suffixes.map((s) => `${prefix}${s}`);
+        await log.append(students.map((s, i) => activity(s, `2026-01-10T10:${String(i).padStart(2, '0')}:00Z`)));
+
+        const scanned = (await collect(log.scanStudents(4))).flat().map((s) => s.studentId);
+        const mine = scanned.filter((id) => id.startsWith(prefix));
+
+        assert.deepEqual(mine, [...students].sort(byCodeUnit));
+      });
+
+      it('yields every student with the default page size too', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const events = [
+          activity(`${prefix}-2`, '2026-01-10T10:00:00Z'),
+          quiz(`${prefix}-1`, '2026-01-10T10:00:00Z'),
+          completion(`${prefix}-1`, '2026-01-09T10:00:00Z'),
+        ];
+        await log.append(events);
+
+        const mine = (await collect(log.scanStudents()))
+          .flat()
+          .filter((s) => s.studentId.startsWith(`${prefix}-`));
+
+        assert.deepEqual(mine.map((s) => s.studentId), [`${prefix}-1`, `${prefix}-2`]);
+        assert.deepEqual(ids(mine[0]!.events), ids([events[1]!, events[2]!]));
+        assert.deepEqual(mine[1]!.events, [events[0]!]);
+      });
+    });
+
+    it('ping resolves', async (t) => {
+      const log = await openLog(t);
+      await assert.doesNotReject(log.ping());
+    });
+  });
+}
