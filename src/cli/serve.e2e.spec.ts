@@ -5,24 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { signHs256 } from '../access/tokens.js';
+import { workedExampleB as exampleB } from '../testing/wire-events.js';
 import { startServer } from './testing/run-cli.js';
 
 const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
-
-/** Worked example B of mastery-model.md §7, as the events a producer would send. */
-function exampleB(studentId: string): object[] {
-  const base = { student_id: studentId, event_type: 'mastery.calculation.requested' };
-  const at = '2026-01-12T10:00:00Z';
-  const events: object[] = [
-    { ...base, event_id: randomUUID(), timestamp: at, component: 'completion', data: { total_exercises: 25, completed_exercises: 20, difficulty: 'intermediate' } },
-    { ...base, event_id: randomUUID(), timestamp: at, component: 'quiz', data: { total_questions: 20, correct_answers: 18, avg_time_seconds: 8, attempts: 2 } },
-    { ...base, event_id: randomUUID(), timestamp: at, component: 'quality', data: { avg_code_quality: 0.9, correctness: 0.8, efficiency: 0.7 } },
-  ];
-  for (const day of ['01', '02', '03', '04', '05', '10', '11', '12']) {
-    events.push({ ...base, event_id: randomUUID(), timestamp: `2026-01-${day}T09:00:00Z`, component: 'consistency', data: {} });
-  }
-  return events;
-}
 
 /** 1,000 events over 50 students and three topics, all valid. */
 function bigBatch(): object[] {

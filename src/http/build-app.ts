@@ -7,6 +7,7 @@ import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
 import { installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
+import { validatorCompiler } from './validator-compiler.js';
 import { calculateRoutes } from './routes/calculate.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -29,15 +30,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
+  app.setValidatorCompiler(validatorCompiler);
+  // Bodies are JSON or nothing: text/plain would reach the pipeline as a string.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   await app.register(swagger, {
     openapi: {
       info: {
         title: 'Mastery Engine',
         version: '0.1.0',
-        description: 'Per-student mastery from learning events. The formulas are in docs/model.md.',
+        description:
+          'Per-student mastery from learning events. The formulas are the design\'s mastery-model.md; ' +
+          'choices it leaves open are in docs/decisions.md.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],

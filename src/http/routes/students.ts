@@ -54,20 +54,30 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     {
       schema: {
         summary: 'Daily scores and components, one entry per day with events',
+        description: 'Days from `from` to `to`; `to` defaults to `as_of` (default today), and is never later than it.',
         params: StudentParams,
         querystring: Type.Object(
-          { from: Type.Optional(DayString), to: Type.Optional(DayString), topic: Type.Optional(TopicName) },
+          {
+            from: Type.Optional(DayString),
+            to: Type.Optional(DayString),
+            as_of: Type.Optional(DayString),
+            topic: Type.Optional(TopicName),
+          },
           { additionalProperties: false },
         ),
         response: { 200: StudentHistory, ...errors },
       },
     },
-    (request: FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string; topic?: string } }>) =>
-      queries.history(principalOf(request), request.params.id, {
+    (request: FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string; as_of?: string; topic?: string } }>) => {
+      const to = day('to', request.query.to);
+      const asOf = day('as_of', request.query.as_of);
+      return queries.history(principalOf(request), request.params.id, {
         from: day('from', request.query.from),
-        to: day('to', request.query.to),
+        // "As of" a day, nothing after it counts: a later `to` is cut back to it.
+        to: to !== undefined && asOf !== undefined && asOf < to ? asOf : (to ?? asOf),
         topic: request.query.topic,
-      }),
+      });
+    },
   );
 
   app.get(

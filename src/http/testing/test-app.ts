@@ -1,0 +1,115 @@
+/**
+ * Test-only harness for the HTTP API: the real app (buildApp) over the in-memory adapters, a
+ * clock that stands still, and a token signer that shares the app's secret. It never listens;
+ * tests drive it with app.inject() and close it in t.after() / after().
+ */
+import type { FastifyInstance, LightMyRequestResponse as Response } from 'fastify';
+import { pino } from 'pino';
+import type { Role } from '../../access/principal.js';
+import { hs256Verifier, signHs256 } from '../../access/tokens.js';
+import { createMemoryBus } from '../../adapters/memory/memory-bus.js';
+import { createMemoryEventLog } from '../../adapters/memory/memory-event-log.js';
+import { createMemoryStateStore } from '../../adapters/memory/memory-state-store.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../../model/model-config.js';
+import type { EngineDeps } from '../../pipeline/engine-deps.js';
+import { createIngest } from '../../pipeline/ingest.js';
+import type { MasteryUpdated } from '../../ports/bus.js';
+import { fixedClock } from '../../ports/clock.js';
+import { createStudentQueries } from '../../queries/student-queries.js';
+import { buildApp } from '../build-app.js';
+
+export { EXAMPLE_B_DAYS, wire, workedExampleB, type WireEvent } from '../../testing/wire-events.js';
+
+/** The HS256 secret the harness verifies with and signs with. */
+export const TEST_SECRET = 'mastery-engine-test-secret-0123456789abcdef';
+
+/** The instant the harness clock stands at unless told otherwise. */
+export const TEST_NOW = '2026-01-14T12:00:00Z';
+
+export interface TestAppOptions {
+  now?: string;
+  model?: ModelConfig;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  deps: EngineDeps;
+  /** A valid HS256 token for this app, valid for an hour. */
+  token(role: Role, sub: string, students?: readonly string[]): Promise<string>;
+  /** Every mastery.updated the app has published, in order. */
+  updates: MasteryUpdated[];
+  /** GET with an optional bearer token. */
+  get(url: string, token?: string): Promise<Response>;
+  /** POST a JSON body (or raw text) with an optional bearer token. */
+  post(url: string, body: unknown, token?: string): Promise<Response>;
+}
+
+export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const model = options.model ?? DEFAULT_MODEL_CONFIG;
+  const deps: EngineDeps = {
+    log: createMemoryEventLog(),
+    store: createMemoryStateStore(),
+    bus: createMemoryBus((error) => {
+      throw error;
+    }),
+    clock: fixedClock(options.now ?? TEST_NOW),
+    model,
+  };
+  const updates: MasteryUpdated[] = [];
+  deps.bus.subscribe((update) => updates.push(update));
+  const app = await buildApp({
+    ingest: createIngest(deps),
+    queries: createStudentQueries(deps),
+    model,
+    verifyToken: hs256Verifier(TEST_SECRET),
+    ready: async () => {},
+    logger: pino({ level: 'silent' }),
+  });
+  const auth = (token?: string): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` });
+  return {
+    app,
+    deps,
+    updates,
+    token: (role, sub, students) =>
+      signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' }),
+    get: (url, token) => app.inject({ method: 'GET', url, headers: auth(token) }),
+    post: (url, body, token) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...auth(token) },
+        payload: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Learning events as a producer sends them (events.md), for the HTTP and pipeline tests.
+
+// ---------------------------------------------------------------------------------------------
+// Response bodies as the tests read them.
+
+export interface ErrorBodyJson {
+  error: { code: string; message: string; details?: Array<{ field: string; message: string }> };
+}
+
+/**
+ * The API's error shape (api.md): `{ error: { code, message, details? } }` with the given status
+ * and code, nothing else at the top level, and never a stack trace.
+ */
+export function errorOf(res: Response, status: number, code: string): ErrorBodyJson {
+  const context = `${res.statusCode} ${res.body}`;
+  if (res.statusCode !== status) throw new Error(`expected status ${status}, got ${context}`);
+  const body = res.json() as ErrorBodyJson;
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== 'error') throw new Error(`expected only an "error" key: ${context}`);
+  if (body.error.code !== code) throw new Error(`expected code ${code}: ${context}`);
+  if (typeof body.error.message !== 'string' || body.error.message.length === 0) {
+    throw new Error(`expected a message: ${context}`);
+  }
+  const allowed = new Set(['code', 'message', 'details']);
+  for (const key of Object.keys(body.error)) if (!allowed.has(key)) throw new Error(`unexpected error.${key}: ${context}`);
+  if (body.error.details !== undefined && !Array.isArray(body.error.details)) throw new Error(`details must be a list: ${context}`);
+  if (/\bstack\b|\n\s+at |node_modules|\.ts:\d+/.test(res.body)) throw new Error(`the body leaks a stack trace: ${context}`);
+  return body;
+}
