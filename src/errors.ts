@@ -26,5 +26,13 @@ export const Errors = {
   routeNotFound: (method: string, url: string) => new EngineError('ROUTE_NOT_FOUND', 404, `no route ${method} ${url}`),
   payloadTooLarge: (message: string) => new EngineError('PAYLOAD_TOO_LARGE', 413, message),
   invalidEvent: (message: string, details: unknown[]) => new EngineError('INVALID_EVENT', 422, message, details),
+  stateConflict: (studentIds: readonly string[]) =>
+    new EngineError(
+      'STATE_CONFLICT',
+      503,
+      `other writers kept changing student ${studentIds.slice(0, 3).join(', ')}${studentIds.length > 3 ? '…' : ''}; try again`,
+      undefined,
+      true,
+    ),
   storeUnavailable: (message: string) => new EngineError('STORE_UNAVAILABLE', 503, message, undefined, true),
 } as const;

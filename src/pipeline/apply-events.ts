@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { dayOfInstant, type Day } from '../model/days.js';
+import { epochMsOf, instantKey } from '../model/instant.js';
 import type { LearningEvent } from '../model/learning-event.js';
-import { masteryAsOf } from '../model/mastery-as-of.js';
+import { dailyHistory, masteryAsOf } from '../model/mastery-as-of.js';
 import type { ModelConfig } from '../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../model/student-state.js';
 import type { MasteryUpdated } from '../ports/bus.js';
-import type { CurrentMastery, StudentRecord } from '../ports/state-store.js';
+import type { CurrentMastery, StudentWrite } from '../ports/state-store.js';
+import { Errors } from '../errors.js';
 import type { EngineDeps } from './engine-deps.js';
+import { loadStudents, type StudentBase } from './load-students.js';
+
+/** How often a write is tried again after another writer changed the same student first. */
+const MAX_ATTEMPTS = 8;
 
 /** A student's overall result as of a day, as the state store keeps it. */
 export function currentMastery(state: StudentState, asOf: Day, model: ModelConfig): CurrentMastery {
@@ -32,27 +38,66 @@ export function groupByStudent(events: readonly LearningEvent[]): Map<string, Le
   return groups;
 }
 
+const dayOfEvent = (e: LearningEvent) => dayOfInstant(epochMsOf(instantKey(e.timestamp)));
+
 /**
- * Folds new events into their students' records, writes each changed record once, and
- * publishes one mastery.updated per student whose result changed. Returns those students' ids.
+ * The daily component values a write must refresh: every active day from the earliest day the
+ * applied events touch, since an input reported on day d stands on each later day too.
+ */
+export function touchedDays(state: StudentState, applied: readonly LearningEvent[], model: ModelConfig): StudentWrite['days'] {
+  if (applied.length === 0) return [];
+  const from = applied.map(dayOfEvent).reduce((a, b) => (b < a ? b : a));
+  const to = state.days[state.days.length - 1]!;
+  return dailyHistory(state, model, { from, to }).map((d) => ({ date: d.date, components: d.result.components }));
+}
+
+/** The write that folds `events` into a student's base record, and the update it publishes. */
+function writeFor(
+  studentId: string,
+  base: StudentBase | undefined,
+  events: readonly LearningEvent[],
+  today: Day,
+  model: ModelConfig,
+): { write: StudentWrite; changed: CurrentMastery | null } {
+  const state = evolveAll(base?.record.state ?? initialState(studentId), events);
+  const current = currentMastery(state, today, model);
+  const before = base?.record.current ?? null;
+  const changed = !sameResult(before, current);
+  const applied = [...(base?.rebuiltFrom ?? []), ...events];
+  return {
+    write: {
+      record: { state, current: changed ? current : before },
+      etag: base?.etag ?? null,
+      applied,
+      days: touchedDays(state, applied, model),
+    },
+    changed: changed ? current : null,
+  };
+}
+
+/**
+ * Folds new events into their students' records and writes each student once, atomically.
+ * A student another writer changed meanwhile is reloaded and folded again. Publishes one
+ * mastery.updated per student whose result changed; returns those students' ids.
  */
 export async function applyEvents(deps: EngineDeps, events: readonly LearningEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   const now = deps.clock.now();
   const today = dayOfInstant(now.getTime());
   const groups = groupByStudent(events);
-  const existing = await deps.store.load([...groups.keys()]);
-  const records: StudentRecord[] = [];
   const updates: MasteryUpdated[] = [];
-  for (const [studentId, studentEvents] of groups) {
-    const before = existing.get(studentId);
-    const state = evolveAll(before?.state ?? initialState(studentId), studentEvents);
-    const current = currentMastery(state, today, deps.model);
-    const changed = !sameResult(before?.current ?? null, current);
-    records.push({ state, current: changed ? current : (before?.current ?? current) });
-    if (changed) updates.push(updateEvent(studentId, current, now));
+  let pending = [...groups.keys()];
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > MAX_ATTEMPTS) throw Errors.stateConflict(pending);
+    const bases = await loadStudents(deps, pending);
+    const planned = pending.map((id) => ({ id, ...writeFor(id, bases.get(id), groups.get(id)!, today, deps.model) }));
+    const { conflicts } = await deps.store.save(planned.map((p) => p.write));
+    const refused = new Set(conflicts);
+    for (const p of planned) {
+      if (!refused.has(p.id) && p.changed) updates.push(updateEvent(p.id, p.changed, now));
+    }
+    pending = conflicts;
   }
-  await deps.store.save(records);
   await deps.bus.publish(updates);
   return updates.map((u) => u.student_id);
 }

@@ -56,11 +56,17 @@ export function createIngest(deps: EngineDeps): Ingest {
 
     const stored = await deps.log.append(fresh.map((f) => f.event));
     const toApply: LearningEvent[] = [];
+    const known: string[] = [];
     for (const { index, event } of fresh) {
       const isNew = stored.has(event.event_id);
       results[index] = { index, event_id: event.event_id, status: isNew ? 'accepted' : 'duplicate' };
       if (isNew) toApply.push(event);
+      else known.push(event.event_id);
     }
+    // A duplicate the state store never applied was logged by a run that stopped before its
+    // write (a crash, a store outage): apply it now, as the log holds it.
+    const unapplied = known.length > 0 ? await deps.store.unprocessed(known) : new Set<string>();
+    if (unapplied.size > 0) toApply.push(...(await deps.log.readEvents([...unapplied])));
     const updated = await serial(() => applyEvents(deps, toApply));
 
     const count = (status: EventOutcome['status']) => results.filter((r) => r.status === status).length;

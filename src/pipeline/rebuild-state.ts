@@ -1,27 +1,43 @@
 import { dayOfInstant } from '../model/days.js';
+import type { LearningEvent } from '../model/learning-event.js';
 import { evolveAll, initialState } from '../model/student-state.js';
-import type { StudentRecord } from '../ports/state-store.js';
-import { currentMastery } from './apply-events.js';
+import { Errors } from '../errors.js';
+import { currentMastery, touchedDays } from './apply-events.js';
 import type { EngineDeps } from './engine-deps.js';
+
+const MAX_ATTEMPTS = 8;
 
 /**
  * Recomputes every student's record from the event log into the state store: at start in the
- * embedded mode, before the service takes requests, and after a change of weights or of the
- * model. Folding is idempotent, so running it twice leaves the same records.
+ * embedded mode, and after a change of weights, a lost Redis or a new model (`mastery rebuild`).
+ * Each write names the version it replaces, so a student the live service changes meanwhile is
+ * read again from the log and rebuilt, never overwritten with an older picture.
  */
 export async function rebuildState(
   deps: EngineDeps,
   onProgress: (studentsDone: number) => void = () => {},
+  pageSize = 500,
 ): Promise<number> {
   const today = dayOfInstant(deps.clock.now().getTime());
   let done = 0;
-  for await (const page of deps.log.scanStudents()) {
-    const records: StudentRecord[] = page.map(({ studentId, events }) => {
-      const state = evolveAll(initialState(studentId), events);
-      return { state, current: currentMastery(state, today, deps.model) };
-    });
-    await deps.store.save(records);
-    done += records.length;
+  for await (const page of deps.log.scanStudents(pageSize)) {
+    let pending = new Map<string, LearningEvent[]>(page.map((p) => [p.studentId, p.events]));
+    for (let attempt = 1; pending.size > 0; attempt++) {
+      if (attempt > MAX_ATTEMPTS) throw Errors.stateConflict([...pending.keys()]);
+      const held = await deps.store.load([...pending.keys()]);
+      const writes = [...pending].map(([id, events]) => {
+        const state = evolveAll(initialState(id), events);
+        return {
+          record: { state, current: currentMastery(state, today, deps.model) },
+          etag: held.get(id)?.etag ?? null,
+          applied: events,
+          days: touchedDays(state, events, deps.model),
+        };
+      });
+      const { conflicts } = await deps.store.save(writes);
+      pending = conflicts.length > 0 ? await deps.log.readStudents(conflicts) : new Map();
+    }
+    done += page.length;
     onProgress(done);
   }
   return done;

@@ -9,6 +9,12 @@ export interface EventLog {
   append(events: readonly LearningEvent[]): Promise<Set<string>>;
   /** Every event of one student, oldest first. */
   readStudent(studentId: string): Promise<LearningEvent[]>;
+  /** Every event of each student asked for, oldest first; students without events are left out. */
+  readStudents(studentIds: readonly string[]): Promise<Map<string, LearningEvent[]>>;
+  /** The stored events with these ids (as first stored, whatever a later copy says). */
+  readEvents(eventIds: readonly string[]): Promise<LearningEvent[]>;
+  /** Student ids in ascending code-point order, a page at a time, with the total. */
+  listStudents(page: { offset: number; limit: number }): Promise<{ studentIds: string[]; total: number }>;
   /** Every student with at least one event, page by page in id order, each with all its events. */
   scanStudents(pageSize?: number): AsyncIterable<Array<{ studentId: string; events: LearningEvent[] }>>;
   /** Answers when the log is reachable; throws when it is not. */

@@ -1,6 +1,7 @@
 import type { Day } from '../model/days.js';
+import type { LearningEvent } from '../model/learning-event.js';
 import type { StudentState } from '../model/student-state.js';
-import type { MasteryResult } from '../model/types.js';
+import type { ComponentValues, MasteryResult } from '../model/types.js';
 
 /** The last result published for a student, and the day it was computed as of. */
 export interface CurrentMastery extends MasteryResult {
@@ -12,14 +13,34 @@ export interface StudentRecord {
   current: CurrentMastery | null;
 }
 
-/** The hot projection of the event log: one record per student. */
+/** A record as loaded, with the opaque version a write must name to replace it. */
+export interface LoadedRecord extends StudentRecord {
+  etag: string;
+}
+
+/** One student's change: written whole, or (on a version conflict) not at all. */
+export interface StudentWrite {
+  record: StudentRecord;
+  /** The etag the record was loaded with; null when the store held no record. */
+  etag: string | null;
+  /** The events applied in this write: marked processed, and kept as their day's raw events. */
+  applied: readonly LearningEvent[];
+  /** Component values as of the end of each day whose history this write changed. */
+  days: ReadonlyArray<{ date: Day; components: ComponentValues }>;
+}
+
+/**
+ * The hot projection of the event log, one record per student (events.md, "State keys").
+ * Writes are optimistic: a write whose etag no longer matches is refused and reported, so
+ * two writers never overwrite each other's events (the caller reloads and folds again).
+ */
 export interface StateStore {
   /** The records of the students asked for that the store holds. */
-  load(studentIds: readonly string[]): Promise<Map<string, StudentRecord>>;
-  /** Writes the records; each student's record changes as a whole. */
-  save(records: readonly StudentRecord[]): Promise<void>;
-  /** Student ids in ascending order, a page at a time, with the total. */
-  list(page: { offset: number; limit: number }): Promise<{ studentIds: string[]; total: number }>;
+  load(studentIds: readonly string[]): Promise<Map<string, LoadedRecord>>;
+  /** Writes each student atomically; returns the ids whose etag had changed (not written). */
+  save(writes: readonly StudentWrite[]): Promise<{ conflicts: string[] }>;
+  /** Of these event ids, those not yet applied to the store (no processed marker). */
+  unprocessed(eventIds: readonly string[]): Promise<Set<string>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

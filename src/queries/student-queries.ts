@@ -13,7 +13,7 @@ import {
 import type { StudentState } from '../model/student-state.js';
 import type { Level, MasteryResult, Prediction } from '../model/types.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
-import type { StudentRecord } from '../ports/state-store.js';
+import { loadStudents } from '../pipeline/load-students.js';
 
 export interface Scope {
   /** Default: today (UTC) by the engine's clock. */
@@ -54,7 +54,7 @@ export function createStudentQueries(deps: EngineDeps) {
 
   async function readableState(principal: Principal, studentId: string, topic?: string): Promise<StudentState> {
     assertCanReadStudent(principal, studentId);
-    const record = (await deps.store.load([studentId])).get(studentId);
+    const record = (await loadStudents(deps, [studentId])).get(studentId)?.record;
     if (!record) throw Errors.studentNotFound(studentId);
     if (topic !== undefined && !record.state.topics.has(topic)) throw Errors.topicNotFound(studentId, topic);
     return record.state;
@@ -113,18 +113,19 @@ export function createStudentQueries(deps: EngineDeps) {
       const asOf = page.asOf ?? today();
       let ids: string[];
       let total: number;
-      let records: Map<string, StudentRecord>;
+      let records: Awaited<ReturnType<typeof loadStudents>>;
       if (principal.role === 'admin') {
-        ({ studentIds: ids, total } = await deps.store.list(page));
-        records = await deps.store.load(ids);
+        ({ studentIds: ids, total } = await deps.log.listStudents(page));
+        records = await loadStudents(deps, ids);
       } else {
-        records = await deps.store.load([...principal.students].sort());
-        const known = [...records.keys()];
+        // A class is small: load it whole, keep the students the engine knows, then page.
+        records = await loadStudents(deps, [...principal.students].sort());
+        const known = [...principal.students].sort().filter((id) => records.has(id));
         total = known.length;
         ids = known.slice(page.offset, page.offset + page.limit);
       }
       const students = ids.flatMap((id) => {
-        const state = records.get(id)?.state;
+        const state = records.get(id)?.record.state;
         return state ? [summaryOf(state, asOf, deps.model)] : [];
       });
       return { as_of: asOf, total, students };

@@ -10,14 +10,14 @@ const byTimeThenId = (a: LearningEvent, b: LearningEvent) =>
 
 /** The event log in this process's memory: nothing survives a restart (MASTERY_DATA_DIR=:memory:). */
 export function createMemoryEventLog(): EventLog {
-  const ids = new Set<string>();
+  const byId = new Map<string, LearningEvent>();
   const byStudent = new Map<string, LearningEvent[]>();
   return {
     async append(events) {
       const stored = new Set<string>();
       for (const event of events) {
-        if (ids.has(event.event_id)) continue;
-        ids.add(event.event_id);
+        if (byId.has(event.event_id)) continue;
+        byId.set(event.event_id, event);
         stored.add(event.event_id);
         const list = byStudent.get(event.student_id);
         if (list) list.push(event);
@@ -28,6 +28,27 @@ export function createMemoryEventLog(): EventLog {
 
     async readStudent(studentId) {
       return [...(byStudent.get(studentId) ?? [])].sort(byTimeThenId);
+    },
+
+    async readStudents(studentIds) {
+      const found = new Map<string, LearningEvent[]>();
+      for (const id of studentIds) {
+        const list = byStudent.get(id);
+        if (list) found.set(id, [...list].sort(byTimeThenId));
+      }
+      return found;
+    },
+
+    async readEvents(eventIds) {
+      return eventIds.flatMap((id) => {
+        const event = byId.get(id);
+        return event ? [event] : [];
+      });
+    },
+
+    async listStudents({ offset, limit }) {
+      const students = [...byStudent.keys()].sort();
+      return { studentIds: students.slice(offset, offset + limit), total: students.length };
     },
 
     async *scanStudents(pageSize = 500) {

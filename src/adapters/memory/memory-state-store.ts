@@ -1,15 +1,16 @@
-import type { StateStore, StudentRecord } from '../../ports/state-store.js';
+import type { LoadedRecord, StateStore } from '../../ports/state-store.js';
 
 /**
  * The state store in this process's memory, the embedded default. Records are immutable values
- * (the fold never mutates a state), so they are kept by reference.
+ * (the fold never mutates a state), so they are kept by reference; the etag is a counter.
+ * Processed markers live as long as the process (the store is rebuilt from the log at start).
  */
 export function createMemoryStateStore(): StateStore {
-  const records = new Map<string, StudentRecord>();
-  let sortedIds: string[] | null = null;
+  const records = new Map<string, LoadedRecord>();
+  const processed = new Set<string>();
   return {
     async load(studentIds) {
-      const found = new Map<string, StudentRecord>();
+      const found = new Map<string, LoadedRecord>();
       for (const id of studentIds) {
         const record = records.get(id);
         if (record) found.set(id, record);
@@ -17,22 +18,29 @@ export function createMemoryStateStore(): StateStore {
       return found;
     },
 
-    async save(batch) {
-      for (const record of batch) {
-        if (!records.has(record.state.student_id)) sortedIds = null;
-        records.set(record.state.student_id, record);
+    async save(writes) {
+      const conflicts: string[] = [];
+      for (const { record, etag, applied } of writes) {
+        const id = record.state.student_id;
+        const held = records.get(id);
+        if ((held?.etag ?? null) !== etag) {
+          conflicts.push(id);
+          continue;
+        }
+        records.set(id, { ...record, etag: String(Number(etag ?? 0) + 1) });
+        for (const e of applied) processed.add(e.event_id);
       }
+      return { conflicts };
     },
 
-    async list({ offset, limit }) {
-      sortedIds ??= [...records.keys()].sort();
-      return { studentIds: sortedIds.slice(offset, offset + limit), total: sortedIds.length };
+    async unprocessed(eventIds) {
+      return new Set(eventIds.filter((id) => !processed.has(id)));
     },
 
     async ping() {},
     async close() {
       records.clear();
-      sortedIds = null;
+      processed.clear();
     },
   };
 }

@@ -21,6 +21,16 @@ const READ_STUDENT = `
 const NEXT_STUDENTS = `
   SELECT DISTINCT student_id FROM mastery_events WHERE student_id > $1 ORDER BY student_id LIMIT $2`;
 
+const READ_EVENTS = `
+  SELECT event FROM mastery_events WHERE event_id = ANY($1::uuid[])`;
+
+const LIST_STUDENTS = `
+  SELECT student_id, count(*) OVER () AS total
+  FROM (SELECT DISTINCT student_id FROM mastery_events) AS s
+  ORDER BY student_id OFFSET $1 LIMIT $2`;
+
+const COUNT_STUDENTS = `SELECT count(DISTINCT student_id) AS total FROM mastery_events`;
+
 const READ_STUDENTS = `
   SELECT student_id, event FROM mastery_events WHERE student_id = ANY($1::text[])
   ORDER BY student_id, occurred_at, event_id`;
@@ -39,6 +49,17 @@ function row(event: LearningEvent) {
 
 /** The event log over any SqlClient (PGlite embedded, PostgreSQL in production). */
 export function createSqlEventLog(db: SqlClient): EventLog {
+  async function readGrouped(ids: string[]): Promise<Map<string, LearningEvent[]>> {
+    const grouped = new Map<string, LearningEvent[]>();
+    if (ids.length === 0) return grouped;
+    for (const r of await db.query<{ student_id: string; event: LearningEvent }>(READ_STUDENTS, [ids])) {
+      const list = grouped.get(r.student_id);
+      if (list) list.push(r.event);
+      else grouped.set(r.student_id, [r.event]);
+    }
+    return grouped;
+  }
+
   return {
     async append(events) {
       if (events.length === 0) return new Set();
@@ -51,15 +72,29 @@ export function createSqlEventLog(db: SqlClient): EventLog {
       return rows.map((r) => r.event);
     },
 
+    async readStudents(studentIds) {
+      return readGrouped([...studentIds]);
+    },
+
+    async readEvents(eventIds) {
+      if (eventIds.length === 0) return [];
+      return (await db.query<{ event: LearningEvent }>(READ_EVENTS, [[...eventIds]])).map((r) => r.event);
+    },
+
+    async listStudents({ offset, limit }) {
+      const rows = await db.query<{ student_id: string; total: string | number }>(LIST_STUDENTS, [offset, limit]);
+      // Past the last page the window has no row to carry the total: count separately.
+      const total = rows.length > 0 ? rows[0]!.total : (await db.query<{ total: string | number }>(COUNT_STUDENTS))[0]!.total;
+      return { studentIds: rows.map((r) => r.student_id), total: Number(total) };
+    },
+
     async *scanStudents(pageSize = 500) {
       let after = '';
       for (;;) {
         const ids = (await db.query<{ student_id: string }>(NEXT_STUDENTS, [after, pageSize])).map((r) => r.student_id);
         if (ids.length === 0) return;
-        const rows = await db.query<{ student_id: string; event: LearningEvent }>(READ_STUDENTS, [ids]);
-        const byStudent = new Map<string, LearningEvent[]>(ids.map((id) => [id, []]));
-        for (const r of rows) byStudent.get(r.student_id)!.push(r.event);
-        yield [...byStudent].map(([studentId, events]) => ({ studentId, events }));
+        const byStudent = await readGrouped(ids);
+        yield ids.map((studentId) => ({ studentId, events: byStudent.get(studentId) ?? [] }));
         after = ids[ids.length - 1]!;
       }
     },

@@ -299,6 +299,59 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
       });
     });
 
+    describe('readStudents', () => {
+      it('returns each asked-for student with all its events, oldest first, and leaves out unknown ones', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const a = [completion(`${prefix}-a`, '2026-01-12T10:00:00Z'), quiz(`${prefix}-a`, '2026-01-10T10:00:00Z')];
+        const b = [activity(`${prefix}-b`, '2026-01-11T10:00:00Z')];
+        await log.append([...a, ...b]);
+
+        const found = await log.readStudents([`${prefix}-a`, `${prefix}-unknown`, `${prefix}-b`]);
+
+        assert.deepEqual(new Set(found.keys()), new Set([`${prefix}-a`, `${prefix}-b`]));
+        assert.deepEqual(found.get(`${prefix}-a`), [...a].sort(oldestFirst));
+        assert.deepEqual(found.get(`${prefix}-b`), b);
+        assert.equal((await log.readStudents([])).size, 0);
+      });
+    });
+
+    describe('readEvents', () => {
+      it('returns the stored copy of each known id, and nothing for unknown ids', async (t) => {
+        const log = await openLog(t);
+        const student = `${freshPrefix()}-s`;
+        const first = completion(student, '2026-01-12T10:00:00Z');
+        await log.append([first]);
+        // A second event under the same id is a duplicate: the log keeps the first copy.
+        await log.append([{ ...quiz(student, '2026-01-13T10:00:00Z'), event_id: first.event_id }]);
+
+        assert.deepEqual(await log.readEvents([first.event_id, randomUUID()]), [first]);
+        assert.deepEqual(await log.readEvents([]), []);
+      });
+    });
+
+    describe('listStudents', () => {
+      it('lists student ids in code-point order, a page at a time, with the total', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const before = await log.listStudents({ offset: 0, limit: 1_000_000 });
+        const ours = ['m', 'B', 'a', 'Z', 'a-b', 'a.b', 'a_b', 'a0', '9'].map((x) => `${prefix}${x}`);
+        // Two events for one student: listed once.
+        await log.append([...ours.map((id) => activity(id, '2026-01-10T10:00:00Z')), activity(ours[0]!, '2026-01-11T10:00:00Z')]);
+
+        const expected = [...before.studentIds, ...ours].sort(byCodeUnit);
+        const total = expected.length;
+        const pages: string[] = [];
+        for (let offset = 0; offset < total; offset += 4) {
+          const page = await log.listStudents({ offset, limit: 4 });
+          assert.equal(page.total, total, 'every page reports the total');
+          pages.push(...page.studentIds);
+        }
+        assert.deepEqual(pages, expected);
+        assert.deepEqual(await log.listStudents({ offset: total, limit: 5 }), { studentIds: [], total }, 'past the end');
+      });
+    });
+
     describe('scanStudents', () => {
       it('yields every student exactly once, in ascending id order, across pages, each with all its events', async (t) => {
         const log = await openLog(t);

@@ -13,7 +13,7 @@ import type { LearningEvent } from '../../model/learning-event.js';
 import { masteryAsOf } from '../../model/mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState } from '../../model/student-state.js';
-import type { CurrentMastery, StateStore, StudentRecord } from '../state-store.js';
+import type { CurrentMastery, StateStore, StudentRecord, StudentWrite } from '../state-store.js';
 
 // ---------------------------------------------------------------------------------------------
 // Canonical form
@@ -151,16 +151,9 @@ function emptyRecord(studentId: string): StudentRecord {
 /** A student-id prefix no other test (nor an earlier run against the same store) uses. */
 const freshPrefix = () => `c${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 
-/** Every id the store lists, read page by page, and the total it reported on each page. */
-async function listAll(store: StateStore, limit = 100): Promise<{ studentIds: string[]; totals: number[] }> {
-  const studentIds: string[] = [];
-  const totals: number[] = [];
-  for (let offset = 0; ; offset += limit) {
-    const page = await store.list({ offset, limit });
-    totals.push(page.total);
-    studentIds.push(...page.studentIds);
-    if (page.studentIds.length < limit) return { studentIds, totals };
-  }
+/** A write that replaces the record loaded with `etag` (null: the store held none). */
+function write(record: StudentRecord, etag: string | null = null, applied: LearningEvent[] = []): StudentWrite {
+  return { record, etag, applied, days: [] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +166,14 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
     const store = await open();
     t.after(() => store.close());
     return store;
+  }
+
+  /** Saves a new student and returns the etag it now has. */
+  async function seed(store: StateStore, record: StudentRecord): Promise<string> {
+    assert.deepEqual(await store.save([write(record)]), { conflicts: [] });
+    const etag = (await store.load([record.state.student_id])).get(record.state.student_id)?.etag;
+    assert.equal(typeof etag, 'string', 'a loaded record carries its etag');
+    return etag!;
   }
 
   describe(name, () => {
@@ -192,12 +193,13 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         const store = await openStore(t);
         const prefix = freshPrefix();
         const known = recordWithoutResult(`${prefix}-known`);
-        await store.save([known]);
+        await seed(store, known);
 
         const loaded = await store.load([`${prefix}-unknown`, `${prefix}-known`, `${prefix}-know`]);
 
         assert.deepEqual([...loaded.keys()], [`${prefix}-known`]);
-        assertSameRecord(loaded.get(`${prefix}-known`), known);
+        const { etag: _etag, ...record } = loaded.get(`${prefix}-known`)!;
+        assertSameRecord(record, known);
       });
     });
 
@@ -209,105 +211,109 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         const noResult = recordWithoutResult(`${prefix}-no-result`);
         const empty = emptyRecord(`${prefix}-empty`);
 
-        await store.save([full, noResult, empty]);
+        assert.deepEqual(await store.save([write(full), write(noResult), write(empty)]), { conflicts: [] });
         const loaded = await store.load([`${prefix}-full`, `${prefix}-no-result`, `${prefix}-empty`]);
 
         assert.equal(loaded.size, 3);
-        assertSameRecord(loaded.get(`${prefix}-full`), full, 'the full record');
-        assertSameRecord(loaded.get(`${prefix}-no-result`), noResult, 'the record without a result');
-        assertSameRecord(loaded.get(`${prefix}-empty`), empty, 'the empty record');
+        const strip = (id: string) => {
+          const { etag: _etag, ...record } = loaded.get(id)!;
+          return record;
+        };
+        assertSameRecord(strip(`${prefix}-full`), full, 'the full record');
+        assertSameRecord(strip(`${prefix}-no-result`), noResult, 'the record without a result');
+        assertSameRecord(strip(`${prefix}-empty`), empty, 'the empty record');
         assert.equal(loaded.get(`${prefix}-no-result`)?.current, null, 'a missing result stays null');
       });
 
-      it('keeps a record when read from another call, and each student apart', async (t) => {
-        const store = await openStore(t);
-        const prefix = freshPrefix();
-        const a = fullRecord(`${prefix}-a`);
-        const b = recordWithoutResult(`${prefix}-b`);
-        await store.save([a]);
-        await store.save([b]);
-
-        assertSameRecord((await store.load([`${prefix}-a`])).get(`${prefix}-a`), a);
-        assertSameRecord((await store.load([`${prefix}-b`])).get(`${prefix}-b`), b);
-      });
-
-      it('overwrites a student\'s record as a whole, and leaves the other students alone', async (t) => {
+      it('replaces a record as a whole when the write names its current etag, and gives it a new one', async (t) => {
         const store = await openStore(t);
         const prefix = freshPrefix();
         const student = `${prefix}-s`;
         const neighbour = fullRecord(`${prefix}-t`);
-        const first = fullRecord(student);
-        await store.save([first, neighbour]);
+        await seed(store, neighbour);
+        const first = await seed(store, fullRecord(student));
 
         // Fewer topics and no result: nothing of the first record may survive.
         const second = recordWithoutResult(student);
-        await store.save([second]);
-        assertSameRecord((await store.load([student])).get(student), second, 'after the second save');
+        assert.deepEqual(await store.save([write(second, first)]), { conflicts: [] });
+        const loaded = (await store.load([student])).get(student)!;
+        const { etag, ...record } = loaded;
+        assertSameRecord(record, second, 'after the second save');
+        assert.notEqual(etag, first, 'a write changes the etag');
 
-        // And back to a record with a result.
-        const third = fullRecord(student);
-        await store.save([third]);
-        assertSameRecord((await store.load([student])).get(student), third, 'after the third save');
+        const { etag: _n, ...neighbourNow } = (await store.load([`${prefix}-t`])).get(`${prefix}-t`)!;
+        assertSameRecord(neighbourNow, neighbour, 'the neighbour is left alone');
+      });
 
-        assertSameRecord((await store.load([`${prefix}-t`])).get(`${prefix}-t`), neighbour, 'the neighbour');
+      it('refuses a write whose etag is stale, and keeps the newer record', async (t) => {
+        const store = await openStore(t);
+        const student = `${freshPrefix()}-s`;
+        const stale = await seed(store, recordWithoutResult(student));
+        const newer = fullRecord(student);
+        assert.deepEqual(await store.save([write(newer, stale)]), { conflicts: [] });
+
+        assert.deepEqual(await store.save([write(emptyRecord(student), stale)]), { conflicts: [student] });
+
+        const { etag: _e, ...record } = (await store.load([student])).get(student)!;
+        assertSameRecord(record, newer, 'the refused write changed nothing');
+      });
+
+      it('refuses to create a record that already exists (etag null), and to replace one that does not', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        await seed(store, recordWithoutResult(`${prefix}-held`));
+
+        const outcome = await store.save([
+          write(emptyRecord(`${prefix}-held`), null),
+          write(emptyRecord(`${prefix}-absent`), '1'),
+        ]);
+
+        assert.deepEqual(new Set(outcome.conflicts), new Set([`${prefix}-held`, `${prefix}-absent`]));
+        assert.equal((await store.load([`${prefix}-absent`])).size, 0, 'nothing was created');
+      });
+
+      it('writes the students whose etag matches even when others in the batch conflict', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const held = `${prefix}-held`;
+        await seed(store, recordWithoutResult(held));
+        const fresh = fullRecord(`${prefix}-fresh`);
+
+        const outcome = await store.save([write(emptyRecord(held), 'not-its-etag'), write(fresh)]);
+
+        assert.deepEqual(outcome, { conflicts: [held] });
+        const { etag: _e, ...record } = (await store.load([`${prefix}-fresh`])).get(`${prefix}-fresh`)!;
+        assertSameRecord(record, fresh);
       });
 
       it('accepts an empty batch', async (t) => {
         const store = await openStore(t);
-        const before = await listAll(store);
-
-        await store.save([]);
-
-        assert.deepEqual((await listAll(store)).studentIds, before.studentIds);
+        assert.deepEqual(await store.save([]), { conflicts: [] });
       });
     });
 
-    describe('list', () => {
-      it('returns ids in ascending order, a page at a time, with the total', async (t) => {
+    describe('processed markers', () => {
+      it('reports as unprocessed every event no write has applied', async (t) => {
         const store = await openStore(t);
-        const prefix = freshPrefix();
-        const before = await listAll(store);
-        const suffixes = ['m', 'B', 'a', 'Z', 'a-b', 'a.b', 'a_b', 'a0', '9'];
-        const ours = suffixes.map((s) => `${prefix}${s}`);
-        await store.save(ours.map(recordWithoutResult));
-        // Saving a student again replaces its record; it must not list it twice.
-        await store.save([fullRecord(`${prefix}a`)]);
-
-        const expected = [...before.studentIds, ...ours].sort(byCodeUnit);
-        const total = expected.length;
-        const all = await listAll(store, 3);
-
-        assert.deepEqual(all.studentIds, expected);
-        assert.deepEqual(new Set(all.totals), new Set([total]), 'every page reports the same total');
-        assert.deepEqual(
-          all.studentIds.filter((id) => id.startsWith(prefix)),
-          [...ours].sort(byCodeUnit),
-        );
-
-        const firstOfOurs = expected.indexOf(`${prefix}9`);
-        assert.deepEqual(await store.list({ offset: firstOfOurs, limit: 4 }), {
-          studentIds: expected.slice(firstOfOurs, firstOfOurs + 4),
-          total,
-        });
-        assert.deepEqual(await store.list({ offset: total - 2, limit: 5 }), {
-          studentIds: expected.slice(total - 2),
-          total,
-        }, 'the last page holds what is left');
-        assert.deepEqual(await store.list({ offset: total, limit: 5 }), { studentIds: [], total }, 'past the end');
-        assert.deepEqual(await store.list({ offset: total + 10, limit: 5 }), { studentIds: [], total }, 'far past the end');
+        const ids = [randomUUID(), randomUUID()];
+        assert.deepEqual(await store.unprocessed(ids), new Set(ids));
+        assert.deepEqual(await store.unprocessed([]), new Set());
       });
 
-      it('counts a student saved after a listing', async (t) => {
+      it('marks the events a write applied, and only once the write succeeds', async (t) => {
         const store = await openStore(t);
-        const prefix = freshPrefix();
-        await store.save([emptyRecord(`${prefix}-b`)]);
-        const before = await listAll(store);
+        const student = `${freshPrefix()}-s`;
+        const events = twoTopicEvents(student);
+        const [first, ...rest] = events;
+        const state = evolveAll(initialState(student), events);
+        await store.save([write({ state, current: null }, null, rest)]);
 
-        await store.save([emptyRecord(`${prefix}-a`)]);
-        const after = await listAll(store);
+        const refusedEvent = randomUUID();
+        const refused = await store.save([write({ state, current: null }, 'stale', [{ ...first!, event_id: refusedEvent }])]);
+        assert.deepEqual(refused.conflicts, [student]);
 
-        assert.deepEqual(after.studentIds, [...before.studentIds, `${prefix}-a`].sort(byCodeUnit));
-        assert.equal(after.totals[0], before.totals[0]! + 1);
+        assert.deepEqual(await store.unprocessed(events.map((e) => e.event_id)), new Set([first!.event_id]));
+        assert.deepEqual(await store.unprocessed([refusedEvent]), new Set([refusedEvent]), 'a refused write marks nothing');
       });
     });
 

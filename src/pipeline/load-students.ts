@@ -1,0 +1,30 @@
+import type { LearningEvent } from '../model/learning-event.js';
+import { evolveAll, initialState } from '../model/student-state.js';
+import type { StudentRecord } from '../ports/state-store.js';
+import type { EngineDeps } from './engine-deps.js';
+
+/** A student's record as a use case starts from it. */
+export interface StudentBase {
+  record: StudentRecord;
+  /** The version to name when writing it back; null when the store held nothing. */
+  etag: string | null;
+  /** When the store had lost the student: the log's events the record was rebuilt from. */
+  rebuiltFrom: LearningEvent[] | null;
+}
+
+/**
+ * The records of these students: from the state store, and for any it lacks (evicted, expired,
+ * a Redis restarted empty) rebuilt from the event log — the third cache level. Students known
+ * to neither are left out.
+ */
+export async function loadStudents(deps: EngineDeps, studentIds: readonly string[]): Promise<Map<string, StudentBase>> {
+  const loaded = await deps.store.load(studentIds);
+  const bases = new Map<string, StudentBase>();
+  for (const [id, { etag, ...record }] of loaded) bases.set(id, { record, etag, rebuiltFrom: null });
+  const missing = studentIds.filter((id) => !loaded.has(id));
+  if (missing.length === 0) return bases;
+  for (const [id, events] of await deps.log.readStudents(missing)) {
+    bases.set(id, { record: { state: evolveAll(initialState(id), events), current: null }, etag: null, rebuiltFrom: events });
+  }
+  return bases;
+}
