@@ -15,6 +15,12 @@ export interface Config {
   retentionDays: number;
   logLevel: LogLevel;
   model: ModelConfig;
+  /** postgres://… for the event log; undefined: the embedded PGlite log in dataDir. */
+  databaseUrl: string | undefined;
+  /** redis://… (a comma-separated list: Redis Cluster seed nodes); undefined: state in memory. */
+  redisUrl: string | undefined;
+  /** The Dapr sidecar's state API, as the state store instead of Redis. */
+  dapr: { url: string; store: string } | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -80,10 +86,43 @@ function logLevel(env: Env): LogLevel {
   return raw as LogLevel;
 }
 
-function jwtSecret(env: Env, dataDir: string): string | undefined {
+function url(env: Env, name: string, schemes: readonly string[], list = false): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  for (const part of list ? raw.split(',') : [raw]) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(part.trim());
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !schemes.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}, not "${part.trim()}"`);
+    }
+  }
+  return raw;
+}
+
+function dapr(env: Env): Config['dapr'] {
+  const daprUrl = url(env, 'MASTERY_DAPR_URL', ['http:', 'https:']);
+  const store = read(env, 'MASTERY_DAPR_STORE');
+  if (daprUrl === undefined) {
+    if (store !== undefined) throw new ConfigError('MASTERY_DAPR_STORE', 'is set, but MASTERY_DAPR_URL is not');
+    return undefined;
+  }
+  if (store !== undefined && !/^[A-Za-z0-9._-]+$/.test(store)) {
+    throw new ConfigError('MASTERY_DAPR_STORE', `must be a Dapr component name, not "${store}"`);
+  }
+  return { url: daprUrl.replace(/\/$/, ''), store: store ?? 'mastery-state' };
+}
+
+function jwtSecret(env: Env, dataDir: string, production: boolean): string | undefined {
   const raw = read(env, 'MASTERY_JWT_SECRET');
   if (raw !== undefined && Buffer.byteLength(raw) < 32) {
     throw new ConfigError('MASTERY_JWT_SECRET', 'must be at least 32 bytes long (HS256 wants 256 bits of key)');
+  }
+  if (raw === undefined && production) {
+    throw new ConfigError('MASTERY_JWT_SECRET', 'is required when MASTERY_DATABASE_URL is set: every instance must verify tokens with the same secret');
   }
   if (raw === undefined && dataDir === MEMORY_DATA_DIR) {
     throw new ConfigError('MASTERY_JWT_SECRET', `must be set when MASTERY_DATA_DIR is ${MEMORY_DATA_DIR}: there is no folder to keep a generated one in`);
@@ -94,11 +133,20 @@ function jwtSecret(env: Env, dataDir: string): string | undefined {
 export function loadConfig(env: Env = process.env): Config {
   const rawDir = read(env, 'MASTERY_DATA_DIR') ?? './data';
   const dataDir = rawDir === MEMORY_DATA_DIR ? rawDir : resolve(rawDir);
+  const databaseUrl = url(env, 'MASTERY_DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url(env, 'MASTERY_REDIS_URL', ['redis:', 'rediss:'], true);
+  const daprStore = dapr(env);
+  if (redisUrl !== undefined && daprStore !== undefined) {
+    throw new ConfigError('MASTERY_REDIS_URL', 'and MASTERY_DAPR_URL are both set: the state store is one or the other');
+  }
   return {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host: read(env, 'HOST') ?? '127.0.0.1',
     dataDir,
-    jwtSecret: jwtSecret(env, dataDir),
+    jwtSecret: jwtSecret(env, dataDir, databaseUrl !== undefined),
+    databaseUrl,
+    redisUrl,
+    dapr: daprStore,
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {
@@ -107,5 +155,16 @@ export function loadConfig(env: Env = process.env): Config {
       quizGuessSeconds: decimal(env, 'MASTERY_QUIZ_GUESS_SECONDS', DEFAULT_MODEL_CONFIG.quizGuessSeconds, 0.001, 3600),
       quizAttemptPenalty: decimal(env, 'MASTERY_QUIZ_ATTEMPT_PENALTY', DEFAULT_MODEL_CONFIG.quizAttemptPenalty, 0, 0.5),
     },
+  };
+}
+
+/**
+ * Where the test suites find real servers: the machine's PostgreSQL and Redis unless told
+ * otherwise (see the README's "Tests" section).
+ */
+export function testServers(env: Env = process.env): { databaseUrl: string; redisUrl: string } {
+  return {
+    databaseUrl: read(env, 'MASTERY_TEST_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test',
+    redisUrl: read(env, 'MASTERY_TEST_REDIS_URL') ?? 'redis://127.0.0.1:6379',
   };
 }

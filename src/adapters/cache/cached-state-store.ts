@@ -1,0 +1,68 @@
+import type { LoadedRecord, StateStore } from '../../ports/state-store.js';
+
+export interface CacheOptions {
+  /** How long a loaded record may be served from memory (at most 30 s by design). */
+  ttlMs: number;
+  /** How many students to keep at most; the oldest entries go first. */
+  maxEntries: number;
+  now?: () => number;
+}
+
+/**
+ * L1: an in-process cache in front of a shared state store (L2). It serves a record for at
+ * most `ttlMs`, and forgets a student as soon as this process writes it (or fails to), so this
+ * process never reads its own writes stale; other processes' writes show within `ttlMs`, and a
+ * write planned from a stale entry is refused by the store's etag check, never lost.
+ */
+export function createCachedStateStore(inner: StateStore, options: CacheOptions): StateStore {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { record: LoadedRecord; at: number }>();
+  // Bumped around every write: a load that overlapped a write must not put what it read into
+  // the cache (it may be the record the write replaced). Such a load is simply not cached.
+  let writes = 0;
+  const remember = (id: string, record: LoadedRecord) => {
+    entries.delete(id);
+    entries.set(id, { record, at: now() });
+    if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
+  };
+  return {
+    async load(studentIds) {
+      const found = new Map<string, LoadedRecord>();
+      const misses: string[] = [];
+      const fresh = now() - options.ttlMs;
+      for (const id of studentIds) {
+        const hit = entries.get(id);
+        if (hit && hit.at > fresh) found.set(id, hit.record);
+        else misses.push(id);
+      }
+      if (misses.length > 0) {
+        const began = writes;
+        for (const [id, record] of await inner.load(misses)) {
+          if (writes === began) remember(id, record);
+          found.set(id, record);
+        }
+      }
+      return found;
+    },
+
+    async save(batch) {
+      const forget = () => {
+        writes++;
+        for (const w of batch) entries.delete(w.record.state.student_id);
+      };
+      forget();
+      try {
+        return await inner.save(batch);
+      } finally {
+        forget();
+      }
+    },
+
+    unprocessed: (eventIds) => inner.unprocessed(eventIds),
+    ping: () => inner.ping(),
+    async close() {
+      entries.clear();
+      await inner.close();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { initialState } from '../../model/student-state.js';
+import type { StateStore, StudentWrite } from '../../ports/state-store.js';
+import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { createMemoryStateStore } from '../memory/memory-state-store.js';
+import { createCachedStateStore } from './cached-state-store.js';
+
+stateStoreContract('StateStore contract: L1 cache over the memory store', async () =>
+  createCachedStateStore(createMemoryStateStore(), { ttlMs: 30_000, maxEntries: 100 }),
+);
+
+/** A store that counts its loads, to tell cache hits from misses. */
+function counting(inner: StateStore) {
+  const loads: string[][] = [];
+  return { loads, store: { ...inner, load: (ids: readonly string[]) => (loads.push([...ids]), inner.load(ids)) } as StateStore };
+}
+
+const write = (id: string, etag: string | null): StudentWrite => ({
+  record: { state: initialState(id), current: null },
+  etag,
+  applied: [],
+  days: [],
+});
+
+describe('L1 cache', () => {
+  it('serves a loaded record from memory until the time-to-live has passed', async () => {
+    let now = 0;
+    const inner = counting(createMemoryStateStore());
+    await inner.store.save([write('a', null)]);
+    const cache = createCachedStateStore(inner.store, { ttlMs: 30_000, maxEntries: 10, now: () => now });
+
+    await cache.load(['a']);
+    now = 29_999;
+    await cache.load(['a']);
+    assert.equal(inner.loads.length, 1, 'the second load is a hit');
+    now = 30_001;
+    await cache.load(['a']);
+    assert.equal(inner.loads.length, 2, 'an entry older than 30 s is read again');
+  });
+
+  it('forgets a student this process writes, so its own writes are never read stale', async () => {
+    const inner = counting(createMemoryStateStore());
+    const cache = createCachedStateStore(inner.store, { ttlMs: 30_000, maxEntries: 10 });
+    await cache.save([write('a', null)]);
+    const first = (await cache.load(['a'])).get('a')!;
+    await cache.save([write('a', first.etag)]);
+
+    const second = (await cache.load(['a'])).get('a')!;
+    assert.notEqual(second.etag, first.etag);
+  });
+
+  it('does not cache what a load read while a write was under way', async () => {
+    const memory = createMemoryStateStore();
+    await memory.save([write('a', null)]);
+    let releaseLoad!: () => void;
+    const slow: StateStore = {
+      ...memory,
+      load: async (ids) => {
+        const found = await memory.load(ids);
+        await new Promise<void>((resolve) => (releaseLoad = resolve));
+        return found;
+      },
+    };
+    const cache = createCachedStateStore(slow, { ttlMs: 30_000, maxEntries: 10 });
+    const loading = cache.load(['a']);
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.save([write('a', '1')]);
+    releaseLoad();
+    const stale = (await loading).get('a')!;
+
+    const after = cache.load(['a']);
+    await new Promise((resolve) => setImmediate(resolve));
+    releaseLoad();
+    assert.notEqual((await after).get('a')!.etag, stale.etag, 'the record read before the write was not cached');
+  });
+
+  it('keeps at most maxEntries students', async () => {
+    const inner = counting(createMemoryStateStore());
+    await inner.store.save(['a', 'b', 'c'].map((id) => write(id, null)));
+    const cache = createCachedStateStore(inner.store, { ttlMs: 30_000, maxEntries: 2 });
+    await cache.load(['a']);
+    await cache.load(['b']);
+    await cache.load(['c']);
+    await cache.load(['a']);
+    assert.deepEqual(inner.loads, [['a'], ['b'], ['c'], ['a']], 'a was evicted by c');
+  });
+});

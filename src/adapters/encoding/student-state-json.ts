@@ -1,0 +1,31 @@
+import type { Day } from '../../model/days.js';
+import type { StudentState, TopicState } from '../../model/student-state.js';
+
+/**
+ * A student's state as JSON text for stores outside the process. The version comes first, so
+ * the Redis script can read it with a pattern instead of decoding the whole record; topics
+ * travel as [name, topic] pairs (a topic may be called `__proto__`: it must never become an
+ * object key).
+ */
+interface StateJson {
+  version: number;
+  state: { v: 1; student_id: string; days: readonly Day[]; topics: Array<[string, TopicState]> };
+}
+
+export function encodeState(state: StudentState, version: number): string {
+  const json: StateJson = {
+    version,
+    state: { v: state.v, student_id: state.student_id, days: state.days, topics: [...state.topics] },
+  };
+  return JSON.stringify(json);
+}
+
+/** The state and its version; throws on a record of another layout than this engine writes. */
+export function decodeState(text: string): { state: StudentState; version: number } {
+  const json = JSON.parse(text) as StateJson;
+  if (json.state?.v !== 1) throw new Error(`a stored state has layout ${String(json.state?.v)}; this engine reads layout 1 (run mastery rebuild)`);
+  return {
+    version: json.version,
+    state: { v: 1, student_id: json.state.student_id, days: json.state.days, topics: new Map(json.state.topics) },
+  };
+}

@@ -1,0 +1,24 @@
+import { Cluster, Redis } from 'ioredis';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * A client for MASTERY_REDIS_URL: one redis:// (or rediss://) URL for a single server, or a
+ * comma-separated list of them for the seed nodes of a Redis Cluster. Auto-pipelining sends
+ * the commands issued in one tick together, per node, which also makes a batch's many
+ * per-student scripts cheap on a cluster, where one pipeline may not span slots.
+ */
+export function connectRedis(url: string): RedisClient {
+  const urls = url.split(',').map((u) => u.trim()).filter(Boolean);
+  const common = { enableAutoPipelining: true, maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true };
+  if (urls.length === 1) return new Redis(urls[0]!, common);
+  const nodes = urls.map((u) => {
+    const parsed = new URL(u);
+    return { host: parsed.hostname, port: Number(parsed.port || 6379) };
+  });
+  const first = new URL(urls[0]!);
+  return new Cluster(nodes, {
+    enableAutoPipelining: true,
+    redisOptions: { ...common, username: first.username || undefined, password: first.password || undefined, tls: first.protocol === 'rediss:' ? {} : undefined },
+  });
+}

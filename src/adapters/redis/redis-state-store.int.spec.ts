@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { testServers } from '../../config.js';
+import type { LearningEvent } from '../../model/learning-event.js';
+import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
+import { evolveAll, initialState } from '../../model/student-state.js';
+import { currentMastery, touchedDays } from '../../pipeline/apply-events.js';
+import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { PROCESSED_TTL_SECONDS } from '../encoding/student-keys.js';
+import { connectRedis } from './connect-redis.js';
+import { createRedisStateStore } from './redis-state-store.js';
+
+const RETENTION_DAYS = 90;
+const { redisUrl } = testServers();
+
+stateStoreContract('StateStore contract: Redis (a real server)', async () =>
+  createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS }),
+);
+
+describe('Redis state store: the key layout of events.md', () => {
+  let raw: Redis;
+  const student = `keys-${randomUUID().slice(0, 8)}`;
+  const events: LearningEvent[] = [
+    {
+      event_id: randomUUID(),
+      event_type: 'mastery.calculation.requested',
+      timestamp: '2026-01-12T10:00:00Z',
+      student_id: student,
+      topic: 'python.loops',
+      component: 'completion',
+      data: { total_exercises: 10, completed_exercises: 8 },
+    },
+    {
+      event_id: randomUUID(),
+      event_type: 'activity.recorded',
+      timestamp: '2026-01-13T09:00:00Z',
+      student_id: student,
+      topic: 'general',
+      data: {},
+    },
+  ];
+
+  before(async () => {
+    raw = new Redis(redisUrl);
+    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS });
+    const state = evolveAll(initialState(student), events);
+    const outcome = await store.save([
+      {
+        record: { state, current: currentMastery(state, '2026-01-14', DEFAULT_MODEL_CONFIG) },
+        etag: null,
+        applied: events,
+        days: touchedDays(state, events, DEFAULT_MODEL_CONFIG),
+      },
+    ]);
+    assert.deepEqual(outcome, { conflicts: [] });
+    await store.close();
+  });
+  after(() => raw.quit());
+
+  it('keeps every key of a student under its hash tag, with the retention as expiry', async () => {
+    const keys = (await raw.keys(`student:{${student}}:*`)).sort();
+    assert.deepEqual(keys, [
+      `student:{${student}}:history:2026-01-12:raw_events`,
+      `student:{${student}}:history:2026-01-13:raw_events`,
+      ...['completion', 'consistency', 'quality', 'quiz'].map((c) => `student:{${student}}:mastery:2026-01-12:${c}`),
+      ...['completion', 'consistency', 'quality', 'quiz'].map((c) => `student:{${student}}:mastery:2026-01-13:${c}`),
+      `student:{${student}}:profile:current_mastery`,
+      `student:{${student}}:state`,
+    ]);
+    for (const key of keys) {
+      const ttl = await raw.ttl(key);
+      assert.ok(ttl > RETENTION_DAYS * 86400 - 60 && ttl <= RETENTION_DAYS * 86400, `${key} expires in ${ttl} s`);
+    }
+  });
+
+  it('holds each day\'s component values as that day ended, and the day\'s raw events by id', async () => {
+    assert.equal(await raw.get(`student:{${student}}:mastery:2026-01-12:completion`), '0.8');
+    assert.equal(await raw.get(`student:{${student}}:mastery:2026-01-12:consistency`), '1');
+    // A day later the streak runs on: consistency stays 1.
+    assert.equal(await raw.get(`student:{${student}}:mastery:2026-01-13:consistency`), '1');
+    const day12 = await raw.hgetall(`student:{${student}}:history:2026-01-12:raw_events`);
+    assert.deepEqual(Object.keys(day12), [events[0]!.event_id]);
+    assert.deepEqual(JSON.parse(day12[events[0]!.event_id]!), events[0]);
+  });
+
+  it('keeps the current result as JSON and a processed marker per event for 7 days', async () => {
+    const current = JSON.parse((await raw.get(`student:{${student}}:profile:current_mastery`))!);
+    assert.equal(current.as_of, '2026-01-14');
+    assert.equal(typeof current.mastery_score, 'number');
+    for (const e of events) {
+      const ttl = await raw.ttl(`processed:{${e.event_id}}`);
+      assert.ok(ttl > PROCESSED_TTL_SECONDS - 60 && ttl <= PROCESSED_TTL_SECONDS, `marker ttl ${ttl}`);
+    }
+  });
+
+  it('starts the state text with its version, which the script compares', async () => {
+    assert.match((await raw.get(`student:{${student}}:state`))!, /^\{"version":1,/);
+  });
+});

@@ -1,0 +1,111 @@
+import type { Result } from 'ioredis';
+import { dayOfInstant, type Day } from '../../model/days.js';
+import { epochMsOf, instantKey } from '../../model/instant.js';
+import type { LearningEvent } from '../../model/learning-event.js';
+import { COMPONENTS } from '../../model/types.js';
+import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
+import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
+import { decodeState, encodeState } from '../encoding/student-state-json.js';
+import type { RedisClient } from './connect-redis.js';
+import { SAVE_STUDENT_LUA } from './save-student-script.js';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    saveStudent(numKeys: number, ...keysAndArgs: string[]): Result<number, Context>;
+  }
+}
+
+function rawEventsByDay(events: readonly LearningEvent[]): Map<Day, LearningEvent[]> {
+  const byDay = new Map<Day, LearningEvent[]>();
+  for (const e of events) {
+    const day = dayOfInstant(epochMsOf(instantKey(e.timestamp)));
+    const list = byDay.get(day);
+    if (list) list.push(e);
+    else byDay.set(day, [e]);
+  }
+  return byDay;
+}
+
+/** The keys and arguments of SAVE_STUDENT_LUA for one write. */
+function scriptCall(write: StudentWrite, ttlSeconds: number): { keys: string[]; args: string[] } {
+  const id = write.record.state.student_id;
+  const k = studentKeys(id);
+  const version = write.etag === null ? 1 : Number(write.etag) + 1;
+  const keys = [k.state, k.current];
+  const args = [
+    write.etag ?? '',
+    encodeState(write.record.state, version),
+    write.record.current === null ? '' : JSON.stringify(write.record.current),
+    String(ttlSeconds),
+    String(write.days.length * COMPONENTS.length),
+  ];
+  for (const { date, components } of write.days) {
+    for (const c of COMPONENTS) {
+      keys.push(k.mastery(date, c));
+      args.push(String(components[c]));
+    }
+  }
+  for (const [date, events] of rawEventsByDay(write.applied)) {
+    keys.push(k.rawEvents(date));
+    args.push(String(events.length));
+    for (const e of events) args.push(e.event_id, JSON.stringify(e));
+  }
+  return { keys, args };
+}
+
+/**
+ * The state store on Redis with the key layout of events.md: every student key expires after
+ * the retention period, each student's keys change in one Lua script (atomic, and refused when
+ * another writer got there first), processed markers live 7 days.
+ */
+export function createRedisStateStore(redis: RedisClient, options: { retentionDays: number }): StateStore {
+  const ttlSeconds = options.retentionDays * 24 * 3600;
+  redis.defineCommand('saveStudent', { lua: SAVE_STUDENT_LUA });
+  return {
+    async load(studentIds) {
+      const rows = await Promise.all(
+        studentIds.map((id) => {
+          const k = studentKeys(id);
+          return redis.mget(k.state, k.current);
+        }),
+      );
+      const found = new Map<string, LoadedRecord>();
+      studentIds.forEach((id, i) => {
+        const [stateText, currentText] = rows[i]!;
+        if (stateText == null) return;
+        const { state, version } = decodeState(stateText);
+        const current = currentText == null ? null : (JSON.parse(currentText) as CurrentMastery);
+        found.set(id, { state, current, etag: String(version) });
+      });
+      return found;
+    },
+
+    async save(writes) {
+      const outcomes = await Promise.all(
+        writes.map((w) => {
+          const { keys, args } = scriptCall(w, ttlSeconds);
+          return redis.saveStudent(keys.length, ...keys, ...args);
+        }),
+      );
+      const conflicts = writes.filter((_, i) => outcomes[i] !== 1).map((w) => w.record.state.student_id);
+      const applied = writes.filter((_, i) => outcomes[i] === 1).flatMap((w) => w.applied);
+      // Markers are keyed by event, so they live in other slots than the student's keys: they
+      // are set after the script. Lost markers (a crash in between) cost a harmless re-fold.
+      await Promise.all(applied.map((e) => redis.set(processedKey(e.event_id), '1', 'EX', PROCESSED_TTL_SECONDS)));
+      return { conflicts };
+    },
+
+    async unprocessed(eventIds) {
+      const held = await Promise.all(eventIds.map((id) => redis.exists(processedKey(id))));
+      return new Set(eventIds.filter((_, i) => held[i] === 0));
+    },
+
+    async ping() {
+      await redis.ping();
+    },
+
+    async close() {
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { EventLog } from '../../ports/event-log.js';
+import { eventLogContract } from '../../ports/testing/event-log-contract.js';
+import { freshSchema } from '../../testing/postgres-schema.js';
+import { migrate } from './migrations.js';
+import { openPostgres } from './postgres-client.js';
+import type { SqlClient } from './sql-client.js';
+import { createSqlEventLog } from './sql-event-log.js';
+
+describe('SQL event log on PostgreSQL (a real server)', () => {
+  let schema: Awaited<ReturnType<typeof freshSchema>>;
+  let db: SqlClient;
+
+  before(async () => {
+    schema = await freshSchema();
+    db = await openPostgres(schema.url);
+    await migrate(db);
+  });
+  after(async () => {
+    await db.close();
+    await schema.drop();
+  });
+
+  // One pool for the file; each test's close() leaves it open.
+  eventLogContract('EventLog contract: SQL on PostgreSQL', async (): Promise<EventLog> => ({ ...createSqlEventLog(db), close: async () => {} }));
+
+  it('migrates once: a second run applies nothing', async () => {
+    assert.deepEqual(await migrate(db), []);
+  });
+
+  it('appends a batch in one statement: 1,000 events are one round trip', async () => {
+    const log = createSqlEventLog(db);
+    const statements: string[] = [];
+    const counting: SqlClient = { ...db, query: (sql, params) => (statements.push(sql), db.query(sql, params)) };
+    const events = Array.from({ length: 1000 }, (_, i) => ({
+      event_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      event_type: 'activity.recorded' as const,
+      timestamp: '2026-01-10T10:00:00Z',
+      student_id: `one-trip-${i % 10}`,
+      topic: 'general',
+      data: {},
+    }));
+    const stored = await createSqlEventLog(counting).append(events);
+    assert.equal(stored.size, 1000);
+    assert.equal(statements.length, 1);
+    assert.equal((await log.readStudent('one-trip-3')).length, 100);
+  });
+
+  it('indexes the per-student reads and keys events by event_id', async () => {
+    const indexes = await db.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'mastery_events'",
+    );
+    const defs = indexes.map((i) => i.indexdef).join('\n');
+    assert.match(defs, /UNIQUE INDEX .*\(event_id\)/);
+    assert.match(defs, /\(student_id, occurred_at\)/);
+  });
+});
