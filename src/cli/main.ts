@@ -3,6 +3,8 @@ import { ConfigError } from '../config.js';
 import { EngineError } from '../errors.js';
 import { calcCommand } from './commands/calc.js';
 import { demoCommand } from './commands/demo.js';
+import { migrateCommand } from './commands/migrate.js';
+import { rebuildCommand } from './commands/rebuild.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { UsageError } from './usage-error.js';
@@ -12,6 +14,8 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; summary
   calc: { run: calcCommand, summary: 'the stateless calculator: four component values in, the result out' },
   token: { run: tokenCommand, summary: 'sign a development token for a role, subject and class' },
   demo: { run: demoCommand, summary: 'feed a realistic class of students to a running service' },
+  migrate: { run: migrateCommand, summary: "apply the event log's database migrations and exit" },
+  rebuild: { run: rebuildCommand, summary: 'recompute the state store from the event log' },
 };
 
 function help(): string {

@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createCachedStateStore } from '../adapters/cache/cached-state-store.js';
 import { createMemoryBus } from '../adapters/memory/memory-bus.js';
 import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
 import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js';
+import { connectRedis } from '../adapters/redis/connect-redis.js';
+import { createRedisStateStore } from '../adapters/redis/redis-state-store.js';
 import { migrate } from '../adapters/sql/migrations.js';
 import { openPglite } from '../adapters/sql/pglite-client.js';
+import { openPostgres } from '../adapters/sql/postgres-client.js';
+import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { createSqlEventLog } from '../adapters/sql/sql-event-log.js';
 import { MEMORY_DATA_DIR, type Config } from '../config.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
@@ -12,7 +17,9 @@ import { createIngest, type Ingest } from '../pipeline/ingest.js';
 import { rebuildState } from '../pipeline/rebuild-state.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { EventLog } from '../ports/event-log.js';
+import type { StateStore } from '../ports/state-store.js';
 import { createStudentQueries, type StudentQueries } from '../queries/student-queries.js';
+import { guardPort } from './guard-port.js';
 
 export interface Engine {
   deps: EngineDeps;
@@ -23,29 +30,54 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-async function openEventLog(config: Config): Promise<EventLog> {
-  if (config.dataDir === MEMORY_DATA_DIR) return createMemoryEventLog();
-  const db = await openPglite(join(config.dataDir, 'pglite'));
-  await migrate(db);
-  return createSqlEventLog(db);
+/** L1 holds a student for at most 30 s (the design's bound) and 10,000 students at most. */
+const L1 = { ttlMs: 30_000, maxEntries: 10_000 };
+
+/** The SQL database of the event log, migrated: PostgreSQL when configured, else PGlite. */
+export async function openEventLogDatabase(config: Config, logger: Logger): Promise<SqlClient> {
+  const db = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, logger)
+    : await openPglite(join(config.dataDir, 'pglite'));
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'event log migrated');
+  return db;
+}
+
+async function openEventLog(config: Config, logger: Logger): Promise<EventLog> {
+  if (!config.databaseUrl && config.dataDir === MEMORY_DATA_DIR) return createMemoryEventLog();
+  return createSqlEventLog(await openEventLogDatabase(config, logger));
+}
+
+/** The configured state store; `shared` when other processes see it too (not in memory). */
+function openStateStore(config: Config): { store: StateStore; shared: boolean } {
+  if (config.redisUrl) {
+    const redis = createRedisStateStore(connectRedis(config.redisUrl), { retentionDays: config.retentionDays });
+    return { store: createCachedStateStore(redis, L1), shared: true };
+  }
+  return { store: createMemoryStateStore(), shared: false };
 }
 
 /**
- * Builds the engine from its configuration: the embedded adapters (PGlite event log, state in
- * memory rebuilt from the log, in-process bus) and the use cases over them.
+ * Builds the engine from its configuration — the embedded adapters by default (PGlite, state
+ * in memory rebuilt from the log, in-process bus), PostgreSQL and Redis when configured — and
+ * the use cases over them.
  */
 export async function openEngine(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Engine> {
-  const log = await openEventLog(config);
+  const log = guardPort(await openEventLog(config, logger), 'the event log');
+  const { store, shared } = openStateStore(config);
   const deps: EngineDeps = {
     log,
-    store: createMemoryStateStore(),
+    store: guardPort(store, 'the state store'),
     bus: createMemoryBus((error) => logger.error({ err: error }, 'a mastery.updated listener failed')),
     clock,
     model: config.model,
   };
-  const started = Date.now();
-  const students = await rebuildState(deps);
-  logger.info({ students, ms: Date.now() - started }, 'state rebuilt from the event log');
+  // A shared store outlives this process; one in memory starts empty and is filled from the log.
+  if (!shared) {
+    const started = Date.now();
+    const students = await rebuildState(deps);
+    logger.info({ students, ms: Date.now() - started }, 'state rebuilt from the event log');
+  }
   return {
     deps,
     ingest: createIngest(deps),
