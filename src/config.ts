@@ -21,6 +21,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** The Dapr sidecar's state API, as the state store instead of Redis. */
   dapr: { url: string; store: string } | undefined;
+  /** How long this process may serve a student from its in-process cache (L1); 0: no L1. */
+  cacheSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     redisUrl,
     dapr: daprStore,
+    cacheSeconds: integer(env, 'MASTERY_CACHE_SECONDS', 30, 0, 30),
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {

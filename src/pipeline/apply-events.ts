@@ -1,23 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { dayOfInstant, type Day } from '../model/days.js';
-import { epochMsOf, instantKey } from '../model/instant.js';
 import type { LearningEvent } from '../model/learning-event.js';
-import { dailyHistory, masteryAsOf } from '../model/mastery-as-of.js';
 import type { ModelConfig } from '../model/model-config.js';
-import { evolveAll, initialState, type StudentState } from '../model/student-state.js';
+import { evolveAll, initialState } from '../model/student-state.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import type { CurrentMastery, StudentWrite } from '../ports/state-store.js';
 import { Errors } from '../errors.js';
 import type { EngineDeps } from './engine-deps.js';
 import { loadStudents, type StudentBase } from './load-students.js';
+import { currentMastery, touchedDays } from './student-results.js';
 
 /** How often a write is tried again after another writer changed the same student first. */
 const MAX_ATTEMPTS = 8;
-
-/** A student's overall result as of a day, as the state store keeps it. */
-export function currentMastery(state: StudentState, asOf: Day, model: ModelConfig): CurrentMastery {
-  return { ...masteryAsOf(state, asOf, model)!, as_of: asOf };
-}
 
 function sameResult(a: CurrentMastery | null, b: CurrentMastery): boolean {
   if (a === null) return false;
@@ -36,19 +30,6 @@ export function groupByStudent(events: readonly LearningEvent[]): Map<string, Le
     else groups.set(e.student_id, [e]);
   }
   return groups;
-}
-
-const dayOfEvent = (e: LearningEvent) => dayOfInstant(epochMsOf(instantKey(e.timestamp)));
-
-/**
- * The daily component values a write must refresh: every active day from the earliest day the
- * applied events touch, since an input reported on day d stands on each later day too.
- */
-export function touchedDays(state: StudentState, applied: readonly LearningEvent[], model: ModelConfig): StudentWrite['days'] {
-  if (applied.length === 0) return [];
-  const from = applied.map(dayOfEvent).reduce((a, b) => (b < a ? b : a));
-  const to = state.days[state.days.length - 1]!;
-  return dailyHistory(state, model, { from, to }).map((d) => ({ date: d.date, components: d.result.components }));
 }
 
 /** The write that folds `events` into a student's base record, and the update it publishes. */

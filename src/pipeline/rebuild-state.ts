@@ -2,7 +2,7 @@ import { dayOfInstant } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { evolveAll, initialState } from '../model/student-state.js';
 import { Errors } from '../errors.js';
-import { currentMastery, touchedDays } from './apply-events.js';
+import { currentMastery, touchedDays } from './student-results.js';
 import type { EngineDeps } from './engine-deps.js';
 
 const MAX_ATTEMPTS = 8;

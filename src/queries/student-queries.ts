@@ -54,7 +54,7 @@ export function createStudentQueries(deps: EngineDeps) {
 
   async function readableState(principal: Principal, studentId: string, topic?: string): Promise<StudentState> {
     assertCanReadStudent(principal, studentId);
-    const record = (await loadStudents(deps, [studentId])).get(studentId)?.record;
+    const record = (await loadStudents(deps, [studentId], { writeBack: true })).get(studentId)?.record;
     if (!record) throw Errors.studentNotFound(studentId);
     if (topic !== undefined && !record.state.topics.has(topic)) throw Errors.topicNotFound(studentId, topic);
     return record.state;
@@ -116,10 +116,10 @@ export function createStudentQueries(deps: EngineDeps) {
       let records: Awaited<ReturnType<typeof loadStudents>>;
       if (principal.role === 'admin') {
         ({ studentIds: ids, total } = await deps.log.listStudents(page));
-        records = await loadStudents(deps, ids);
+        records = await loadStudents(deps, ids, { writeBack: true });
       } else {
         // A class is small: load it whole, keep the students the engine knows, then page.
-        records = await loadStudents(deps, [...principal.students].sort());
+        records = await loadStudents(deps, [...principal.students].sort(), { writeBack: true });
         const known = [...principal.students].sort().filter((id) => records.has(id));
         total = known.length;
         ids = known.slice(page.offset, page.offset + page.limit);

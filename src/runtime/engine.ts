@@ -30,8 +30,13 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** L1 holds a student for at most 30 s (the design's bound) and 10,000 students at most. */
-const L1 = { ttlMs: 30_000, maxEntries: 10_000 };
+/** L1 keeps 10,000 students at most, each for MASTERY_CACHE_SECONDS (30 s at most, by design). */
+const L1_MAX_STUDENTS = 10_000;
+
+function withL1(store: StateStore, config: Config): StateStore {
+  if (config.cacheSeconds === 0) return store;
+  return createCachedStateStore(store, { ttlMs: config.cacheSeconds * 1000, maxEntries: L1_MAX_STUDENTS });
+}
 
 /** The SQL database of the event log, migrated: PostgreSQL when configured, else PGlite. */
 export async function openEventLogDatabase(config: Config, logger: Logger): Promise<SqlClient> {
@@ -52,7 +57,7 @@ async function openEventLog(config: Config, logger: Logger): Promise<EventLog> {
 function openStateStore(config: Config): { store: StateStore; shared: boolean } {
   if (config.redisUrl) {
     const redis = createRedisStateStore(connectRedis(config.redisUrl), { retentionDays: config.retentionDays });
-    return { store: createCachedStateStore(redis, L1), shared: true };
+    return { store: withL1(redis, config), shared: true };
   }
   return { store: createMemoryStateStore(), shared: false };
 }

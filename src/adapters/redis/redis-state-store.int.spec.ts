@@ -6,7 +6,7 @@ import { testServers } from '../../config.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState } from '../../model/student-state.js';
-import { currentMastery, touchedDays } from '../../pipeline/apply-events.js';
+import { currentMastery, touchedDays } from '../../pipeline/student-results.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { PROCESSED_TTL_SECONDS } from '../encoding/student-keys.js';
 import { connectRedis } from './connect-redis.js';
