@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Makes sure the servers the test suite talks to answer on localhost: PostgreSQL 5432 (trust
+# auth, database `test`) and Redis 6379. A no-op when both already run (the machines of this
+# project start them); otherwise installs them from Debian's packages (as root) and starts them.
+# Tests pointed elsewhere (MASTERY_TEST_DATABASE_URL, MASTERY_TEST_REDIS_URL) skip this.
+set -euo pipefail
+
+log() { printf 'ensure-test-servers: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "cannot run '$*' without root; start PostgreSQL and Redis yourself"; exit 1
+  fi
+}
+
+apt_install() {
+  if [ -z "${APT_UPDATED:-}" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+postgres_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+
+ensure_postgres() {
+  if [ -n "${MASTERY_TEST_DATABASE_URL:-}" ]; then return; fi
+  if ! postgres_up; then
+    command -v pg_ctlcluster >/dev/null || { log 'installing PostgreSQL'; apt_install postgresql; }
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    local hba="/etc/postgresql/$version/main/pg_hba.conf"
+    # The tests connect as postgres without a password, as on this project's machines.
+    if ! grep -qE '^host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$hba"; then
+      as_root sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+    fi
+    log "starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || as_root pg_ctlcluster "$version" main reload
+    for _ in $(seq 1 30); do postgres_up && break; sleep 1; done
+    postgres_up || { log 'PostgreSQL did not start'; exit 1; }
+  fi
+  if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1; then
+    psql -h 127.0.0.1 -U postgres -d postgres -qc 'CREATE DATABASE test'
+  fi
+}
+
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+
+ensure_redis() {
+  if [ -n "${MASTERY_TEST_REDIS_URL:-}" ]; then return; fi
+  redis_up && return
+  command -v redis-server >/dev/null || { log 'installing Redis'; apt_install redis-server; }
+  log 'starting Redis'
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null
+  for _ in $(seq 1 30); do redis_up && break; sleep 0.2; done
+  redis_up || { log 'Redis did not start'; exit 1; }
+}
+
+command -v psql >/dev/null || [ -n "${MASTERY_TEST_DATABASE_URL:-}" ] || apt_install postgresql-client
+command -v redis-cli >/dev/null || [ -n "${MASTERY_TEST_REDIS_URL:-}" ] || apt_install redis-tools
+ensure_postgres
+ensure_redis
