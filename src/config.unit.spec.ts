@@ -217,3 +217,52 @@ describe('loadConfig: a bad value stops start-up with a sentence that names it',
     }
   });
 });
+
+describe('loadConfig: the production stores', () => {
+  const pg = 'postgres://mastery@db.internal:5432/mastery';
+
+  it('leaves them unset by default: the embedded mode', () => {
+    const c = loadConfig({});
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.redisUrl, undefined);
+    assert.equal(c.dapr, undefined);
+    assert.equal(c.cacheSeconds, 30);
+  });
+
+  it('reads PostgreSQL, Redis (one URL or cluster seed nodes) and the cache lifetime', () => {
+    const c = loadConfig({
+      MASTERY_DATABASE_URL: pg,
+      MASTERY_JWT_SECRET: SECRET,
+      MASTERY_REDIS_URL: 'redis://a:7000,redis://b:7001',
+      MASTERY_CACHE_SECONDS: '0',
+    });
+    assert.equal(c.databaseUrl, pg);
+    assert.equal(c.redisUrl, 'redis://a:7000,redis://b:7001');
+    assert.equal(c.cacheSeconds, 0);
+  });
+
+  it('reads the Dapr sidecar and store, with a default store name', () => {
+    assert.deepEqual(loadConfig({ MASTERY_DAPR_URL: 'http://127.0.0.1:3500/' }).dapr, {
+      url: 'http://127.0.0.1:3500',
+      store: 'mastery-state',
+    });
+    assert.equal(loadConfig({ MASTERY_DAPR_URL: 'http://127.0.0.1:3500', MASTERY_DAPR_STORE: 'state' }).dapr?.store, 'state');
+  });
+
+  it('requires the JWT secret once the event log is PostgreSQL', () => {
+    refuses({ MASTERY_DATABASE_URL: pg }, 'MASTERY_JWT_SECRET');
+  });
+
+  it('refuses URLs of the wrong kind, naming the variable', () => {
+    refuses({ MASTERY_DATABASE_URL: 'mysql://x/y', MASTERY_JWT_SECRET: SECRET }, 'MASTERY_DATABASE_URL');
+    refuses({ MASTERY_REDIS_URL: 'localhost:6379' }, 'MASTERY_REDIS_URL');
+    refuses({ MASTERY_REDIS_URL: 'redis://a:1,http://b:2' }, 'MASTERY_REDIS_URL');
+    refuses({ MASTERY_DAPR_URL: 'grpc://127.0.0.1:50001' }, 'MASTERY_DAPR_URL');
+  });
+
+  it('refuses Redis and Dapr together, a Dapr store without a sidecar, and an L1 beyond 30 s', () => {
+    refuses({ MASTERY_REDIS_URL: 'redis://a:1', MASTERY_DAPR_URL: 'http://b:3500' }, 'MASTERY_REDIS_URL');
+    refuses({ MASTERY_DAPR_STORE: 'state' }, 'MASTERY_DAPR_STORE');
+    refuses({ MASTERY_CACHE_SECONDS: '31' }, 'MASTERY_CACHE_SECONDS');
+  });
+});
