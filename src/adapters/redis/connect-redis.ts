@@ -4,9 +4,10 @@ export type RedisClient = Redis | Cluster;
 
 /**
  * A client for MASTERY_REDIS_URL: one redis:// (or rediss://) URL for a single server, or a
- * comma-separated list of them for the seed nodes of a Redis Cluster. Auto-pipelining sends
- * the commands issued in one tick together, per node, which also makes a batch's many
- * per-student scripts cheap on a cluster, where one pipeline may not span slots.
+ * comma-separated list of them for the seed nodes of a Redis Cluster. On a single server,
+ * auto-pipelining sends the commands issued in one tick in one write. On a cluster it is off:
+ * it would group commands of different slots into one pipeline, which a cluster refuses; the
+ * commands of a batch are still all sent before any reply is awaited.
  */
 export function connectRedis(url: string): RedisClient {
   const urls = url.split(',').map((u) => u.trim()).filter(Boolean);
@@ -18,7 +19,7 @@ export function connectRedis(url: string): RedisClient {
   });
   const first = new URL(urls[0]!);
   return new Cluster(nodes, {
-    enableAutoPipelining: true,
-    redisOptions: { ...common, username: first.username || undefined, password: first.password || undefined, tls: first.protocol === 'rediss:' ? {} : undefined },
+    enableAutoPipelining: false,
+    redisOptions: { ...common, enableAutoPipelining: false, username: first.username || undefined, password: first.password || undefined, tls: first.protocol === 'rediss:' ? {} : undefined },
   });
 }
