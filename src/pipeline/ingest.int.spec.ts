@@ -327,3 +327,28 @@ describe('ingest: mastery.updated', () => {
     assert.equal(updates.length, 1);
   });
 });
+
+describe('rebuild beside live ingestion', () => {
+  it('loses no event: a student the service changed meanwhile is rebuilt again, never overwritten', async () => {
+    const { deps, ingest } = engine();
+    const students = ['ivy', 'jon'];
+    const all = new Map(students.map((s) => [s, aFortnight(s)]));
+    await ingest(students.flatMap((s) => all.get(s)!.slice(0, 8)));
+
+    // The rebuild reads the log and plans its writes; they are held until the service has
+    // appended and applied the rest, so the rebuild's picture is older than the store's.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let held = 0;
+    const gated: StateStore = { ...deps.store, save: async (w) => (held++ === 0 ? await gate : undefined, deps.store.save(w)) };
+    const rebuilding = rebuildState({ ...deps, store: gated });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await ingest(students.flatMap((s) => all.get(s)!.slice(8)));
+    open();
+    await rebuilding;
+
+    for (const s of students) {
+      assert.deepStrictEqual(await stateOf(deps, s), foldOf(s, all.get(s)!), `${s} holds every event`);
+    }
+  });
+});
