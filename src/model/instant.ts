@@ -1,3 +1,5 @@
+import { dayOfInstant, type Day } from './days.js';
+
 /**
  * A timestamp as a fixed-width UTC key that sorts as the instants follow each other, to the
  * nanosecond: `2026-01-14T10:30:00.000900000Z`. Comparing parsed milliseconds alone would make
@@ -15,4 +17,9 @@ export function instantKey(timestamp: string): string {
 /** The epoch milliseconds of an instant key. */
 export function epochMsOf(key: string): number {
   return Date.parse(`${key.slice(0, 23)}Z`);
+}
+
+/** The UTC day of an RFC 3339 timestamp: the day an event marks active (mastery-model.md §1.4). */
+export function dayOfTimestamp(timestamp: string): Day {
+  return dayOfInstant(epochMsOf(instantKey(timestamp)));
 }

@@ -1,5 +1,5 @@
-import { dayOfInstant, type Day } from './days.js';
-import { epochMsOf, instantKey } from './instant.js';
+import type { Day } from './days.js';
+import { dayOfTimestamp, instantKey } from './instant.js';
 import type { LearningEvent } from './learning-event.js';
 import type { InputComponent, InputOf } from './types.js';
 
@@ -69,7 +69,7 @@ function withInput<T>(daily: DailyInputs<T> | undefined, day: Day, report: Stamp
  */
 export function evolve(state: StudentState, event: LearningEvent): StudentState {
   const at = instantKey(event.timestamp);
-  const day = dayOfInstant(epochMsOf(at));
+  const day = dayOfTimestamp(event.timestamp);
   const topic = state.topics.get(event.topic) ?? { inputs: {}, days: [] };
   let inputs = topic.inputs;
   if (event.event_type === 'mastery.calculation.requested' && event.component !== 'consistency') {

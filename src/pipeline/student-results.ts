@@ -1,5 +1,5 @@
-import { dayOfInstant, type Day } from '../model/days.js';
-import { epochMsOf, instantKey } from '../model/instant.js';
+import type { Day } from '../model/days.js';
+import { dayOfTimestamp } from '../model/instant.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { dailyHistory, masteryAsOf } from '../model/mastery-as-of.js';
 import type { ModelConfig } from '../model/model-config.js';
@@ -13,7 +13,6 @@ export function currentMastery(state: StudentState, asOf: Day, model: ModelConfi
   return { ...masteryAsOf(state, asOf, model)!, as_of: asOf };
 }
 
-const dayOfEvent = (e: LearningEvent) => dayOfInstant(epochMsOf(instantKey(e.timestamp)));
 
 /**
  * The daily component values a write must refresh: every active day from the earliest day the
@@ -21,7 +20,7 @@ const dayOfEvent = (e: LearningEvent) => dayOfInstant(epochMsOf(instantKey(e.tim
  */
 export function touchedDays(state: StudentState, applied: readonly LearningEvent[], model: ModelConfig): StudentWrite['days'] {
   if (applied.length === 0) return [];
-  const from = applied.map(dayOfEvent).reduce((a, b) => (b < a ? b : a));
+  const from = applied.map((e) => dayOfTimestamp(e.timestamp)).reduce((a, b) => (b < a ? b : a));
   const to = state.days[state.days.length - 1]!;
   return dailyHistory(state, model, { from, to }).map((d) => ({ date: d.date, components: d.result.components }));
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createCachedStateStore } from '../adapters/cache/cached-state-store.js';
+import { createDaprStateStore } from '../adapters/dapr/dapr-state-store.js';
 import { createMemoryBus } from '../adapters/memory/memory-bus.js';
 import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
 import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js';
@@ -58,6 +59,10 @@ function openStateStore(config: Config): { store: StateStore; shared: boolean } 
   if (config.redisUrl) {
     const redis = createRedisStateStore(connectRedis(config.redisUrl), { retentionDays: config.retentionDays });
     return { store: withL1(redis, config), shared: true };
+  }
+  if (config.dapr) {
+    const dapr = createDaprStateStore({ ...config.dapr, retentionDays: config.retentionDays });
+    return { store: withL1(dapr, config), shared: true };
   }
   return { store: createMemoryStateStore(), shared: false };
 }

@@ -1,6 +1,6 @@
 import type { Result } from 'ioredis';
-import { dayOfInstant, type Day } from '../../model/days.js';
-import { epochMsOf, instantKey } from '../../model/instant.js';
+import type { Day } from '../../model/days.js';
+import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
@@ -18,7 +18,7 @@ declare module 'ioredis' {
 function rawEventsByDay(events: readonly LearningEvent[]): Map<Day, LearningEvent[]> {
   const byDay = new Map<Day, LearningEvent[]>();
   for (const e of events) {
-    const day = dayOfInstant(epochMsOf(instantKey(e.timestamp)));
+    const day = dayOfTimestamp(e.timestamp);
     const list = byDay.get(day);
     if (list) list.push(e);
     else byDay.set(day, [e]);

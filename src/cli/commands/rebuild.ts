@@ -15,7 +15,7 @@ service changes meanwhile is read again and rebuilt, never overwritten with an o
 export async function rebuildCommand(args: string[]): Promise<void> {
   if (wantsHelp(parseFlags(args, {}, USAGE))) return;
   const config = loadConfig();
-  if (!config.redisUrl) {
+  if (!config.redisUrl && !config.dapr) {
     process.stdout.write('the embedded state store lives in the service and is rebuilt from the log at every start: nothing to do\n');
     return;
   }

@@ -1,0 +1,223 @@
+import type { Day } from '../../model/days.js';
+import { dayOfTimestamp } from '../../model/instant.js';
+import type { LearningEvent } from '../../model/learning-event.js';
+import { COMPONENTS } from '../../model/types.js';
+import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
+import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
+import { decodeState, encodeState } from '../encoding/student-state-json.js';
+
+export interface DaprStateStoreOptions {
+  /** The sidecar's HTTP address, e.g. http://127.0.0.1:3500. */
+  url: string;
+  /** The state store component's name. */
+  store: string;
+  retentionDays: number;
+  fetch?: typeof fetch;
+}
+
+/** One answer of the bulk read: a key the store lacks comes back without data and etag. */
+interface BulkItem {
+  key: string;
+  data?: unknown;
+  etag?: string;
+  error?: string;
+}
+
+interface Operation {
+  operation: 'upsert' | 'delete';
+  request: {
+    key: string;
+    value?: unknown;
+    etag?: string;
+    metadata?: { ttlInSeconds: string };
+    options?: { concurrency: 'first-write' };
+  };
+}
+
+/** How many keys the sidecar reads at once for one bulk read (the API reference's example value). */
+const BULK_PARALLELISM = 10;
+
+const dayOf = (e: LearningEvent): Day => dayOfTimestamp(e.timestamp);
+
+function eventsByDay(events: readonly LearningEvent[]): Map<Day, LearningEvent[]> {
+  const byDay = new Map<Day, LearningEvent[]>();
+  for (const e of events) {
+    const list = byDay.get(dayOf(e));
+    if (list) list.push(e);
+    else byDay.set(dayOf(e), [e]);
+  }
+  return byDay;
+}
+
+/** Whether the state key is no longer as the write was planned from (held: null = absent). */
+const moved = (etag: string | null, held: BulkItem | undefined) => (etag === null ? held !== undefined : held?.etag !== etag);
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * The state store through a Dapr sidecar's state API (docs.dapr.io, "State management API
+ * reference"), with the keys and values of the Redis adapter (events.md): every student key
+ * carries ttlInSeconds = the retention, each student's keys change in one transaction guarded
+ * by the ETag of its state key, processed markers live 7 days. The record's etag is Dapr's ETag
+ * of the state key, an opaque string.
+ *
+ * Concurrency. The API has no "must not exist" precondition: an upsert without an ETag is
+ * last-write-wins, and first-write without an ETag, meant to refuse an existing key
+ * (dapr/components-contrib#994, #1010), is not honoured by every component inside a transaction
+ * (state.redis's Multi ignores it, and takes a stale ETag on an absent key). So save first reads
+ * the state keys of the batch (one bulk read, which also brings the raw events to merge), and a
+ * write whose key is held when creating, or absent or under another ETag when replacing, is a
+ * conflict at once. The transaction then names the loaded ETag with first-write, so a writer that
+ * slips in after the read is refused by the store. What stays open is two creates of one student
+ * racing on a component that ignores first-write without an ETag; Kafka keying by student_id
+ * (one owner per student) makes that rare.
+ */
+export function createDaprStateStore(options: DaprStateStoreOptions): StateStore {
+  const doFetch = options.fetch ?? fetch;
+  const root = options.url.replace(/\/+$/, '');
+  const statePath = `/v1.0/state/${encodeURIComponent(options.store)}`;
+  const retention = { ttlInSeconds: String(options.retentionDays * 86_400) };
+
+  /** Sends one call; only an unreachable sidecar throws here, naming the call. */
+  async function send(call: string, method: string, path: string, body?: unknown): Promise<Response> {
+    const init: RequestInit =
+      body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    try {
+      return await doFetch(root + path, init);
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } }).cause?.code;
+      const reason = `${(error as Error).message}${code ? ` (${String(code)})` : ''}`;
+      throw new Error(`Dapr state API, ${call}: ${method} ${path} failed: ${reason}`, { cause: error });
+    }
+  }
+
+  async function failure(call: string, method: string, path: string, response: Response): Promise<Error> {
+    const text = (await response.text()).slice(0, 500);
+    return new Error(`Dapr state API, ${call}: ${method} ${path} answered ${response.status}${text ? `: ${text}` : ''}`);
+  }
+
+  async function request(call: string, method: string, path: string, body?: unknown): Promise<Response> {
+    const response = await send(call, method, path, body);
+    if (!response.ok) throw await failure(call, method, path, response);
+    return response;
+  }
+
+  /** The keys the store holds, of those asked for, in one bulk read. */
+  async function bulkGet(call: string, keys: readonly string[]): Promise<Map<string, BulkItem>> {
+    const held = new Map<string, BulkItem>();
+    if (keys.length === 0) return held;
+    const response = await request(call, 'POST', `${statePath}/bulk`, { keys, parallelism: BULK_PARALLELISM });
+    for (const item of (await response.json()) as BulkItem[]) {
+      if (item.error) throw new Error(`Dapr state API, ${call}: reading ${item.key} failed: ${item.error}`);
+      if (item.data === undefined) continue;
+      if (item.etag === undefined) {
+        throw new Error(`Dapr state API, ${call}: ${item.key} came without an ETag; the component must support ETags`);
+      }
+      held.set(item.key, item);
+    }
+    return held;
+  }
+
+  const upsert = (key: string, value: unknown): Operation => ({ operation: 'upsert', request: { key, value, metadata: retention } });
+
+  /** Every key of one student's write: state (guarded), current, day values, merged raw events. */
+  function operations(write: StudentWrite, held: Map<string, BulkItem>): Operation[] {
+    const k = studentKeys(write.record.state.student_id);
+    const stored = held.get(k.state)?.data;
+    // The value keeps the layout of student-state-json; its version only counts writes here,
+    // since the ETag, not the version, guards the write.
+    const version = (isRecord(stored) && typeof stored.version === 'number' ? stored.version : 0) + 1;
+    const state: Operation = {
+      operation: 'upsert',
+      request: {
+        key: k.state,
+        value: JSON.parse(encodeState(write.record.state, version)),
+        ...(write.etag === null ? {} : { etag: write.etag }),
+        metadata: retention,
+        options: { concurrency: 'first-write' },
+      },
+    };
+    const current = write.record.current;
+    const ops = [state, current === null ? { operation: 'delete' as const, request: { key: k.current } } : upsert(k.current, current)];
+    for (const { date, components } of write.days) {
+      for (const c of COMPONENTS) ops.push(upsert(k.mastery(date, c), components[c]));
+    }
+    for (const [date, events] of eventsByDay(write.applied)) {
+      const before = held.get(k.rawEvents(date))?.data;
+      const added = Object.fromEntries(events.map((e) => [e.event_id, e]));
+      ops.push(upsert(k.rawEvents(date), { ...(isRecord(before) ? before : {}), ...added }));
+    }
+    return ops;
+  }
+
+  /** Writes one student in one transaction; false when its state key had moved (nothing written). */
+  async function writeStudent(write: StudentWrite, held: Map<string, BulkItem>): Promise<boolean> {
+    const stateKey = studentKeys(write.record.state.student_id).state;
+    if (moved(write.etag, held.get(stateKey))) return false;
+    const path = `${statePath}/transaction`;
+    const response = await send('save: transaction', 'POST', path, { operations: operations(write, held) });
+    if (response.ok) return true;
+    if (response.status === 409) return false;
+    // The runtime answers an ETag refusal of a transaction like any failure of it (500,
+    // ERR_STATE_TRANSACTION; only save and delete get 409), so the state key tells which it was.
+    // Should the store have applied the transaction after all, calling it a conflict is still
+    // safe: the caller reloads and folds again, which is idempotent.
+    const error = await failure('save: transaction', 'POST', path, response);
+    const now = await bulkGet('save: transaction check', [stateKey]);
+    if (moved(write.etag, now.get(stateKey))) return false;
+    throw error;
+  }
+
+  return {
+    async load(studentIds) {
+      const keys = studentIds.map(studentKeys);
+      const held = await bulkGet('load', keys.flatMap((k) => [k.state, k.current]));
+      const found = new Map<string, LoadedRecord>();
+      studentIds.forEach((id, i) => {
+        const k = keys[i]!;
+        const item = held.get(k.state);
+        if (item === undefined) return;
+        const { state } = decodeState(JSON.stringify(item.data));
+        const current = (held.get(k.current)?.data as CurrentMastery | undefined) ?? null;
+        found.set(id, { state, current, etag: item.etag! });
+      });
+      return found;
+    },
+
+    async save(writes) {
+      if (writes.length === 0) return { conflicts: [] };
+      const held = await bulkGet(
+        'save',
+        writes.flatMap((w) => {
+          const k = studentKeys(w.record.state.student_id);
+          return [k.state, ...[...eventsByDay(w.applied).keys()].map(k.rawEvents)];
+        }),
+      );
+      const written = await Promise.all(writes.map((w) => writeStudent(w, held)));
+      const conflicts = writes.filter((_, i) => !written[i]).map((w) => w.record.state.student_id);
+      // Markers are keyed by event, apart from the student's transaction: they are saved after
+      // it. Lost markers (a crash in between) cost a harmless re-fold.
+      const markers = writes
+        .filter((_, i) => written[i])
+        .flatMap((w) => w.applied)
+        .map((e) => ({ key: processedKey(e.event_id), value: 1, metadata: { ttlInSeconds: String(PROCESSED_TTL_SECONDS) } }));
+      if (markers.length > 0) await request('save: processed markers', 'POST', statePath, markers);
+      return { conflicts };
+    },
+
+    async unprocessed(eventIds) {
+      const held = await bulkGet('unprocessed', eventIds.map(processedKey));
+      return new Set(eventIds.filter((id) => !held.has(processedKey(id))));
+    },
+
+    async ping() {
+      // The outbound probe answers once the sidecar has loaded its components, whether or not
+      // this app is up yet (Health API reference).
+      await request('ping', 'GET', '/v1.0/healthz/outbound');
+    },
+
+    async close() {
+      // Plain HTTP calls: nothing to release.
+    },
+  };
+}
