@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addDays, dayOfInstant, type Day } from '../model/days.js';
+import { seededRandom } from './seeded-random.js';
 
 /** How a kind of student works: how often, how well, and whether they stop. */
 interface Profile {
@@ -31,18 +32,6 @@ export interface DemoOptions {
 export interface DemoStudent {
   student_id: string;
   profile: Profile['name'];
-}
-
-/** mulberry32: a small seeded generator, so a demo is the same class every time. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A UUID-shaped id derived from a name, so a rerun of the same demo sends the same ids. */

@@ -42,7 +42,8 @@ export async function startServer(env: Record<string, string>): Promise<{ url: s
     child.once('exit', (code) => reject(new Error(`serve exited with ${code} before listening:\n${log}`)));
   });
   const stop = async () => {
-    if (child.exitCode !== null) return;
+    // A child already gone (exited, or killed by a signal) would never emit 'exit' again.
+    if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     await once(child, 'exit');
   };
