@@ -269,7 +269,7 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
       return { logged, batch };
     }
 
-    /** After a restart, before any resend: how many of the batch's students answer without events the log holds. */
+    /** After a restart, before any resend: every student of the batch answers with what the log holds. */
     async function staleness(label: string, batch: readonly WireEvent[]) {
       const inLog = await db.query<{ event_id: string }>('SELECT event_id::text FROM mastery_events');
       const logged = new Set(inLog.map((r) => r.event_id));
@@ -282,7 +282,8 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
         const served = await getJson(`${server.url}${path}`, admin);
         if (JSON.stringify(served) !== JSON.stringify(await logPass.read(path))) stale += 1;
       }
-      t.diagnostic(`${label}: after the restart, before the resend, ${stale}/${ids.length} of the batch's students answered without events the log held`);
+      // Start-up recovery applies what the log holds and the store missed: nothing lags.
+      assert.equal(stale, 0, `${label}: after the restart, before the resend, ${stale}/${ids.length} of the batch's students answered without events the log held`);
     }
 
     // Crash 1: after at least 20 % of the batches are acknowledged, as soon as the batch in

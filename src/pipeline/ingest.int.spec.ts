@@ -25,6 +25,7 @@ const TEST_NOW = '2026-01-14T12:00:00Z';
 import type { EngineDeps } from './engine-deps.js';
 import { createIngest } from './ingest.js';
 import { rebuildState } from './rebuild-state.js';
+import { recoverUnapplied } from './recover-unapplied.js';
 
 const NOW_MS = Date.parse(TEST_NOW);
 const ADMIN: Principal = { sub: 'root', role: 'admin', students: new Set() };
@@ -350,5 +351,34 @@ describe('rebuild beside live ingestion', () => {
     for (const s of students) {
       assert.deepStrictEqual(await stateOf(deps, s), foldOf(s, all.get(s)!), `${s} holds every event`);
     }
+  });
+});
+
+describe('start-up recovery', () => {
+  it('applies the latest logged events that the state store never applied, and only those', async () => {
+    const { deps, ingest } = engine();
+    const applied = aFortnight('mia');
+    await ingest(applied);
+    // A run that stopped between its log append and its state write left these behind.
+    const stranded = [
+      wire.quiz('mia', '2026-01-14T11:00:00Z', { total_questions: 10, correct_answers: 10 }, 'python.lists'),
+      wire.activity('ned', '2026-01-14T11:00:00Z'),
+    ];
+    await deps.log.append(stranded.map(normalised));
+    assert.equal((await deps.store.load(['ned'])).size, 0);
+
+    assert.equal(await recoverUnapplied(deps), 2);
+
+    assert.deepStrictEqual(await stateOf(deps, 'mia'), foldOf('mia', [...applied, ...stranded.slice(0, 1)]));
+    assert.deepStrictEqual(await stateOf(deps, 'ned'), foldOf('ned', stranded.slice(1)));
+    assert.equal(await recoverUnapplied(deps), 0, 'a second run finds nothing left');
+  });
+
+  it('looks no further back than its window', async () => {
+    const { deps } = engine();
+    await deps.log.append([wire.activity('old', '2026-01-13T10:00:00Z'), wire.activity('new', '2026-01-14T10:00:00Z')].map(normalised));
+    assert.equal(await recoverUnapplied(deps, 1), 1);
+    assert.equal((await deps.store.load(['old'])).size, 0);
+    assert.equal((await deps.store.load(['new'])).size, 1);
   });
 });

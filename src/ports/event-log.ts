@@ -13,6 +13,8 @@ export interface EventLog {
   readStudents(studentIds: readonly string[]): Promise<Map<string, LearningEvent[]>>;
   /** The stored events with these ids (as first stored, whatever a later copy says). */
   readEvents(eventIds: readonly string[]): Promise<LearningEvent[]>;
+  /** The `limit` events logged last (by arrival), newest first. */
+  readLatest(limit: number): Promise<LearningEvent[]>;
   /** Student ids in ascending code-point order, a page at a time, with the total. */
   listStudents(page: { offset: number; limit: number }): Promise<{ studentIds: string[]; total: number }>;
   /** Every student with at least one event, page by page in id order, each with all its events. */

@@ -16,6 +16,7 @@ import { MEMORY_DATA_DIR, type Config } from '../config.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import { createIngest, type Ingest } from '../pipeline/ingest.js';
 import { rebuildState } from '../pipeline/rebuild-state.js';
+import { recoverUnapplied } from '../pipeline/recover-unapplied.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { EventLog } from '../ports/event-log.js';
 import type { StateStore } from '../ports/state-store.js';
@@ -67,6 +68,16 @@ function openStateStore(config: Config): { store: StateStore; shared: boolean } 
   return { store: createMemoryStateStore(), shared: false };
 }
 
+/** Applies what a stopped run logged but never applied; a store still down is no reason not to start. */
+async function recoverAtStart(deps: EngineDeps, logger: Logger): Promise<void> {
+  try {
+    const recovered = await recoverUnapplied(deps);
+    if (recovered > 0) logger.warn({ events: recovered }, 'applied events a previous run had logged but not applied');
+  } catch (error) {
+    logger.warn({ err: error }, 'start-up recovery skipped: a store did not answer');
+  }
+}
+
 /**
  * Builds the engine from its configuration — the embedded adapters by default (PGlite, state
  * in memory rebuilt from the log, in-process bus), PostgreSQL and Redis when configured — and
@@ -87,6 +98,8 @@ export async function openEngine(config: Config, logger: Logger, clock: Clock = 
     const started = Date.now();
     const students = await rebuildState(deps);
     logger.info({ students, ms: Date.now() - started }, 'state rebuilt from the event log');
+  } else {
+    await recoverAtStart(deps, logger);
   }
   return {
     deps,

@@ -46,6 +46,11 @@ export function createMemoryEventLog(): EventLog {
       });
     },
 
+    async readLatest(limit) {
+      // A Map iterates in insertion order: the last entries are the latest arrivals.
+      return [...byId.values()].slice(-limit).reverse();
+    },
+
     async listStudents({ offset, limit }) {
       const students = [...byStudent.keys()].sort();
       return { studentIds: students.slice(offset, offset + limit), total: students.length };

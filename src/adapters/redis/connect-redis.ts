@@ -11,7 +11,16 @@ export type RedisClient = Redis | Cluster;
  */
 export function connectRedis(url: string): RedisClient {
   const urls = url.split(',').map((u) => u.trim()).filter(Boolean);
-  const common = { enableAutoPipelining: true, maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true };
+  // A Redis that is down must cost a request at most a couple of seconds (then 503), not the
+  // minutes ioredis would otherwise keep a command queued while it reconnects.
+  const common = {
+    enableAutoPipelining: true,
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1_000),
+  };
   if (urls.length === 1) return new Redis(urls[0]!, common);
   const nodes = urls.map((u) => {
     const parsed = new URL(u);

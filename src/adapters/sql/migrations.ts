@@ -22,6 +22,11 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       CREATE INDEX mastery_events_student_time ON mastery_events (student_id, occurred_at);
     `,
   },
+  {
+    id: '20261126-0002-events-by-arrival',
+    // Start-up recovery reads the most recently logged events.
+    sql: `CREATE INDEX mastery_events_received ON mastery_events (received_at)`,
+  },
 ];
 
 /** An arbitrary constant that keeps two processes from migrating the same database at once. */

@@ -24,6 +24,9 @@ const NEXT_STUDENTS = `
 const READ_EVENTS = `
   SELECT event FROM mastery_events WHERE event_id = ANY($1::uuid[])`;
 
+const READ_LATEST = `
+  SELECT event FROM mastery_events ORDER BY received_at DESC, event_id DESC LIMIT $1`;
+
 const LIST_STUDENTS = `
   SELECT student_id, count(*) OVER () AS total
   FROM (SELECT DISTINCT student_id FROM mastery_events) AS s
@@ -79,6 +82,10 @@ export function createSqlEventLog(db: SqlClient): EventLog {
     async readEvents(eventIds) {
       if (eventIds.length === 0) return [];
       return (await db.query<{ event: LearningEvent }>(READ_EVENTS, [[...eventIds]])).map((r) => r.event);
+    },
+
+    async readLatest(limit) {
+      return (await db.query<{ event: LearningEvent }>(READ_LATEST, [limit])).map((r) => r.event);
     },
 
     async listStudents({ offset, limit }) {

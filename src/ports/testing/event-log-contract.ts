@@ -330,6 +330,24 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
       });
     });
 
+    describe('readLatest', () => {
+      it('returns the events logged last, newest first, and no more than asked', async (t) => {
+        const log = await openLog(t);
+        const student = `${freshPrefix()}-s`;
+        const first = [activity(student, '2026-01-12T10:00:00Z'), activity(student, '2026-01-10T10:00:00Z')];
+        await log.append(first);
+        // Arrival order, not event time, decides: these are older events that arrived later.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const later = [quiz(student, '2026-01-01T10:00:00Z')];
+        await log.append(later);
+
+        const latest = await log.readLatest(2);
+        assert.equal(latest.length, 2);
+        assert.deepEqual(latest[0], later[0]);
+        assert.ok(first.some((e) => e.event_id === latest[1]!.event_id));
+      });
+    });
+
     describe('listStudents', () => {
       it('lists student ids in code-point order, a page at a time, with the total', async (t) => {
         const log = await openLog(t);
