@@ -23,6 +23,29 @@ export interface Config {
   dapr: { url: string; store: string } | undefined;
   /** How long this process may serve a student from its in-process cache (L1); 0: no L1. */
   cacheSeconds: number;
+  /** Token verification beyond the HS256 secret. */
+  tokens: {
+    /** RS256/ES256 tokens of an identity provider, verified against its JWKS. */
+    jwksUrl: string | undefined;
+    issuer: string | undefined;
+    audience: string | undefined;
+    /** Leeway for exp and nbf, in seconds. */
+    clockSkewSeconds: number;
+  };
+  privacy: {
+    /** Refuse the events of students who have not granted consent. */
+    requireConsent: boolean;
+    /** Let students erase themselves (DELETE /v1/students/{own id}); admins always may. */
+    allowSelfErasure: boolean;
+    /** How often serve purges what is older than the retention period; 0: only `mastery purge`. */
+    purgeIntervalMinutes: number;
+  };
+  limits: {
+    /** Requests per minute per token; 0: no limit. */
+    ratePerMinute: number;
+    /** A request that takes longer is cut off. */
+    requestTimeoutSeconds: number;
+  };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -80,6 +103,14 @@ function weights(env: Env): ModelConfig['weights'] {
   return w;
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, not "${raw}"`);
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = read(env, 'LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
@@ -118,13 +149,16 @@ function dapr(env: Env): Config['dapr'] {
   return { url: daprUrl.replace(/\/$/, ''), store: store ?? 'mastery-state' };
 }
 
-function jwtSecret(env: Env, dataDir: string, production: boolean): string | undefined {
+function jwtSecret(env: Env, dataDir: string, production: boolean, jwks: boolean): string | undefined {
   const raw = read(env, 'MASTERY_JWT_SECRET');
   if (raw !== undefined && Buffer.byteLength(raw) < 32) {
     throw new ConfigError('MASTERY_JWT_SECRET', 'must be at least 32 bytes long (HS256 wants 256 bits of key)');
   }
-  if (raw === undefined && production) {
-    throw new ConfigError('MASTERY_JWT_SECRET', 'is required when MASTERY_DATABASE_URL is set: every instance must verify tokens with the same secret');
+  if (raw === undefined && production && !jwks) {
+    throw new ConfigError(
+      'MASTERY_JWT_SECRET',
+      'is required when MASTERY_DATABASE_URL is set (or set MASTERY_JWKS_URL): every instance must verify tokens the same way',
+    );
   }
   if (raw === undefined && dataDir === MEMORY_DATA_DIR) {
     throw new ConfigError('MASTERY_JWT_SECRET', `must be set when MASTERY_DATA_DIR is ${MEMORY_DATA_DIR}: there is no folder to keep a generated one in`);
@@ -138,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = url(env, 'MASTERY_DATABASE_URL', ['postgres:', 'postgresql:']);
   const redisUrl = url(env, 'MASTERY_REDIS_URL', ['redis:', 'rediss:'], true);
   const daprStore = dapr(env);
+  const jwksUrl = url(env, 'MASTERY_JWKS_URL', ['https:', 'http:']);
   if (redisUrl !== undefined && daprStore !== undefined) {
     throw new ConfigError('MASTERY_REDIS_URL', 'and MASTERY_DAPR_URL are both set: the state store is one or the other');
   }
@@ -145,11 +180,26 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host: read(env, 'HOST') ?? '127.0.0.1',
     dataDir,
-    jwtSecret: jwtSecret(env, dataDir, databaseUrl !== undefined),
+    jwtSecret: jwtSecret(env, dataDir, databaseUrl !== undefined, jwksUrl !== undefined),
     databaseUrl,
     redisUrl,
     dapr: daprStore,
     cacheSeconds: integer(env, 'MASTERY_CACHE_SECONDS', 30, 0, 30),
+    tokens: {
+      jwksUrl,
+      issuer: read(env, 'MASTERY_JWT_ISSUER'),
+      audience: read(env, 'MASTERY_JWT_AUDIENCE'),
+      clockSkewSeconds: integer(env, 'MASTERY_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    },
+    privacy: {
+      requireConsent: flag(env, 'MASTERY_REQUIRE_CONSENT', false),
+      allowSelfErasure: flag(env, 'MASTERY_ALLOW_SELF_ERASURE', false),
+      purgeIntervalMinutes: integer(env, 'MASTERY_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
+    },
+    limits: {
+      ratePerMinute: integer(env, 'MASTERY_RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
+      requestTimeoutSeconds: integer(env, 'MASTERY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
+    },
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {

@@ -266,3 +266,46 @@ describe('loadConfig: the production stores', () => {
     refuses({ MASTERY_CACHE_SECONDS: '31' }, 'MASTERY_CACHE_SECONDS');
   });
 });
+
+describe('loadConfig: access and privacy', () => {
+  it('has safe defaults', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.tokens, { jwksUrl: undefined, issuer: undefined, audience: undefined, clockSkewSeconds: 30 });
+    assert.deepEqual(c.privacy, { requireConsent: false, allowSelfErasure: false, purgeIntervalMinutes: 60 });
+    assert.deepEqual(c.limits, { ratePerMinute: 3000, requestTimeoutSeconds: 30 });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      MASTERY_JWKS_URL: 'https://id.example/.well-known/jwks.json',
+      MASTERY_JWT_ISSUER: 'https://id.example/',
+      MASTERY_JWT_AUDIENCE: 'mastery-engine',
+      MASTERY_JWT_CLOCK_SKEW_SECONDS: '5',
+      MASTERY_REQUIRE_CONSENT: 'true',
+      MASTERY_ALLOW_SELF_ERASURE: 'yes',
+      MASTERY_PURGE_INTERVAL_MINUTES: '0',
+      MASTERY_RATE_LIMIT_PER_MINUTE: '0',
+      MASTERY_REQUEST_TIMEOUT_SECONDS: '10',
+    });
+    assert.deepEqual(c.tokens, {
+      jwksUrl: 'https://id.example/.well-known/jwks.json',
+      issuer: 'https://id.example/',
+      audience: 'mastery-engine',
+      clockSkewSeconds: 5,
+    });
+    assert.deepEqual(c.privacy, { requireConsent: true, allowSelfErasure: true, purgeIntervalMinutes: 0 });
+    assert.deepEqual(c.limits, { ratePerMinute: 0, requestTimeoutSeconds: 10 });
+  });
+
+  it('lets a JWKS stand in for the secret in production', () => {
+    const c = loadConfig({ MASTERY_DATABASE_URL: 'postgres://db/m', MASTERY_JWKS_URL: 'https://id.example/jwks' });
+    assert.equal(c.jwtSecret, undefined);
+  });
+
+  it('refuses bad values, naming the variable', () => {
+    refuses({ MASTERY_JWKS_URL: 'id.example/jwks' }, 'MASTERY_JWKS_URL');
+    refuses({ MASTERY_JWT_CLOCK_SKEW_SECONDS: '301' }, 'MASTERY_JWT_CLOCK_SKEW_SECONDS');
+    refuses({ MASTERY_REQUIRE_CONSENT: 'maybe' }, 'MASTERY_REQUIRE_CONSENT');
+    refuses({ MASTERY_REQUEST_TIMEOUT_SECONDS: '0' }, 'MASTERY_REQUEST_TIMEOUT_SECONDS');
+  });
+});
