@@ -34,5 +34,7 @@ export const Errors = {
       undefined,
       true,
     ),
+  rateLimited: (retryAfter: string) =>
+    new EngineError('RATE_LIMITED', 429, `too many requests for this token; try again in ${retryAfter}`, undefined, true),
   storeUnavailable: (message: string) => new EngineError('STORE_UNAVAILABLE', 503, message, undefined, true),
 } as const;

@@ -35,3 +35,18 @@ export function assertCanListStudents(principal: Principal): void {
     throw Errors.forbidden(`a ${principal.role} token may not list students`);
   }
 }
+
+/** The student themself, or an admin: export and consent (api.md). */
+export function canActForStudent(principal: Principal, studentId: string): boolean {
+  return principal.role === 'admin' || (principal.role === 'student' && principal.sub === studentId);
+}
+
+/** Admins may erase anyone; a student themself only when the configuration allows it. */
+export function canErase(principal: Principal, studentId: string, allowSelfErasure: boolean): boolean {
+  return principal.role === 'admin' || (allowSelfErasure && principal.role === 'student' && principal.sub === studentId);
+}
+
+/** The audit trail is for admins. */
+export function assertCanReadAudit(principal: Principal): void {
+  if (principal.role !== 'admin') throw Errors.forbidden(`a ${principal.role} token may not read the audit trail`);
+}

@@ -1,10 +1,45 @@
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
-import { Errors } from '../errors.js';
+import {
+  SignJWT,
+  createRemoteJWKSet,
+  customFetch,
+  errors as joseErrors,
+  jwtVerify,
+  type FetchImplementation,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { EngineError, Errors } from '../errors.js';
 import { ROLES, type Principal, type Role } from './principal.js';
 
-const ALGORITHMS = ['HS256'];
-
 export type TokenVerifier = (token: string) => Promise<Principal>;
+
+export interface TokenVerifierOptions {
+  /** The HS256 shared secret; without it HS256 tokens are refused. */
+  secret?: string;
+  /** An identity provider's JWKS; without it RS256/ES256 tokens are refused. */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  /** Leeway for exp and nbf, in seconds (default 30). */
+  clockSkewSeconds?: number;
+  /** Replaces the global fetch for the JWKS (tests, proxies). */
+  fetchJwks?: FetchImplementation;
+}
+
+const ASYMMETRIC = ['RS256', 'ES256'] as const;
+
+/** The message of the 401 sent when the JWKS cannot be had; its `cause` says why, for the log. */
+export const JWKS_UNAVAILABLE = "the identity provider's signing keys (JWKS) could not be fetched; try again later";
+
+/** True for the refusal that is our infrastructure's fault, not the client's: worth logging. */
+export function isJwksUnavailable(error: unknown): error is EngineError {
+  return error instanceof EngineError && error.message === JWKS_UNAVAILABLE;
+}
+
+function unauthorizedBecause(message: string, cause: unknown): EngineError {
+  const error = Errors.unauthorized(message);
+  error.cause = cause;
+  return error;
+}
 
 /** What a valid token's claims mean; a token whose claims say nothing usable is refused. */
 function principalOf(claims: Record<string, unknown>): Principal {
@@ -19,19 +54,99 @@ function principalOf(claims: Record<string, unknown>): Principal {
   return { sub, role: role as Role, students: new Set((students as string[] | undefined) ?? []) };
 }
 
-/** Verifies HS256 bearer tokens with the shared secret; `exp` is required, `alg` is pinned. */
-export function hs256Verifier(secret: string): TokenVerifier {
-  const key = new TextEncoder().encode(secret);
-  return async (token) => {
-    try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ALGORITHMS, requiredClaims: ['exp'] });
-      return principalOf(payload);
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw Errors.unauthorized('the token has expired');
-      if (error instanceof joseErrors.JOSEError) throw Errors.unauthorized(`the token is not valid (${error.code})`);
-      throw error;
+function claimRefusal(claim: string, reason: string, options: TokenVerifierOptions): EngineError {
+  if (reason === 'missing') {
+    return Errors.unauthorized(claim === 'exp' ? 'the token has no exp claim; an expiry time is required' : `the token has no ${claim} claim`);
+  }
+  if (reason === 'invalid') return Errors.unauthorized(`the token's ${claim} claim must be a number of seconds since 1970`);
+  switch (claim) {
+    case 'nbf':
+      return Errors.unauthorized('the token is not valid yet (its nbf is in the future)');
+    case 'iss':
+      return Errors.unauthorized(`the token was issued by another issuer (expected iss "${options.issuer}")`);
+    case 'aud':
+      return Errors.unauthorized(`the token is meant for another audience (expected aud "${options.audience}")`);
+    default:
+      return Errors.unauthorized(`the token's ${claim} claim is not acceptable`);
+  }
+}
+
+/** jose's errors in words a client developer understands; never the token, never a stack. */
+function refusal(error: unknown, allowed: readonly string[], options: TokenVerifierOptions): EngineError {
+  if (error instanceof EngineError) return error;
+  if (error instanceof joseErrors.JWTExpired) return Errors.unauthorized('the token has expired');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return claimRefusal(error.claim, error.reason, options);
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return Errors.unauthorized(`the token's signing algorithm is not allowed here (allowed: ${allowed.join(', ')})`);
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return Errors.unauthorized("the token's signature is not valid");
+  if (error instanceof joseErrors.JWKSNoMatchingKey) {
+    return Errors.unauthorized("no signing key of the identity provider matches the token's kid and alg");
+  }
+  if (error instanceof joseErrors.JWKSMultipleMatchingKeys) {
+    return Errors.unauthorized('several signing keys of the identity provider match; the token needs a kid');
+  }
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) {
+    return Errors.unauthorized('the token is malformed: expected a signed JWT (header.payload.signature) with a JSON object payload');
+  }
+  if (error instanceof joseErrors.JOSENotSupported) return Errors.unauthorized('the token uses a JOSE feature this service does not support');
+  // Anything else is not the client's doing; the cause stays attached for whoever logs it.
+  return unauthorizedBecause('the token could not be verified', error);
+}
+
+/**
+ * Verifies bearer JWTs. The allow-list follows the configuration (HS256 with a secret; RS256 and
+ * ES256 with a JWKS URL), and the key follows the token's alg, so an HS256 token can never be
+ * checked against the identity provider's public key (algorithm confusion). `exp` is required.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const { secret, jwksUrl } = options;
+  if (secret === undefined && jwksUrl === undefined) {
+    throw new Error('createTokenVerifier needs a secret (HS256) or a JWKS URL (RS256/ES256), or no token could ever be verified');
+  }
+  const secretKey = secret === undefined ? undefined : new TextEncoder().encode(secret);
+  const jwks =
+    jwksUrl === undefined
+      ? undefined
+      : createRemoteJWKSet(new URL(jwksUrl), options.fetchJwks ? { [customFetch]: options.fetchJwks } : {});
+  const algorithms = [...(secretKey ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
+
+  // jose checks the allow-list before it calls this, so alg is one of `algorithms` here.
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    if (header.alg === 'HS256' && secretKey) return secretKey;
+    if ((ASYMMETRIC as readonly string[]).includes(header.alg) && jwks) {
+      try {
+        return await jwks(header, token);
+      } catch (error) {
+        if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
+        // Connection refused, timeout, non-200, not a JWKS: the provider's problem, not the token's.
+        throw unauthorizedBecause(JWKS_UNAVAILABLE, error);
+      }
     }
+    throw new joseErrors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
   };
+
+  const verifyOptions = {
+    algorithms,
+    requiredClaims: ['exp'],
+    clockTolerance: options.clockSkewSeconds ?? 30,
+    ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+  };
+  return async (token) => {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, verifyOptions));
+    } catch (error) {
+      throw refusal(error, algorithms, options);
+    }
+    return principalOf(payload);
+  };
+}
+
+/** Verifies HS256 bearer tokens with the shared secret only. */
+export function hs256Verifier(secret: string): TokenVerifier {
+  return createTokenVerifier({ secret });
 }
 
 export interface TokenRequest {

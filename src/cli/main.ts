@@ -4,6 +4,7 @@ import { EngineError } from '../errors.js';
 import { calcCommand } from './commands/calc.js';
 import { demoCommand } from './commands/demo.js';
 import { migrateCommand } from './commands/migrate.js';
+import { purgeCommand } from './commands/purge.js';
 import { rebuildCommand } from './commands/rebuild.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; summary
   demo: { run: demoCommand, summary: 'feed a realistic class of students to a running service' },
   migrate: { run: migrateCommand, summary: "apply the event log's database migrations and exit" },
   rebuild: { run: rebuildCommand, summary: 'recompute the state store from the event log' },
+  purge: { run: purgeCommand, summary: 'remove what is older than the retention period, and what erased students left' },
 };
 
 function help(): string {

@@ -1,35 +1,48 @@
+import { createHash } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TokenVerifier } from '../access/tokens.js';
-import type { ModelConfig } from '../model/model-config.js';
+import { Errors } from '../errors.js';
+import type { EngineDeps } from '../pipeline/engine-deps.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
 import { installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
-import { validatorCompiler } from './validator-compiler.js';
+import { auditRoutes } from './routes/audit.js';
 import { calculateRoutes } from './routes/calculate.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { studentRoutes } from './routes/students.js';
+import { validatorCompiler } from './validator-compiler.js';
 
 export interface AppDeps {
+  engine: EngineDeps;
   ingest: Ingest;
   queries: StudentQueries;
-  model: ModelConfig;
   verifyToken: TokenVerifier;
   ready: () => Promise<void>;
   logger: FastifyBaseLogger;
+  limits: { ratePerMinute: number; requestTimeoutSeconds: number };
 }
 
 /** 1,000 events of at most 16 KiB each, and the brackets and commas between them. */
 const BODY_LIMIT = 1000 * 16 * 1024 + 64 * 1024;
+
+/** The rate limit's key: the token itself (hashed, never kept), or the address when there is none. */
+function rateKey(request: { headers: { authorization?: string }; ip: string }): string {
+  const token = request.headers.authorization;
+  return token === undefined ? `ip:${request.ip}` : `token:${createHash('sha256').update(token).digest('base64url')}`;
+}
 
 /** Builds the HTTP API; it never listens (the serve command does), so tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
+    requestTimeout: deps.limits.requestTimeoutSeconds * 1000,
   });
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON or nothing: text/plain would reach the pipeline as a string.
@@ -41,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'Mastery Engine',
         version: '0.1.0',
         description:
-          'Per-student mastery from learning events. The formulas are the design\'s mastery-model.md; ' +
+          "Per-student mastery from learning events. The formulas are the design's mastery-model.md; " +
           'choices it leaves open are in docs/decisions.md.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
@@ -52,10 +65,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps.ready);
   await app.register(
     async (v1) => {
+      if (deps.limits.ratePerMinute > 0) {
+        await v1.register(rateLimit, {
+          max: deps.limits.ratePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: rateKey,
+          errorResponseBuilder: (_request, context) => Errors.rateLimited(context.after),
+        });
+      }
       installAuthentication(v1, deps.verifyToken);
       eventRoutes(v1, deps.ingest);
-      calculateRoutes(v1, deps.model);
+      calculateRoutes(v1, deps.engine.model);
       studentRoutes(v1, deps.queries);
+      privacyRoutes(v1, deps.engine);
+      auditRoutes(v1, deps.engine);
     },
     { prefix: '/v1' },
   );

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { pino } from 'pino';
 import { hs256Verifier } from '../access/tokens.js';
-import { DEFAULT_MODEL_CONFIG } from '../model/model-config.js';
 import { createIngest } from '../pipeline/ingest.js';
 import { createStudentQueries } from '../queries/student-queries.js';
 import { buildApp, type AppDeps } from './build-app.js';
@@ -26,12 +25,13 @@ function shared(): () => TestApp {
 async function appWith(t: TestContext, overrides: Partial<AppDeps>) {
   const h = await testApp();
   const app = await buildApp({
+    engine: h.deps,
     ingest: createIngest(h.deps),
     queries: createStudentQueries(h.deps),
-    model: DEFAULT_MODEL_CONFIG,
     verifyToken: hs256Verifier(TEST_SECRET),
     ready: async () => {},
     logger: pino({ level: 'silent' }),
+    limits: { ratePerMinute: 0, requestTimeoutSeconds: 30 },
     ...overrides,
   });
   t.after(async () => {

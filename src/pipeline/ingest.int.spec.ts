@@ -4,8 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMemoryBus } from '../adapters/memory/memory-bus.js';
-import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
 import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js';
 import { addDays, type Day } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
@@ -13,9 +11,7 @@ import { masteryAsOf, topicNames } from '../model/mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from '../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../model/student-state.js';
 import type { MasteryUpdated } from '../ports/bus.js';
-import { fixedClock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
-import type { Principal } from '../access/principal.js';
 import { createStudentQueries } from '../queries/student-queries.js';
 import { validateEvent } from '../validation/validate-event.js';
 import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js';
@@ -24,25 +20,19 @@ import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js'
 const TEST_NOW = '2026-01-14T12:00:00Z';
 import type { EngineDeps } from './engine-deps.js';
 import { createIngest } from './ingest.js';
+import { memoryDeps, callers } from '../testing/memory-deps.js';
 import { rebuildState } from './rebuild-state.js';
 import { recoverUnapplied } from './recover-unapplied.js';
 
 const NOW_MS = Date.parse(TEST_NOW);
-const ADMIN: Principal = { sub: 'root', role: 'admin', students: new Set() };
+const ADMIN = callers.admin;
 
 function engine(store: StateStore = createMemoryStateStore()) {
-  const deps: EngineDeps = {
-    log: createMemoryEventLog(),
-    store,
-    bus: createMemoryBus((error) => {
-      throw error;
-    }),
-    clock: fixedClock(TEST_NOW),
-    model: DEFAULT_MODEL_CONFIG,
-  };
+  const deps = memoryDeps({ now: TEST_NOW, store });
   const updates: MasteryUpdated[] = [];
   deps.bus.subscribe((u) => updates.push(u));
-  return { deps, updates, ingest: createIngest(deps) };
+  const ingest = createIngest(deps);
+  return { deps, updates, ingest: (events: readonly unknown[]) => ingest(events, callers.service) };
 }
 
 /** The event as the pipeline keeps it once validated (topic defaulted, id in lower case). */

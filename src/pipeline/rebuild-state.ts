@@ -18,27 +18,32 @@ export async function rebuildState(
   onProgress: (studentsDone: number) => void = () => {},
   pageSize = 500,
 ): Promise<number> {
-  const today = dayOfInstant(deps.clock.now().getTime());
   let done = 0;
   for await (const page of deps.log.scanStudents(pageSize)) {
-    let pending = new Map<string, LearningEvent[]>(page.map((p) => [p.studentId, p.events]));
-    for (let attempt = 1; pending.size > 0; attempt++) {
-      if (attempt > MAX_ATTEMPTS) throw Errors.stateConflict([...pending.keys()]);
-      const held = await deps.store.load([...pending.keys()]);
-      const writes = [...pending].map(([id, events]) => {
-        const state = evolveAll(initialState(id), events);
-        return {
-          record: { state, current: currentMastery(state, today, deps.model) },
-          etag: held.get(id)?.etag ?? null,
-          applied: events,
-          days: touchedDays(state, events, deps.model),
-        };
-      });
-      const { conflicts } = await deps.store.save(writes);
-      pending = conflicts.length > 0 ? await deps.log.readStudents(conflicts) : new Map();
-    }
+    await rebuildStudents(deps, new Map(page.map((p) => [p.studentId, p.events])));
     done += page.length;
     onProgress(done);
   }
   return done;
+}
+
+/** Rewrites these students' records from their events in the log, naming the versions replaced. */
+export async function rebuildStudents(deps: EngineDeps, events: Map<string, LearningEvent[]>): Promise<void> {
+  const today = dayOfInstant(deps.clock.now().getTime());
+  let pending = events;
+  for (let attempt = 1; pending.size > 0; attempt++) {
+    if (attempt > MAX_ATTEMPTS) throw Errors.stateConflict([...pending.keys()]);
+    const held = await deps.store.load([...pending.keys()]);
+    const writes = [...pending].map(([id, studentEvents]) => {
+      const state = evolveAll(initialState(id), studentEvents);
+      return {
+        record: { state, current: currentMastery(state, today, deps.model) },
+        etag: held.get(id)?.etag ?? null,
+        applied: studentEvents,
+        days: touchedDays(state, studentEvents, deps.model),
+      };
+    });
+    const { conflicts } = await deps.store.save(writes);
+    pending = conflicts.length > 0 ? await deps.log.readStudents(conflicts) : new Map();
+  }
 }

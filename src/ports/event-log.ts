@@ -19,6 +19,10 @@ export interface EventLog {
   listStudents(page: { offset: number; limit: number }): Promise<{ studentIds: string[]; total: number }>;
   /** Every student with at least one event, page by page in id order, each with all its events. */
   scanStudents(pageSize?: number): AsyncIterable<Array<{ studentId: string; events: LearningEvent[] }>>;
+  /** Deletes every event of the student; returns the deleted events' ids. */
+  eraseStudent(studentId: string): Promise<string[]>;
+  /** Deletes the events whose timestamp is before the instant; returns whose they were, with their ids. */
+  purgeBefore(instant: string): Promise<Map<string, string[]>>;
   /** Answers when the log is reachable; throws when it is not. */
   ping(): Promise<void>;
   close(): Promise<void>;

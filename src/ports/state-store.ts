@@ -39,6 +39,8 @@ export interface StateStore {
   load(studentIds: readonly string[]): Promise<Map<string, LoadedRecord>>;
   /** Writes each student atomically; returns the ids whose etag had changed (not written). */
   save(writes: readonly StudentWrite[]): Promise<{ conflicts: string[] }>;
+  /** Forgets the students' records, with their daily values and raw events, and these events' markers. */
+  remove(studentIds: readonly string[], eventIds: readonly string[]): Promise<void>;
   /** Of these event ids, those not yet applied to the store (no processed marker). */
   unprocessed(eventIds: readonly string[]): Promise<Set<string>>;
   ping(): Promise<void>;

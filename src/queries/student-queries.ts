@@ -1,5 +1,7 @@
-import { assertCanListStudents, assertCanReadStudent } from '../access/access-rule.js';
-import type { Principal } from '../access/principal.js';
+import { assertCanListStudents, canReadStudent } from '../access/access-rule.js';
+import type { Caller } from '../access/caller.js';
+import { audit, auditEntry } from '../audit/audit-access.js';
+import type { AuditAction } from '../ports/audit-trail.js';
 import { Errors } from '../errors.js';
 import { dayOfInstant, type Day } from '../model/days.js';
 import {
@@ -52,17 +54,31 @@ export interface StudentSummary {
 export function createStudentQueries(deps: EngineDeps) {
   const today = () => dayOfInstant(deps.clock.now().getTime());
 
-  async function readableState(principal: Principal, studentId: string, topic?: string): Promise<StudentState> {
-    assertCanReadStudent(principal, studentId);
+  /**
+   * The access rule, then the read; every outcome is audited. A refused caller learns nothing,
+   * not even whether the student exists.
+   */
+  async function readableState(caller: Caller, studentId: string, action: AuditAction, topic?: string): Promise<StudentState> {
+    if (!canReadStudent(caller.principal, studentId)) {
+      await audit(deps, caller, studentId, action, 'refused');
+      throw Errors.forbidden(`a ${caller.principal.role} token may not read student ${studentId}`);
+    }
     const record = (await loadStudents(deps, [studentId], { writeBack: true })).get(studentId)?.record;
-    if (!record) throw Errors.studentNotFound(studentId);
-    if (topic !== undefined && !record.state.topics.has(topic)) throw Errors.topicNotFound(studentId, topic);
+    if (!record) {
+      await audit(deps, caller, studentId, action, 'not_found');
+      throw Errors.studentNotFound(studentId);
+    }
+    if (topic !== undefined && !record.state.topics.has(topic)) {
+      await audit(deps, caller, studentId, action, 'not_found', { topic });
+      throw Errors.topicNotFound(studentId, topic);
+    }
+    await audit(deps, caller, studentId, action, 'allowed', topic === undefined ? undefined : { topic });
     return record.state;
   }
 
   return {
-    async mastery(principal: Principal, studentId: string, scope: Scope = {}): Promise<StudentMastery> {
-      const state = await readableState(principal, studentId, scope.topic);
+    async mastery(caller: Caller, studentId: string, scope: Scope = {}): Promise<StudentMastery> {
+      const state = await readableState(caller, studentId, 'mastery.read', scope.topic);
       const asOf = scope.asOf ?? today();
       const result = masteryAsOf(state, asOf, deps.model, scope.topic)!;
       const answer: StudentMastery = { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...result };
@@ -76,40 +92,46 @@ export function createStudentQueries(deps: EngineDeps) {
     },
 
     async history(
-      principal: Principal,
+      caller: Caller,
       studentId: string,
       range: { from?: Day; to?: Day; topic?: string } = {},
     ): Promise<StudentHistory> {
-      const state = await readableState(principal, studentId, range.topic);
       const to = range.to ?? today();
       if (range.from !== undefined && range.from > to) {
         throw Errors.badRequest(`from (${range.from}) must not be after to (${to})`);
       }
+      const state = await readableState(caller, studentId, 'history.read', range.topic);
       const days = dailyHistory(state, deps.model, { from: range.from, to }, range.topic);
       return { student_id: studentId, topic: range.topic ?? null, days: days.map((d) => ({ date: d.date, ...d.result })) };
     },
 
-    async prediction(principal: Principal, studentId: string, scope: Scope = {}): Promise<Prediction> {
-      const state = await readableState(principal, studentId, scope.topic);
+    async prediction(caller: Caller, studentId: string, scope: Scope = {}): Promise<Prediction> {
+      const state = await readableState(caller, studentId, 'prediction.read', scope.topic);
       return predictionAsOf(state, scope.asOf ?? today(), deps.model, scope.topic)!;
     },
 
     async path(
-      principal: Principal,
+      caller: Caller,
       studentId: string,
       scope: Scope = {},
     ): Promise<LearningPathResult & { student_id: string; topic: string | null; as_of: Day }> {
-      const state = await readableState(principal, studentId, scope.topic);
+      const state = await readableState(caller, studentId, 'path.read', scope.topic);
       const asOf = scope.asOf ?? today();
       return { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...learningPathAsOf(state, asOf, deps.model, scope.topic)! };
     },
 
     /** Teachers see their class, admins everyone; a page of summaries in student id order. */
     async list(
-      principal: Principal,
+      caller: Caller,
       page: { offset: number; limit: number; asOf?: Day },
     ): Promise<{ as_of: Day; total: number; students: StudentSummary[] }> {
-      assertCanListStudents(principal);
+      const principal = caller.principal;
+      try {
+        assertCanListStudents(principal);
+      } catch (error) {
+        await audit(deps, caller, null, 'students.list', 'refused');
+        throw error;
+      }
       const asOf = page.asOf ?? today();
       let ids: string[];
       let total: number;
@@ -128,6 +150,8 @@ export function createStudentQueries(deps: EngineDeps) {
         const state = records.get(id)?.record.state;
         return state ? [summaryOf(state, asOf, deps.model)] : [];
       });
+      // Each summary reads that student's data: one entry each.
+      await deps.audit.record(students.map((st) => auditEntry(deps, caller, st.student_id, 'students.list', 'allowed')));
       return { as_of: asOf, total, students };
     },
   };

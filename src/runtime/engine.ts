@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { createCachedStateStore } from '../adapters/cache/cached-state-store.js';
 import { createDaprStateStore } from '../adapters/dapr/dapr-state-store.js';
 import { createMemoryBus } from '../adapters/memory/memory-bus.js';
+import { createMemoryAuditTrail } from '../adapters/memory/memory-audit-trail.js';
 import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
+import { createMemoryPrivacyRegistry } from '../adapters/memory/memory-privacy-registry.js';
 import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js';
 import { connectRedis } from '../adapters/redis/connect-redis.js';
 import { createRedisStateStore } from '../adapters/redis/redis-state-store.js';
@@ -11,14 +13,18 @@ import { migrate } from '../adapters/sql/migrations.js';
 import { openPglite } from '../adapters/sql/pglite-client.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
+import { createSqlAuditTrail } from '../adapters/sql/sql-audit-trail.js';
 import { createSqlEventLog } from '../adapters/sql/sql-event-log.js';
+import { createSqlPrivacyRegistry } from '../adapters/sql/sql-privacy-registry.js';
 import { MEMORY_DATA_DIR, type Config } from '../config.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import { createIngest, type Ingest } from '../pipeline/ingest.js';
 import { rebuildState } from '../pipeline/rebuild-state.js';
 import { recoverUnapplied } from '../pipeline/recover-unapplied.js';
 import { systemClock, type Clock } from '../ports/clock.js';
+import type { AuditTrail } from '../ports/audit-trail.js';
 import type { EventLog } from '../ports/event-log.js';
+import type { PrivacyRegistry } from '../ports/privacy-registry.js';
 import type { StateStore } from '../ports/state-store.js';
 import { createStudentQueries, type StudentQueries } from '../queries/student-queries.js';
 import { guardPort } from './guard-port.js';
@@ -50,9 +56,19 @@ export async function openEventLogDatabase(config: Config, logger: Logger): Prom
   return db;
 }
 
-async function openEventLog(config: Config, logger: Logger): Promise<EventLog> {
-  if (!config.databaseUrl && config.dataDir === MEMORY_DATA_DIR) return createMemoryEventLog();
-  return createSqlEventLog(await openEventLogDatabase(config, logger));
+/** The durable side of the engine: the event log, the audit trail and the privacy registry. */
+interface DurableStores {
+  log: EventLog;
+  audit: AuditTrail;
+  privacy: PrivacyRegistry;
+}
+
+async function openDurableStores(config: Config, logger: Logger): Promise<DurableStores> {
+  if (!config.databaseUrl && config.dataDir === MEMORY_DATA_DIR) {
+    return { log: createMemoryEventLog(), audit: createMemoryAuditTrail(), privacy: createMemoryPrivacyRegistry() };
+  }
+  const db = await openEventLogDatabase(config, logger);
+  return { log: createSqlEventLog(db), audit: createSqlAuditTrail(db), privacy: createSqlPrivacyRegistry(db) };
 }
 
 /** The configured state store; `shared` when other processes see it too (not in memory). */
@@ -84,14 +100,21 @@ async function recoverAtStart(deps: EngineDeps, logger: Logger): Promise<void> {
  * the use cases over them.
  */
 export async function openEngine(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Engine> {
-  const log = guardPort(await openEventLog(config, logger), 'the event log');
+  const durable = await openDurableStores(config, logger);
   const { store, shared } = openStateStore(config);
   const deps: EngineDeps = {
-    log,
+    log: guardPort(durable.log, 'the event log'),
+    audit: guardPort(durable.audit, 'the audit trail'),
+    privacy: guardPort(durable.privacy, 'the privacy registry'),
     store: guardPort(store, 'the state store'),
     bus: createMemoryBus((error) => logger.error({ err: error }, 'a mastery.updated listener failed')),
     clock,
     model: config.model,
+    policy: {
+      retentionDays: config.retentionDays,
+      requireConsent: config.privacy.requireConsent,
+      allowSelfErasure: config.privacy.allowSelfErasure,
+    },
   };
   // A shared store outlives this process; one in memory starts empty and is filled from the log.
   if (!shared) {
@@ -111,7 +134,7 @@ export async function openEngine(config: Config, logger: Logger, clock: Clock = 
     async close() {
       await deps.bus.close();
       await deps.store.close();
-      await deps.log.close();
+      await durable.log.close();
     },
   };
 }

@@ -42,15 +42,24 @@ const isComponent = (v: unknown): v is keyof typeof DATA_SCHEMAS => typeof v ===
  * check already reports (a timestamp that is not a string, data that is not an object).
  */
 
+/** The window an event's timestamp must fall in: not in the future, not past retention. */
+export interface TimeWindow {
+  nowMs: number;
+  /** Events older than this (epoch ms) would be purged at once: they are refused. */
+  oldestMs?: number;
+}
+
 /** Rules that span fields, which JSON Schema cannot state (events.md). */
-function crossFieldErrors(e: Loose, nowMs: number): FieldError[] {
+function crossFieldErrors(e: Loose, window: TimeWindow): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof e.timestamp === 'string') {
     const when = parseRfc3339(e.timestamp);
     if (when === null) {
       errors.push({ field: 'timestamp', message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-14T10:30:00Z' });
-    } else if (when.epochMs > nowMs + MAX_FUTURE_SKEW_MS) {
+    } else if (when.epochMs > window.nowMs + MAX_FUTURE_SKEW_MS) {
       errors.push({ field: 'timestamp', message: 'must not be more than 5 minutes in the future' });
+    } else if (window.oldestMs !== undefined && when.epochMs < window.oldestMs) {
+      errors.push({ field: 'timestamp', message: 'is older than the retention period: such data is not kept' });
     }
   }
   if (e.event_type === 'mastery.calculation.requested' && e.component === undefined) {
@@ -93,9 +102,11 @@ function dataErrors(e: Loose): FieldError[] {
 /**
  * Checks one event against events.md and returns it normalised (lower-case event_id, topic
  * defaulted to `general`, `data` present, upper-case `T`/`Z`), or every rule it breaks, each
- * naming its field. `nowMs` is the clock, for the 5-minute future limit.
+ * naming its field. `when` is the clock (for the 5-minute future limit), or a window that also
+ * bounds how old an event may be.
  */
-export function validateEvent(raw: unknown, nowMs: number): Validation {
+export function validateEvent(raw: unknown, when: number | TimeWindow): Validation {
+  const window = typeof when === 'number' ? { nowMs: when } : when;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [{ field: '(event)', message: 'must be a JSON object' }] };
   }
@@ -107,7 +118,7 @@ export function validateEvent(raw: unknown, nowMs: number): Validation {
   const errors = [
     ...(envelopeOk ? [] : fieldErrors(checkEnvelope.errors ?? [])),
     ...dataErrors(raw as Loose),
-    ...crossFieldErrors(raw as Loose, nowMs),
+    ...crossFieldErrors(raw as Loose, window),
   ];
   if (!envelopeOk || errors.length > 0) return { ok: false, errors };
   const event = {

@@ -58,6 +58,17 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
       }
     },
 
+    async remove(studentIds, eventIds) {
+      writes++;
+      for (const id of studentIds) entries.delete(id);
+      try {
+        await inner.remove(studentIds, eventIds);
+      } finally {
+        writes++;
+        for (const id of studentIds) entries.delete(id);
+      }
+    },
+
     unprocessed: (eventIds) => inner.unprocessed(eventIds),
     ping: () => inner.ping(),
     async close() {

@@ -205,6 +205,21 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       return { conflicts };
     },
 
+    async remove(studentIds, eventIds) {
+      // Dapr cannot list keys: a student's keys are found from its state's active days.
+      const held = await bulkGet('remove', studentIds.map((id) => studentKeys(id).state));
+      for (const id of studentIds) {
+        const k = studentKeys(id);
+        const item = held.get(k.state);
+        const days = item === undefined ? [] : decodeState(JSON.stringify(item.data)).state.days;
+        const keys = [k.state, k.current, ...days.flatMap((d) => [k.rawEvents(d), ...COMPONENTS.map((c) => k.mastery(d, c))])];
+        await request('remove', 'POST', `${statePath}/transaction`, {
+          operations: keys.map((key) => ({ operation: 'delete', request: { key } })),
+        });
+      }
+      for (const id of eventIds) await request('remove: processed marker', 'DELETE', `${statePath}/${encodeURIComponent(processedKey(id))}`);
+    },
+
     async unprocessed(eventIds) {
       const held = await bulkGet('unprocessed', eventIds.map(processedKey));
       return new Set(eventIds.filter((id) => !held.has(processedKey(id))));

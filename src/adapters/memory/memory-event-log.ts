@@ -65,6 +65,28 @@ export function createMemoryEventLog(): EventLog {
       }
     },
 
+    async eraseStudent(studentId) {
+      const erased = (byStudent.get(studentId) ?? []).map((e) => e.event_id);
+      for (const id of erased) byId.delete(id);
+      byStudent.delete(studentId);
+      return erased;
+    },
+
+    async purgeBefore(instant) {
+      const cutoff = instantKey(instant);
+      const purged = new Map<string, string[]>();
+      for (const [studentId, events] of byStudent) {
+        const kept = events.filter((e) => instantKey(e.timestamp) >= cutoff);
+        if (kept.length === events.length) continue;
+        const gone = events.filter((e) => instantKey(e.timestamp) < cutoff).map((e) => e.event_id);
+        for (const id of gone) byId.delete(id);
+        purged.set(studentId, gone);
+        if (kept.length > 0) byStudent.set(studentId, kept);
+        else byStudent.delete(studentId);
+      }
+      return purged;
+    },
+
     async ping() {},
     async close() {},
   };

@@ -33,6 +33,11 @@ export function createMemoryStateStore(): StateStore {
       return { conflicts };
     },
 
+    async remove(studentIds, eventIds) {
+      for (const id of studentIds) records.delete(id);
+      for (const id of eventIds) processed.delete(id);
+    },
+
     async unprocessed(eventIds) {
       return new Set(eventIds.filter((id) => !processed.has(id)));
     },

@@ -13,6 +13,8 @@ import { connectRedis } from './connect-redis.js';
 import { createRedisStateStore } from './redis-state-store.js';
 
 const RETENTION_DAYS = 90;
+/** The adapter's clock for the key-layout tests: two days after the events. */
+const NOW_MS = Date.parse('2026-01-14T12:00:00Z');
 const { redisUrl } = testServers();
 
 stateStoreContract('StateStore contract: Redis (a real server)', async () =>
@@ -44,7 +46,7 @@ describe('Redis state store: the key layout of events.md', () => {
 
   before(async () => {
     raw = new Redis(redisUrl);
-    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS });
+    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
     const state = evolveAll(initialState(student), events);
     const outcome = await store.save([
       {
@@ -59,7 +61,7 @@ describe('Redis state store: the key layout of events.md', () => {
   });
   after(() => raw.quit());
 
-  it('keeps every key of a student under its hash tag, with the retention as expiry', async () => {
+  it('keeps every key of a student under its hash tag; state and result expire a retention after the write, each day when it leaves retention', async () => {
     const keys = (await raw.keys(`student:{${student}}:*`)).sort();
     assert.deepEqual(keys, [
       `student:{${student}}:history:2026-01-12:raw_events`,
@@ -69,9 +71,15 @@ describe('Redis state store: the key layout of events.md', () => {
       `student:{${student}}:profile:current_mastery`,
       `student:{${student}}:state`,
     ]);
+    const near = (ttl: number, expected: number, key: string) =>
+      assert.ok(ttl > expected - 60 && ttl <= expected, `${key} expires in ${ttl} s, not ${expected}`);
     for (const key of keys) {
       const ttl = await raw.ttl(key);
-      assert.ok(ttl > RETENTION_DAYS * 86400 - 60 && ttl <= RETENTION_DAYS * 86400, `${key} expires in ${ttl} s`);
+      const day = /:(\d{4}-\d{2}-\d{2}):/.exec(key)?.[1];
+      const expected = day === undefined
+        ? RETENTION_DAYS * 86400
+        : RETENTION_DAYS * 86400 - Math.floor((NOW_MS - Date.parse(`${day}T00:00:00Z`)) / 1000);
+      near(ttl, expected, key);
     }
   });
 
@@ -97,5 +105,32 @@ describe('Redis state store: the key layout of events.md', () => {
 
   it('starts the state text with its version, which the script compares', async () => {
     assert.match((await raw.get(`student:{${student}}:state`))!, /^\{"version":1,/);
+  });
+});
+
+describe('Redis state store: retention', () => {
+  it('writes no day key for a day already past the retention period', async () => {
+    const raw = new Redis(redisUrl);
+    const student = `old-${randomUUID().slice(0, 8)}`;
+    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: 30, now: () => Date.parse('2026-03-01T12:00:00Z') });
+    try {
+      const old: LearningEvent = {
+        event_id: randomUUID(),
+        event_type: 'activity.recorded',
+        timestamp: '2026-01-10T10:00:00Z',
+        student_id: student,
+        topic: 'general',
+        data: {},
+      };
+      const fresh: LearningEvent = { ...old, event_id: randomUUID(), timestamp: '2026-02-20T10:00:00Z' };
+      const state = evolveAll(initialState(student), [old, fresh]);
+      await store.save([{ record: { state, current: null }, etag: null, applied: [old, fresh], days: touchedDays(state, [old, fresh], DEFAULT_MODEL_CONFIG) }]);
+      const keys = await raw.keys(`student:{${student}}:*`);
+      assert.ok(keys.some((k) => k.includes(':2026-02-20:')), keys.join(', '));
+      assert.ok(!keys.some((k) => k.includes(':2026-01-10:')), keys.join(', '));
+    } finally {
+      await store.close();
+      await raw.quit();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Result } from 'ioredis';
+import { Cluster, type Result } from 'ioredis';
 import type { Day } from '../../model/days.js';
 import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
@@ -26,40 +26,69 @@ function rawEventsByDay(events: readonly LearningEvent[]): Map<Day, LearningEven
   return byDay;
 }
 
+/** Every key matching a pattern, on a single server or on every master of a cluster. */
+async function keysMatching(redis: RedisClient, pattern: string): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const found: string[] = [];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      found.push(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  return found;
+}
+
+/** Seconds until a day leaves the retention period (≤ 0: it already has). */
+function secondsLeft(date: Day, retentionSeconds: number, nowMs: number): number {
+  return Math.floor((Date.parse(`${date}T00:00:00Z`) - nowMs) / 1000) + retentionSeconds;
+}
+
 /** The keys and arguments of SAVE_STUDENT_LUA for one write. */
-function scriptCall(write: StudentWrite, ttlSeconds: number): { keys: string[]; args: string[] } {
+function scriptCall(write: StudentWrite, ttlSeconds: number, nowMs: number): { keys: string[]; args: string[] } {
   const id = write.record.state.student_id;
   const k = studentKeys(id);
   const version = write.etag === null ? 1 : Number(write.etag) + 1;
   const keys = [k.state, k.current];
+  const days = write.days.filter((d) => secondsLeft(d.date, ttlSeconds, nowMs) > 0);
   const args = [
     write.etag ?? '',
     encodeState(write.record.state, version),
     write.record.current === null ? '' : JSON.stringify(write.record.current),
     String(ttlSeconds),
-    String(write.days.length * COMPONENTS.length),
+    String(days.length * COMPONENTS.length),
   ];
-  for (const { date, components } of write.days) {
+  for (const { date, components } of days) {
+    const ttl = String(secondsLeft(date, ttlSeconds, nowMs));
     for (const c of COMPONENTS) {
       keys.push(k.mastery(date, c));
-      args.push(String(components[c]));
+      args.push(String(components[c]), ttl);
     }
   }
   for (const [date, events] of rawEventsByDay(write.applied)) {
+    const ttl = secondsLeft(date, ttlSeconds, nowMs);
+    if (ttl <= 0) continue;
     keys.push(k.rawEvents(date));
-    args.push(String(events.length));
+    args.push(String(events.length), String(ttl));
     for (const e of events) args.push(e.event_id, JSON.stringify(e));
   }
   return { keys, args };
 }
 
 /**
- * The state store on Redis with the key layout of events.md: every student key expires after
- * the retention period, each student's keys change in one Lua script (atomic, and refused when
+ * The state store on Redis with the key layout of events.md: a student's state and result
+ * expire a retention period after their last write, each day's keys when that day leaves the
+ * retention period; each student's keys change in one Lua script (atomic, and refused when
  * another writer got there first), processed markers live 7 days.
  */
-export function createRedisStateStore(redis: RedisClient, options: { retentionDays: number }): StateStore {
+export function createRedisStateStore(
+  redis: RedisClient,
+  options: { retentionDays: number; now?: () => number },
+): StateStore {
   const ttlSeconds = options.retentionDays * 24 * 3600;
+  const now = options.now ?? Date.now;
   redis.defineCommand('saveStudent', { lua: SAVE_STUDENT_LUA });
   return {
     async load(studentIds) {
@@ -83,7 +112,7 @@ export function createRedisStateStore(redis: RedisClient, options: { retentionDa
     async save(writes) {
       const outcomes = await Promise.all(
         writes.map((w) => {
-          const { keys, args } = scriptCall(w, ttlSeconds);
+          const { keys, args } = scriptCall(w, ttlSeconds, now());
           return redis.saveStudent(keys.length, ...keys, ...args);
         }),
       );
@@ -93,6 +122,15 @@ export function createRedisStateStore(redis: RedisClient, options: { retentionDa
       // are set after the script. Lost markers (a crash in between) cost a harmless re-fold.
       await Promise.all(applied.map((e) => redis.set(processedKey(e.event_id), '1', 'EX', PROCESSED_TTL_SECONDS)));
       return { conflicts };
+    },
+
+    async remove(studentIds, eventIds) {
+      for (const id of studentIds) {
+        // Every key under the student's tag, whatever days it covers: erasure must leave none.
+        const keys = await keysMatching(redis, `student:{${id}}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      await Promise.all(eventIds.map((id) => redis.del(processedKey(id))));
     },
 
     async unprocessed(eventIds) {

@@ -3,10 +3,11 @@
  * write was planned from (optimistic concurrency; '' = "no state stored").
  *
  * KEYS: state, current, the day-component keys, then the raw-events hashes (one per day).
- * ARGV: expected version, state JSON, current JSON ('' deletes it), TTL in seconds, the number
- *       of day-component keys, their values, then per raw-events hash: a count and that many
- *       (event_id, event JSON) pairs. Raw events are hashed by event_id, so applying an event
- *       twice keeps one copy.
+ * ARGV: expected version, state JSON, current JSON ('' deletes it), TTL in seconds of the state
+ *       and current keys, the number of day-component keys, then per day-component key its
+ *       value and TTL, then per raw-events hash: a count, a TTL and that many (event_id,
+ *       event JSON) pairs. A day's keys expire when the day leaves the retention period. Raw
+ *       events are hashed by event_id, so applying an event twice keeps one copy.
  * Returns 1 when written, 0 on a version conflict.
  */
 export const SAVE_STUDENT_LUA = `
@@ -20,17 +21,18 @@ if ARGV[3] == '' then redis.call('DEL', KEYS[2]) else redis.call('SET', KEYS[2],
 local days = tonumber(ARGV[5])
 local a = 6
 for i = 1, days do
-  redis.call('SET', KEYS[2 + i], ARGV[a], 'EX', ttl)
-  a = a + 1
+  redis.call('SET', KEYS[2 + i], ARGV[a], 'EX', tonumber(ARGV[a + 1]))
+  a = a + 2
 end
 for k = 3 + days, #KEYS do
   local n = tonumber(ARGV[a])
-  a = a + 1
+  local dayTtl = tonumber(ARGV[a + 1])
+  a = a + 2
   for _ = 1, n do
     redis.call('HSET', KEYS[k], ARGV[a], ARGV[a + 1])
     a = a + 2
   end
-  redis.call('EXPIRE', KEYS[k], ttl)
+  redis.call('EXPIRE', KEYS[k], dayTtl)
 end
 return 1
 `;

@@ -27,6 +27,32 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
     // Start-up recovery reads the most recently logged events.
     sql: `CREATE INDEX mastery_events_received ON mastery_events (received_at)`,
   },
+  {
+    id: '20261126-0003-audit-and-privacy',
+    sql: `
+      CREATE TABLE mastery_audit (
+        id         bigserial   PRIMARY KEY,
+        at         timestamptz NOT NULL,
+        actor      text        NOT NULL,
+        role       text        NOT NULL,
+        student_id text        COLLATE "C",
+        action     text        NOT NULL,
+        outcome    text        NOT NULL,
+        request_id text        NOT NULL,
+        detail     jsonb
+      );
+      CREATE INDEX mastery_audit_student ON mastery_audit (student_id, id);
+      CREATE INDEX mastery_audit_actor ON mastery_audit (actor, id);
+      CREATE INDEX mastery_audit_at ON mastery_audit (at);
+      CREATE TABLE mastery_privacy (
+        student_id text        COLLATE "C" PRIMARY KEY,
+        consent    boolean,
+        consent_at timestamptz,
+        erased_at  timestamptz
+      );
+      CREATE INDEX mastery_privacy_erased ON mastery_privacy (student_id) WHERE erased_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** An arbitrary constant that keeps two processes from migrating the same database at once. */

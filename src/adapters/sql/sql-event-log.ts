@@ -27,6 +27,10 @@ const READ_EVENTS = `
 const READ_LATEST = `
   SELECT event FROM mastery_events ORDER BY received_at DESC, event_id DESC LIMIT $1`;
 
+const ERASE_STUDENT = `DELETE FROM mastery_events WHERE student_id = $1 RETURNING event_id`;
+
+const PURGE_BEFORE = `DELETE FROM mastery_events WHERE occurred_at < $1 RETURNING student_id, event_id`;
+
 const LIST_STUDENTS = `
   SELECT student_id, count(*) OVER () AS total
   FROM (SELECT DISTINCT student_id FROM mastery_events) AS s
@@ -104,6 +108,20 @@ export function createSqlEventLog(db: SqlClient): EventLog {
         yield ids.map((studentId) => ({ studentId, events: byStudent.get(studentId) ?? [] }));
         after = ids[ids.length - 1]!;
       }
+    },
+
+    async eraseStudent(studentId) {
+      return (await db.query<{ event_id: string }>(ERASE_STUDENT, [studentId])).map((r) => r.event_id);
+    },
+
+    async purgeBefore(instant) {
+      const purged = new Map<string, string[]>();
+      for (const r of await db.query<{ student_id: string; event_id: string }>(PURGE_BEFORE, [instant])) {
+        const ids = purged.get(r.student_id);
+        if (ids) ids.push(r.event_id);
+        else purged.set(r.student_id, [r.event_id]);
+      }
+      return purged;
     },
 
     async ping() {

@@ -1,30 +1,39 @@
-import { hs256Verifier } from '../../access/tokens.js';
+import { createTokenVerifier } from '../../access/tokens.js';
 import { loadConfig } from '../../config.js';
 import { buildApp } from '../../http/build-app.js';
 import { openEngine } from '../../runtime/engine.js';
 import { resolveJwtSecret } from '../../runtime/jwt-secret.js';
 import { createLogger } from '../../runtime/logger.js';
+import { schedulePurge } from '../../runtime/purge-schedule.js';
 import { parseFlags, wantsHelp } from '../parse-flags.js';
 
 const USAGE = `usage: mastery serve
 
 Starts the HTTP API on HOST:PORT with the pipeline, on the stores the environment configures
-(by default the embedded ones in MASTERY_DATA_DIR). Stops cleanly on SIGINT or SIGTERM.`;
+(by default the embedded ones in MASTERY_DATA_DIR). Purges what is older than the retention
+period every MASTERY_PURGE_INTERVAL_MINUTES. Stops cleanly on SIGINT or SIGTERM.`;
 
 export async function serveCommand(args: string[]): Promise<void> {
   if (wantsHelp(parseFlags(args, {}, USAGE))) return;
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const engine = await openEngine(config, logger);
+  // With only an identity provider configured there is no shared secret to find or make.
+  const secret = config.tokens.jwksUrl && !config.jwtSecret ? undefined : await resolveJwtSecret(config);
   const app = await buildApp({
+    engine: engine.deps,
     ingest: engine.ingest,
     queries: engine.queries,
-    model: config.model,
-    verifyToken: hs256Verifier(await resolveJwtSecret(config)),
+    verifyToken: createTokenVerifier({ secret, ...config.tokens }),
     ready: engine.ready,
     logger,
+    limits: config.limits,
   });
-  app.addHook('onClose', () => engine.close());
+  const stopPurge = schedulePurge(engine.deps, config.privacy.purgeIntervalMinutes, logger);
+  app.addHook('onClose', async () => {
+    stopPurge();
+    await engine.close();
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');

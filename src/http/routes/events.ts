@@ -4,7 +4,7 @@ import { assertCanWriteEvents } from '../../access/access-rule.js';
 import { Errors } from '../../errors.js';
 import type { Ingest } from '../../pipeline/ingest.js';
 import { LearningEventDocSchema } from '../../validation/event-schema.js';
-import { principalOf } from '../authenticate.js';
+import { callerOf } from '../authenticate.js';
 import { ErrorBody, IngestReport } from '../schemas.js';
 
 export const MAX_BATCH = 1000;
@@ -29,7 +29,8 @@ export function eventRoutes(app: FastifyInstance, ingest: Ingest): void {
       validatorCompiler: () => () => true,
     },
     async (request) => {
-      assertCanWriteEvents(principalOf(request));
+      const caller = callerOf(request);
+      assertCanWriteEvents(caller.principal);
       const body: unknown = request.body;
       const single = !Array.isArray(body);
       const events = single ? [body] : body;
@@ -37,11 +38,11 @@ export function eventRoutes(app: FastifyInstance, ingest: Ingest): void {
       if (events.length > MAX_BATCH) {
         throw Errors.payloadTooLarge(`a batch holds at most ${MAX_BATCH} events, not ${events.length}`);
       }
-      const report = await ingest(events);
+      const report = await ingest(events, caller);
       const only = report.results[0]!;
       if (single && only.status === 'rejected') {
         const fields = only.errors.map((e) => e.field).join(', ');
-        throw Errors.invalidEvent(`the event is invalid (${fields})`, only.errors);
+        throw Errors.invalidEvent(`the event is refused (${fields}): ${only.errors[0]!.message}`, only.errors);
       }
       return report;
     },

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.js';
 import { isDay, type Day } from '../../model/days.js';
 import type { StudentQueries } from '../../queries/student-queries.js';
-import { principalOf } from '../authenticate.js';
+import { callerOf } from '../authenticate.js';
 import {
   DayString,
   ErrorBody,
@@ -38,15 +38,15 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
   });
 
   app.get('/students/:id/mastery', read('Current mastery, as of a day, overall or for one topic', StudentMastery), (request: Scoped) =>
-    queries.mastery(principalOf(request), request.params.id, scope(request)),
+    queries.mastery(callerOf(request), request.params.id, scope(request)),
   );
 
   app.get('/students/:id/prediction', read('The 7-day prediction and whether the student needs help', PredictionResult), (request: Scoped) =>
-    queries.prediction(principalOf(request), request.params.id, scope(request)),
+    queries.prediction(callerOf(request), request.params.id, scope(request)),
   );
 
   app.get('/students/:id/path', read('The adaptive learning path, weak components and weak topics', LearningPath), (request: Scoped) =>
-    queries.path(principalOf(request), request.params.id, scope(request)),
+    queries.path(callerOf(request), request.params.id, scope(request)),
   );
 
   app.get(
@@ -71,7 +71,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     (request: FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string; as_of?: string; topic?: string } }>) => {
       const to = day('to', request.query.to);
       const asOf = day('as_of', request.query.as_of);
-      return queries.history(principalOf(request), request.params.id, {
+      return queries.history(callerOf(request), request.params.id, {
         from: day('from', request.query.from),
         // "As of" a day, nothing after it counts: a later `to` is cut back to it.
         to: to !== undefined && asOf !== undefined && asOf < to ? asOf : (to ?? asOf),
@@ -97,7 +97,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
       },
     },
     (request: FastifyRequest<{ Querystring: { as_of?: string; limit: number; offset: number } }>) =>
-      queries.list(principalOf(request), {
+      queries.list(callerOf(request), {
         asOf: day('as_of', request.query.as_of),
         limit: request.query.limit,
         offset: request.query.offset,

@@ -7,14 +7,11 @@ import type { FastifyInstance, LightMyRequestResponse as Response } from 'fastif
 import { pino } from 'pino';
 import type { Role } from '../../access/principal.js';
 import { hs256Verifier, signHs256 } from '../../access/tokens.js';
-import { createMemoryBus } from '../../adapters/memory/memory-bus.js';
-import { createMemoryEventLog } from '../../adapters/memory/memory-event-log.js';
-import { createMemoryStateStore } from '../../adapters/memory/memory-state-store.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../../model/model-config.js';
-import type { EngineDeps } from '../../pipeline/engine-deps.js';
+import { memoryDeps } from '../../testing/memory-deps.js';
+import type { EngineDeps, PrivacyPolicy } from '../../pipeline/engine-deps.js';
 import { createIngest } from '../../pipeline/ingest.js';
 import type { MasteryUpdated } from '../../ports/bus.js';
-import { fixedClock } from '../../ports/clock.js';
 import { createStudentQueries } from '../../queries/student-queries.js';
 import { buildApp } from '../build-app.js';
 
@@ -29,6 +26,9 @@ export const TEST_NOW = '2026-01-14T12:00:00Z';
 export interface TestAppOptions {
   now?: string;
   model?: ModelConfig;
+  policy?: Partial<PrivacyPolicy>;
+  /** Requests per minute per token; 0 (the default here): no limit. */
+  ratePerMinute?: number;
 }
 
 export interface TestApp {
@@ -46,24 +46,17 @@ export interface TestApp {
 
 export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const model = options.model ?? DEFAULT_MODEL_CONFIG;
-  const deps: EngineDeps = {
-    log: createMemoryEventLog(),
-    store: createMemoryStateStore(),
-    bus: createMemoryBus((error) => {
-      throw error;
-    }),
-    clock: fixedClock(options.now ?? TEST_NOW),
-    model,
-  };
+  const deps = memoryDeps({ now: options.now ?? TEST_NOW, model, policy: options.policy });
   const updates: MasteryUpdated[] = [];
   deps.bus.subscribe((update) => updates.push(update));
   const app = await buildApp({
+    engine: deps,
     ingest: createIngest(deps),
     queries: createStudentQueries(deps),
-    model,
     verifyToken: hs256Verifier(TEST_SECRET),
     ready: async () => {},
     logger: pino({ level: 'silent' }),
+    limits: { ratePerMinute: options.ratePerMinute ?? 0, requestTimeoutSeconds: 30 },
   });
   const auth = (token?: string): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` });
   return {

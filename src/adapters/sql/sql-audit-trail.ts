@@ -1,0 +1,87 @@
+import type { AuditEntry, AuditTrail } from '../../ports/audit-trail.js';
+import type { SqlClient } from './sql-client.js';
+
+const INSERT = `
+  INSERT INTO mastery_audit (at, actor, role, student_id, action, outcome, request_id, detail)
+  SELECT r.at, r.actor, r.role, r.student_id, r.action, r.outcome, r.request_id, r.detail
+  FROM jsonb_to_recordset($1::jsonb) AS r(
+    at timestamptz, actor text, role text, student_id text, action text, outcome text, request_id text, detail jsonb)`;
+
+interface Row {
+  id: string;
+  at: Date;
+  actor: string;
+  role: AuditEntry['role'];
+  student_id: string | null;
+  action: AuditEntry['action'];
+  outcome: AuditEntry['outcome'];
+  request_id: string;
+  detail: AuditEntry['detail'] | null;
+}
+
+function entryOf(r: Row): AuditEntry {
+  const entry: AuditEntry = {
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    role: r.role,
+    student_id: r.student_id,
+    action: r.action,
+    outcome: r.outcome,
+    request_id: r.request_id,
+  };
+  if (r.detail) entry.detail = r.detail;
+  return entry;
+}
+
+/**
+ * The audit trail in the event-log database. Entries recorded in the same tick are written by
+ * one statement (a group commit), so auditing every read costs one insert per burst of
+ * requests, not one per request; each caller still waits until its entries are stored.
+ */
+export function createSqlAuditTrail(db: SqlClient): AuditTrail {
+  let pending: Array<{ entries: readonly AuditEntry[]; done: (error?: unknown) => void }> = [];
+  const flush = async () => {
+    const batch = pending;
+    pending = [];
+    try {
+      await db.query(INSERT, [JSON.stringify(batch.flatMap((b) => b.entries))]);
+      for (const b of batch) b.done();
+    } catch (error) {
+      for (const b of batch) b.done(error);
+    }
+  };
+  return {
+    record(entries) {
+      if (entries.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ entries, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      });
+    },
+
+    async query({ studentId, actor, from, to, limit, cursor }) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown) => {
+        params.push(value);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (studentId !== undefined) add('student_id = ?', studentId);
+      if (actor !== undefined) add('actor = ?', actor);
+      if (from !== undefined) add('at >= ?', from);
+      if (to !== undefined) add('at <= ?', to);
+      if (cursor !== undefined) add('id < ?', cursor);
+      params.push(limit + 1);
+      const rows = await db.query<Row>(
+        `SELECT * FROM mastery_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const page = rows.slice(0, limit);
+      return { entries: page.map(entryOf), next: rows.length > limit ? String(page[page.length - 1]!.id) : null };
+    },
+
+    async purgeBefore(instant) {
+      return (await db.query('DELETE FROM mastery_audit WHERE at < $1 RETURNING id', [instant])).length;
+    },
+  };
+}

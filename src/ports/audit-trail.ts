@@ -1,0 +1,51 @@
+import type { Role } from '../access/principal.js';
+
+export const AUDIT_ACTIONS = [
+  'mastery.read',
+  'history.read',
+  'prediction.read',
+  'path.read',
+  'students.list',
+  'events.ingest',
+  'export',
+  'erase',
+  'consent.update',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export type AuditOutcome = 'allowed' | 'refused' | 'not_found';
+
+/** One read or change of a student's data, allowed or not (api.md). It holds no mastery data. */
+export interface AuditEntry {
+  /** ISO instant. */
+  at: string;
+  actor: string;
+  role: Role;
+  /** The student concerned; null for an action about no single student. */
+  student_id: string | null;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  request_id: string;
+  /** Counts and reasons, never scores: e.g. { accepted: 12 } or { reason: 'erased' }. */
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface AuditFilter {
+  studentId?: string;
+  actor?: string;
+  /** ISO instants, inclusive. */
+  from?: string;
+  to?: string;
+  limit: number;
+  /** The `next` of the previous page. */
+  cursor?: string;
+}
+
+/** The audit trail: written on every access, kept apart from the student's data, survives erasure. */
+export interface AuditTrail {
+  record(entries: readonly AuditEntry[]): Promise<void>;
+  /** Newest first, a page at a time. */
+  query(filter: AuditFilter): Promise<{ entries: AuditEntry[]; next: string | null }>;
+  /** Drops entries older than the instant (retention); returns how many. */
+  purgeBefore(instant: string): Promise<number>;
+}
