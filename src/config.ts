@@ -221,3 +221,8 @@ export function testServers(env: Env = process.env): { databaseUrl: string; redi
     redisUrl: read(env, 'MASTERY_TEST_REDIS_URL') ?? 'redis://127.0.0.1:6379',
   };
 }
+
+/** What a child `mastery` process started by the tests inherits: where to find executables. */
+export function childProcessBase(env: Env = process.env): Record<string, string> {
+  return env.PATH === undefined ? {} : { PATH: env.PATH };
+}

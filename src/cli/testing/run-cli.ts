@@ -1,13 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { childProcessBase } from '../../config.js';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 /** The `mastery` command as a user runs it, from source (no build needed), in a child process. */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { PATH: process.env.PATH, ...env },
+    // The fixtures (worked example B…) are from January 2026: keep them inside retention
+    // whatever today's date is. Tests of retention set their own.
+    env: { ...childProcessBase(), MASTERY_RETENTION_DAYS: '36500', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
