@@ -46,6 +46,28 @@ export interface Config {
     /** A request that takes longer is cut off. */
     requestTimeoutSeconds: number;
   };
+  /** Kafka: undefined without MASTERY_KAFKA_BROKERS (the in-process bus). */
+  kafka: KafkaConfig | undefined;
+}
+
+export interface KafkaTopic {
+  name: string;
+  partitions: number;
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  groupId: string;
+  clientId: string;
+  topics: { requests: KafkaTopic; updated: KafkaTopic; retry: KafkaTopic; dlq: KafkaTopic };
+  /** How events travel on the topics: JSON (the default) or Avro in Confluent's wire format. */
+  encoding: 'json' | 'avro';
+  /** The schema ids written in Avro messages' headers (Confluent wire format). */
+  avroSchemaIds: { event: number; updated: number };
+  /** First retry back-off; each further retry doubles it. */
+  retryBackoffMs: number;
+  /** `serve` sends HTTP-ingested events to mastery.requests instead of applying them itself. */
+  httpIngest: 'apply' | 'forward';
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -109,6 +131,52 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes', 'on'].includes(raw)) return true;
   if (['false', '0', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(name, `must be true or false, not "${raw}"`);
+}
+
+function choice<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
+  const raw = read(env, name) ?? fallback;
+  if (!(options as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${options.join(', ')}, not "${raw}"`);
+  return raw as T;
+}
+
+function topic(env: Env, name: string, fallbackName: string, fallbackPartitions: number): KafkaTopic {
+  const topicName = read(env, `MASTERY_KAFKA_TOPIC_${name}`) ?? fallbackName;
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topicName)) {
+    throw new ConfigError(`MASTERY_KAFKA_TOPIC_${name}`, `must be a Kafka topic name, not "${topicName}"`);
+  }
+  return { name: topicName, partitions: integer(env, `MASTERY_KAFKA_PARTITIONS_${name}`, fallbackPartitions, 1, 10_000) };
+}
+
+function kafka(env: Env): KafkaConfig | undefined {
+  const raw = read(env, 'MASTERY_KAFKA_BROKERS');
+  if (raw === undefined) {
+    if (read(env, 'MASTERY_HTTP_INGEST') === 'forward') {
+      throw new ConfigError('MASTERY_HTTP_INGEST', 'is forward, but MASTERY_KAFKA_BROKERS is not set');
+    }
+    return undefined;
+  }
+  const brokers = raw.split(',').map((b) => b.trim());
+  if (brokers.some((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b))) {
+    throw new ConfigError('MASTERY_KAFKA_BROKERS', `must be host:port pairs separated by commas, not "${raw}"`);
+  }
+  return {
+    brokers,
+    groupId: read(env, 'MASTERY_KAFKA_GROUP_ID') ?? 'mastery-engine',
+    clientId: read(env, 'MASTERY_KAFKA_CLIENT_ID') ?? 'mastery-engine',
+    topics: {
+      requests: topic(env, 'REQUESTS', 'mastery.requests', 6),
+      updated: topic(env, 'UPDATED', 'mastery.updated', 6),
+      retry: topic(env, 'RETRY', 'mastery.retry', 6),
+      dlq: topic(env, 'DLQ', 'mastery.dlq', 3),
+    },
+    encoding: choice(env, 'MASTERY_KAFKA_ENCODING', ['json', 'avro'] as const, 'json'),
+    avroSchemaIds: {
+      event: integer(env, 'MASTERY_KAFKA_AVRO_SCHEMA_ID_EVENT', 1, 0, 2 ** 31 - 1),
+      updated: integer(env, 'MASTERY_KAFKA_AVRO_SCHEMA_ID_UPDATED', 2, 0, 2 ** 31 - 1),
+    },
+    retryBackoffMs: integer(env, 'MASTERY_KAFKA_RETRY_BACKOFF_MS', 1000, 0, 3_600_000),
+    httpIngest: choice(env, 'MASTERY_HTTP_INGEST', ['apply', 'forward'] as const, 'apply'),
+  };
 }
 
 function logLevel(env: Env): LogLevel {
@@ -200,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
       ratePerMinute: integer(env, 'MASTERY_RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
       requestTimeoutSeconds: integer(env, 'MASTERY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
     },
+    kafka: kafka(env),
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {

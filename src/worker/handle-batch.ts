@@ -1,0 +1,113 @@
+import type { Caller } from '../access/caller.js';
+import type { MessageCodec } from '../adapters/kafka/message-codec.js';
+import type { Ingest, IngestReport } from '../pipeline/ingest.js';
+
+/** A message as it arrives from mastery.requests or mastery.retry. */
+export interface InboundMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** A message to send on, keyed like the one it came from (by student). */
+export interface OutboundMessage {
+  key: Buffer | null;
+  value: Buffer;
+}
+
+/** Where a batch's leftovers go; resolves once the broker has them. */
+export interface WorkerSinks {
+  retry(messages: OutboundMessage[]): Promise<void>;
+  deadLetter(messages: OutboundMessage[]): Promise<void>;
+}
+
+export interface HandleDeps {
+  ingest: Ingest;
+  /** Who the audit trail names for events that come through Kafka. */
+  caller: Caller;
+  codec: MessageCodec;
+  sinks: WorkerSinks;
+  now: () => Date;
+  /** After this many retries a message goes to the dead-letter topic (events.md: 3). */
+  maxRetries: number;
+}
+
+export interface BatchOutcome {
+  accepted: number;
+  duplicate: number;
+  invalid: number;
+  retried: number;
+  deadLettered: number;
+}
+
+/** The dead-letter record of events.md: `{ original_event, error, timestamp }`. */
+function deadLetter(key: Buffer | null, original: unknown, error: string, now: Date): OutboundMessage {
+  return { key, value: Buffer.from(JSON.stringify({ original_event: original, error, timestamp: now.toISOString() })) };
+}
+
+interface Decoded {
+  key: Buffer | null;
+  event: unknown;
+}
+
+/**
+ * One batch of mastery.requests (or mastery.retry), as a plain function so the retry and
+ * dead-letter decisions are tested without a broker: undecodable messages (not JSON, not the
+ * Avro schema) go to the dead-letter topic with their raw bytes in base64; the rest go through
+ * the pipeline in one call, and each invalid or refused event is dead-lettered with its error.
+ * When the pipeline fails for a transient reason (a store down, a timeout), every event of the
+ * batch goes to the retry topic with retry_count + 1, or after `maxRetries` to the dead-letter
+ * topic. It resolves once every message is applied, retried or dead-lettered: only then may the
+ * caller commit the offsets.
+ */
+export async function handleBatch(messages: readonly InboundMessage[], deps: HandleDeps): Promise<BatchOutcome> {
+  const now = deps.now();
+  const dead: OutboundMessage[] = [];
+  const decoded: Decoded[] = [];
+  for (const m of messages) {
+    const raw = m.value ?? Buffer.alloc(0);
+    try {
+      decoded.push({ key: m.key, event: deps.codec.decodeEvent(raw) });
+    } catch (error) {
+      dead.push(deadLetter(m.key, raw.toString('base64'), (error as Error).message, now));
+    }
+  }
+  const outcome: BatchOutcome = { accepted: 0, duplicate: 0, invalid: 0, retried: 0, deadLettered: 0 };
+  outcome.invalid = dead.length;
+
+  let report: IngestReport | undefined;
+  let failure: Error | undefined;
+  if (decoded.length > 0) {
+    try {
+      report = await deps.ingest(decoded.map((d) => d.event), deps.caller);
+    } catch (error) {
+      failure = error as Error;
+    }
+  }
+
+  const retries: OutboundMessage[] = [];
+  if (report) {
+    outcome.accepted = report.accepted;
+    outcome.duplicate = report.duplicate;
+    for (const r of report.results) {
+      if (r.status !== 'rejected') continue;
+      const d = decoded[r.index]!;
+      const error = r.errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      dead.push(deadLetter(d.key, d.event, error, now));
+      outcome.invalid++;
+    }
+  } else if (failure) {
+    for (const d of decoded) {
+      const event = d.event as Record<string, unknown>;
+      const tries = typeof event?.retry_count === 'number' ? event.retry_count : 0;
+      if (tries >= deps.maxRetries) {
+        dead.push(deadLetter(d.key, d.event, `gave up after ${tries} retries: ${failure.message}`, now));
+      } else {
+        retries.push({ key: d.key, value: deps.codec.encodeEvent({ ...event, retry_count: tries + 1 }) });
+      }
+    }
+  }
+  outcome.deadLettered = dead.length;
+  outcome.retried = retries.length;
+  await Promise.all([retries.length > 0 ? deps.sinks.retry(retries) : undefined, dead.length > 0 ? deps.sinks.deadLetter(dead) : undefined]);
+  return outcome;
+}

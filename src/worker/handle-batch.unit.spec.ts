@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { jsonCodec } from '../adapters/kafka/message-codec.js';
+import { Errors } from '../errors.js';
+import { createIngest, type Ingest } from '../pipeline/ingest.js';
+import { callers, memoryDeps } from '../testing/memory-deps.js';
+import { wire } from '../testing/wire-events.js';
+import { handleBatch, type InboundMessage, type OutboundMessage } from './handle-batch.js';
+
+const NOW = '2026-01-14T12:00:00Z';
+
+function harness(ingest?: Ingest) {
+  const deps = memoryDeps({ now: NOW });
+  const sent = { retry: [] as OutboundMessage[], dlq: [] as OutboundMessage[] };
+  const handle = (messages: InboundMessage[]) =>
+    handleBatch(messages, {
+      ingest: ingest ?? createIngest(deps),
+      caller: callers.service,
+      codec: jsonCodec,
+      sinks: { retry: async (m) => void sent.retry.push(...m), deadLetter: async (m) => void sent.dlq.push(...m) },
+      now: () => new Date(NOW),
+      maxRetries: 3,
+    });
+  return { deps, sent, handle };
+}
+
+const message = (value: unknown, key = 's1'): InboundMessage => ({
+  key: Buffer.from(key),
+  value: Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value)),
+});
+const json = (m: OutboundMessage) => JSON.parse(m.value.toString()) as Record<string, unknown>;
+
+describe('the worker batch handler', () => {
+  it('applies valid events and dead-letters the rest, each with its error, keyed as it came', async () => {
+    const { deps, sent, handle } = harness();
+    const good = wire.completion('s1', '2026-01-14T10:00:00Z', { total_exercises: 10, completed_exercises: 5 });
+    const bad = { ...wire.completion('s1', '2026-01-14T10:00:00Z', { total_exercises: 10, completed_exercises: 5 }), student_id: 'a b' };
+    const garbage = Buffer.from([0xff, 0x00, 0x41]);
+
+    const outcome = await handle([message(good), message(bad), message(garbage, 's2')]);
+
+    assert.deepEqual(outcome, { accepted: 1, duplicate: 0, invalid: 2, retried: 0, deadLettered: 2 });
+    assert.equal((await deps.log.readStudent('s1')).length, 1);
+    const [notJson, invalid] = sent.dlq.map(json);
+    assert.equal(notJson!.original_event, garbage.toString('base64'));
+    assert.match(String(notJson!.error), /not JSON/);
+    assert.equal(notJson!.timestamp, '2026-01-14T12:00:00.000Z');
+    assert.deepEqual(invalid!.original_event, bad);
+    assert.match(String(invalid!.error), /student_id must be 1–64 characters/);
+    assert.deepEqual(sent.dlq.map((m) => m.key?.toString()), ['s2', 's1']);
+    assert.equal(sent.retry.length, 0);
+  });
+
+  it('reports duplicates without dead-lettering them', async () => {
+    const { sent, handle } = harness();
+    const event = wire.activity('s1', '2026-01-14T10:00:00Z');
+    await handle([message(event)]);
+    const again = await handle([message(event)]);
+    assert.deepEqual(again, { accepted: 0, duplicate: 1, invalid: 0, retried: 0, deadLettered: 0 });
+    assert.equal(sent.dlq.length, 0);
+  });
+
+  it('sends every event of a batch that failed for a transient reason to the retry topic with retry_count + 1', async () => {
+    const down: Ingest = async () => {
+      throw Errors.storeUnavailable('the state store is not reachable');
+    };
+    const { sent, handle } = harness(down);
+    const first = wire.activity('s1', '2026-01-14T10:00:00Z');
+    const second = { ...wire.activity('s2', '2026-01-14T10:00:00Z'), retry_count: 2 };
+
+    const outcome = await handle([message(first), message(second, 's2')]);
+
+    assert.deepEqual(outcome, { accepted: 0, duplicate: 0, invalid: 0, retried: 2, deadLettered: 0 });
+    assert.deepEqual(sent.retry.map((m) => json(m).retry_count), [1, 3]);
+    assert.deepEqual(json(sent.retry[0]!), { ...first, retry_count: 1 });
+  });
+
+  it('dead-letters an event after 3 retries, saying why', async () => {
+    const down: Ingest = async () => {
+      throw Errors.storeUnavailable('the state store is not reachable');
+    };
+    const { sent, handle } = harness(down);
+    const tired = { ...wire.activity('s1', '2026-01-14T10:00:00Z'), retry_count: 3 };
+
+    const outcome = await handle([message(tired)]);
+
+    assert.deepEqual(outcome, { accepted: 0, duplicate: 0, invalid: 0, retried: 0, deadLettered: 1 });
+    assert.equal(sent.retry.length, 0);
+    assert.match(String(json(sent.dlq[0]!).error), /gave up after 3 retries: the state store is not reachable/);
+  });
+
+  it('resolves only after the retry and dead-letter topics have taken the messages', async () => {
+    const deps = memoryDeps({ now: NOW });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let done = false;
+    const handling = handleBatch([message(Buffer.from('not json'))], {
+      ingest: createIngest(deps),
+      caller: callers.service,
+      codec: jsonCodec,
+      sinks: { retry: async () => {}, deadLetter: () => held },
+      now: () => new Date(NOW),
+      maxRetries: 3,
+    }).then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(done, false, 'no offset may be committed before the dead letter is stored');
+    release();
+    await handling;
+    assert.equal(done, true);
+  });
+});
