@@ -41,6 +41,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 COPY --from=build /app/dist ./dist
+# The Avro schemas of the Kafka topics, read at run time.
+COPY schemas ./schemas
 
 # The data folder belongs to the unprivileged `node` user (uid 1000) that ships with the image;
 # created before VOLUME so that a new volume starts with this ownership.
