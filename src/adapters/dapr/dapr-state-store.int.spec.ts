@@ -44,6 +44,7 @@ async function openDapr(
     url: server.url,
     store: server.store,
     retentionDays: RETENTION_DAYS,
+    now: () => clock,
     ...(wrap ? { fetch: wrap(server) } : {}),
   });
   return { server, store, advance: (days) => (clock += days * DAY_MS) };
@@ -107,7 +108,7 @@ const intruder =
 // ---------------------------------------------------------------------------------------------
 
 describe('Dapr state store: keys, values and expiry', () => {
-  it('keeps exactly the keys of events.md, the student keys for the retention, the markers for 7 days', async (t) => {
+  it('keeps exactly the keys of events.md: state and result for the retention, each day until it leaves retention, markers for 7 days', async (t) => {
     const { server, store } = await openDapr(t);
     const { events } = await seed(store, 's1');
 
@@ -120,12 +121,17 @@ describe('Dapr state store: keys, values and expiry', () => {
       ...events.map((e) => `processed:{${e.event_id}}`),
     ].sort());
     for (const key of server.keys()) {
-      const ttlDays = key.startsWith('processed:') ? 7 : RETENTION_DAYS;
-      assert.equal(server.peek(key)?.expiresAt, START + ttlDays * DAY_MS, `${key} expires after ${ttlDays} days`);
+      const day = /:(\d{4}-\d{2}-\d{2}):/.exec(key)?.[1];
+      const expected = key.startsWith('processed:')
+        ? START + 7 * DAY_MS
+        : day !== undefined
+          ? Date.parse(`${day}T00:00:00Z`) + RETENTION_DAYS * DAY_MS
+          : START + RETENTION_DAYS * DAY_MS;
+      assert.equal(server.peek(key)?.expiresAt, expected, key);
     }
   });
 
-  it('writes a student in one transaction: the state key with its ETag and first-write, every upsert with ttlInSeconds', async (t) => {
+  it('writes a student in one transaction: the state key with its ETag and first-write, every upsert with a ttlInSeconds', async (t) => {
     const { server, store } = await openDapr(t);
     const { state } = await seed(store, 's1');
     const etag = (await store.load(['s1'])).get('s1')!.etag;
@@ -137,7 +143,9 @@ describe('Dapr state store: keys, values and expiry', () => {
     for (const body of [create!, replace!]) {
       assert.ok(body.operations.every((op) => op.request.key.startsWith('student:{s1}:')), 'only the student\'s keys');
       for (const op of body.operations.filter((o) => o.operation === 'upsert')) {
-        assert.deepEqual(op.request.metadata, { ttlInSeconds: String(RETENTION_DAYS * 86_400) }, op.request.key);
+        const day = /:(\d{4}-\d{2}-\d{2}):/.exec(op.request.key)?.[1];
+        const seconds = day === undefined ? RETENTION_DAYS * 86_400 : (Date.parse(`${day}T00:00:00Z`) - START) / 1000 + RETENTION_DAYS * 86_400;
+        assert.deepEqual(op.request.metadata, { ttlInSeconds: String(seconds) }, op.request.key);
       }
     }
     assert.deepEqual(create!.operations[0]!.request.options, { concurrency: 'first-write' });
@@ -175,6 +183,41 @@ describe('Dapr state store: keys, values and expiry', () => {
     assert.equal((await store.load(['s1'])).size, 1, 'the student is still held');
     advance(RETENTION_DAYS - 7);
     assert.equal((await store.load(['s1'])).size, 0, 'the student is gone');
+  });
+});
+
+describe('Dapr state store: remove leaves no key of the student', () => {
+  const keysOf = (server: DaprContractServer, student: string) => server.keys().filter((k) => k.startsWith(`student:{${student}}:`));
+
+  it('deletes the state, the result, every day\'s values and raw events, and the given markers; a neighbour keeps its keys', async (t) => {
+    const { server, store } = await openDapr(t);
+    const { events } = await seed(store, 's1');
+    // An id the student's id is a prefix of: its keys must survive the removal.
+    const neighbour = await seed(store, 's12');
+    const neighbourKeys = keysOf(server, 's12');
+    assert.ok(keysOf(server, 's1').some((k) => k.endsWith(':raw_events')), 'the fixture has raw events');
+
+    await store.remove(['s1'], events.map((e) => e.event_id));
+
+    assert.deepEqual(keysOf(server, 's1'), [], 'no key of the student is left');
+    for (const e of events) assert.equal(server.peek(`processed:{${e.event_id}}`), undefined, `the marker of ${e.event_id} is gone`);
+    assert.deepEqual(keysOf(server, 's12'), neighbourKeys, 'the neighbour keeps every key');
+    for (const e of neighbour.events) assert.notEqual(server.peek(`processed:{${e.event_id}}`), undefined, 'and its markers');
+  });
+
+  it('also deletes the keys of days the state no longer lists (a student rebuilt after a purge)', async (t) => {
+    const { server, store } = await openDapr(t);
+    const { events } = await seed(store, 's1');
+    // Rebuilt from the later event alone, as purgeExpired does once the older one left the log:
+    // the state forgets 2026-01-12, whose keys the rebuild does not touch.
+    const etag = (await store.load(['s1'])).get('s1')!.etag;
+    const rest = events.slice(1);
+    assert.deepEqual(await store.save([writeOf(evolveAll(initialState('s1'), rest), etag, rest)]), { conflicts: [] });
+    assert.ok(keysOf(server, 's1').some((k) => k.includes(':2026-01-12:')), 'the fixture leaves keys of a day the state forgot');
+
+    await store.remove(['s1'], events.map((e) => e.event_id));
+
+    assert.deepEqual(keysOf(server, 's1'), [], 'no key of the student is left, raw events of 2026-01-12 included');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Day } from '../../model/days.js';
+import { addDays, dayOfInstant, type Day } from '../../model/days.js';
 import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
@@ -13,6 +13,8 @@ export interface DaprStateStoreOptions {
   store: string;
   retentionDays: number;
   fetch?: typeof fetch;
+  /** The clock that decides when a day leaves retention; default Date.now. */
+  now?: () => number;
 }
 
 /** One answer of the bulk read: a key the store lacks comes back without data and etag. */
@@ -118,7 +120,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     return held;
   }
 
-  const upsert = (key: string, value: unknown): Operation => ({ operation: 'upsert', request: { key, value, metadata: retention } });
+  const upsert = (key: string, value: unknown, metadata = retention): Operation => ({ operation: 'upsert', request: { key, value, metadata } });
+  const now = options.now ?? Date.now;
+  /** A day's keys expire when the day leaves the retention period (≤ 0: do not write them). */
+  const dayTtl = (date: Day) => Math.floor((Date.parse(`${date}T00:00:00Z`) - now()) / 1000) + options.retentionDays * 86_400;
 
   /** Every key of one student's write: state (guarded), current, day values, merged raw events. */
   function operations(write: StudentWrite, held: Map<string, BulkItem>): Operation[] {
@@ -140,12 +145,16 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     const current = write.record.current;
     const ops = [state, current === null ? { operation: 'delete' as const, request: { key: k.current } } : upsert(k.current, current)];
     for (const { date, components } of write.days) {
-      for (const c of COMPONENTS) ops.push(upsert(k.mastery(date, c), components[c]));
+      const ttl = dayTtl(date);
+      if (ttl <= 0) continue;
+      for (const c of COMPONENTS) ops.push(upsert(k.mastery(date, c), components[c], { ttlInSeconds: String(ttl) }));
     }
     for (const [date, events] of eventsByDay(write.applied)) {
+      const ttl = dayTtl(date);
+      if (ttl <= 0) continue;
       const before = held.get(k.rawEvents(date))?.data;
       const added = Object.fromEntries(events.map((e) => [e.event_id, e]));
-      ops.push(upsert(k.rawEvents(date), { ...(isRecord(before) ? before : {}), ...added }));
+      ops.push(upsert(k.rawEvents(date), { ...(isRecord(before) ? before : {}), ...added }, { ttlInSeconds: String(ttl) }));
     }
     return ops;
   }
@@ -206,12 +215,17 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     },
 
     async remove(studentIds, eventIds) {
-      // Dapr cannot list keys: a student's keys are found from its state's active days.
+      // Dapr cannot list keys. Day keys live only while their day is inside the retention
+      // period, so deleting every day of that window (and any day the state still names) leaves
+      // none behind, even of days a purge has dropped from the state.
       const held = await bulkGet('remove', studentIds.map((id) => studentKeys(id).state));
+      const today = dayOfInstant(now());
+      const window = Array.from({ length: options.retentionDays + 1 }, (_, i) => addDays(today, -i));
       for (const id of studentIds) {
         const k = studentKeys(id);
         const item = held.get(k.state);
-        const days = item === undefined ? [] : decodeState(JSON.stringify(item.data)).state.days;
+        const named = item === undefined ? [] : decodeState(JSON.stringify(item.data)).state.days;
+        const days = [...new Set([...window, ...named])];
         const keys = [k.state, k.current, ...days.flatMap((d) => [k.rawEvents(d), ...COMPONENTS.map((c) => k.mastery(d, c))])];
         await request('remove', 'POST', `${statePath}/transaction`, {
           operations: keys.map((key) => ({ operation: 'delete', request: { key } })),

@@ -1,4 +1,11 @@
+import { Errors } from '../../errors.js';
 import type { AuditEntry, AuditTrail } from '../../ports/audit-trail.js';
+
+function decode(cursor: string): { at: number; id: number } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !Number.isFinite(Date.parse(at)) || !/^\d+$/.test(id ?? '')) throw Errors.badRequest('cursor is not one this service gave');
+  return { at: Date.parse(at), id: Number(id) };
+}
 
 /** The audit trail in memory (MASTERY_DATA_DIR=:memory: and tests). */
 export function createMemoryAuditTrail(): AuditTrail {
@@ -11,6 +18,7 @@ export function createMemoryAuditTrail(): AuditTrail {
 
     async query({ studentId, actor, from, to, limit, cursor }) {
       const at = (e: AuditEntry) => Date.parse(e.at);
+      const after = cursor === undefined ? undefined : decode(cursor);
       const matching = entries
         .filter(
           (e) =>
@@ -18,12 +26,14 @@ export function createMemoryAuditTrail(): AuditTrail {
             (actor === undefined || e.actor === actor) &&
             (from === undefined || at(e) >= Date.parse(from)) &&
             (to === undefined || at(e) <= Date.parse(to)) &&
-            (cursor === undefined || e.id < Number(cursor)),
+            (after === undefined || at(e) < after.at || (at(e) === after.at && e.id < after.id)),
         )
-        .reverse();
+        // Newest first by time, then by arrival, as the SQL trail orders.
+        .sort((a, b) => at(b) - at(a) || b.id - a.id);
       const page = matching.slice(0, limit);
-      const next = matching.length > limit ? String(page[page.length - 1]!.id) : null;
-      return { entries: page.map(({ id: _id, ...e }) => e), next };
+      const last = page[page.length - 1];
+      const next = matching.length > limit && last ? Buffer.from(`${last.at}|${last.id}`).toString('base64url') : null;
+      return { entries: page.map(({ id: _id, ...e }) => structuredClone(e)), next };
     },
 
     async purgeBefore(instant) {

@@ -134,3 +134,80 @@ describe('Redis state store: retention', () => {
     }
   });
 });
+
+describe('Redis state store: remove leaves no key of the student', () => {
+  /** A student saved as the pipeline saves it: events on two days, daily values, markers. */
+  async function saveStudent(store: ReturnType<typeof createRedisStateStore>, student: string, events: LearningEvent[], etag: string | null = null) {
+    const state = evolveAll(initialState(student), events);
+    const outcome = await store.save([
+      {
+        record: { state, current: currentMastery(state, '2026-01-14', DEFAULT_MODEL_CONFIG) },
+        etag,
+        applied: events,
+        days: touchedDays(state, events, DEFAULT_MODEL_CONFIG),
+      },
+    ]);
+    assert.deepEqual(outcome, { conflicts: [] });
+  }
+
+  function eventsOf(student: string): LearningEvent[] {
+    return [
+      {
+        event_id: randomUUID(),
+        event_type: 'mastery.calculation.requested',
+        timestamp: '2026-01-10T10:00:00Z',
+        student_id: student,
+        topic: 'python.loops',
+        component: 'quiz',
+        data: { total_questions: 10, correct_answers: 6 },
+      },
+      { event_id: randomUUID(), event_type: 'activity.recorded', timestamp: '2026-01-13T09:00:00Z', student_id: student, topic: 'general', data: {} },
+    ];
+  }
+
+  it('deletes the state, the result, every day\'s values and raw events, and the given markers; a neighbour keeps its keys', async (t) => {
+    const raw = new Redis(redisUrl);
+    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
+    t.after(async () => {
+      await store.close();
+      await raw.quit();
+    });
+    const student = `rm-${randomUUID().slice(0, 8)}`;
+    // An id the student's id is a prefix of: its keys must survive the removal.
+    const neighbour = `${student}2`;
+    const events = eventsOf(student);
+    const neighbourEvents = eventsOf(neighbour);
+    await saveStudent(store, student, events);
+    await saveStudent(store, neighbour, neighbourEvents);
+    const neighbourKeys = (await raw.keys(`student:{${neighbour}}:*`)).sort();
+    const before = await raw.keys(`student:{${student}}:*`);
+    assert.ok(before.some((k) => k.endsWith(':raw_events')) && before.some((k) => k.includes(':mastery:')), before.join(', '));
+
+    await store.remove([student], events.map((e) => e.event_id));
+
+    assert.deepEqual(await raw.keys(`student:{${student}}:*`), [], 'no key of the student is left');
+    for (const e of events) assert.equal(await raw.exists(`processed:{${e.event_id}}`), 0, `the marker of ${e.event_id} is gone`);
+    assert.deepEqual((await raw.keys(`student:{${neighbour}}:*`)).sort(), neighbourKeys, 'the neighbour keeps every key');
+    for (const e of neighbourEvents) assert.equal(await raw.exists(`processed:{${e.event_id}}`), 1, 'and its markers');
+  });
+
+  it('also deletes the keys of days the state no longer lists (a student rebuilt after a purge)', async (t) => {
+    const raw = new Redis(redisUrl);
+    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
+    t.after(async () => {
+      await store.close();
+      await raw.quit();
+    });
+    const student = `rm-${randomUUID().slice(0, 8)}`;
+    const events = eventsOf(student);
+    await saveStudent(store, student, events);
+    // Rebuilt from the later event alone: the state forgets 2026-01-10, its keys stay until they expire.
+    const etag = (await store.load([student])).get(student)!.etag;
+    await saveStudent(store, student, events.slice(1), etag);
+    assert.ok((await raw.keys(`student:{${student}}:*2026-01-10*`)).length > 0, 'the fixture leaves keys of a day the state forgot');
+
+    await store.remove([student], events.map((e) => e.event_id));
+
+    assert.deepEqual(await raw.keys(`student:{${student}}:*`), []);
+  });
+});

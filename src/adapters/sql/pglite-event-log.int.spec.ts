@@ -6,11 +6,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LearningEvent } from '../../model/learning-event.js';
 import type { EventLog } from '../../ports/event-log.js';
+import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
 import { eventLogContract } from '../../ports/testing/event-log-contract.js';
+import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openPglite } from './pglite-client.js';
+import { createSqlAuditTrail } from './sql-audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlEventLog } from './sql-event-log.js';
+import { createSqlPrivacyRegistry } from './sql-privacy-registry.js';
 
 const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.id);
 
@@ -37,6 +41,9 @@ describe('SQL event log on PGlite', () => {
   };
 
   eventLogContract('EventLog contract: SQL on in-memory PGlite', async () => sharedLog(database()));
+  // The audit trail and the privacy registry live in the event log's database: the same one here.
+  auditTrailContract('AuditTrail contract: SQL on in-memory PGlite', async () => createSqlAuditTrail(database()));
+  privacyRegistryContract('PrivacyRegistry contract: SQL on in-memory PGlite', async () => createSqlPrivacyRegistry(database()));
 
   describe('PGlite specifics', () => {
     it('migrate applies every migration on a new database, then nothing: a second call returns []', async () => {

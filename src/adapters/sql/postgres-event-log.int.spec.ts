@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EventLog } from '../../ports/event-log.js';
+import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
 import { eventLogContract } from '../../ports/testing/event-log-contract.js';
+import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
 import { freshSchema } from '../../testing/postgres-schema.js';
 import { migrate } from './migrations.js';
 import { openPostgres } from './postgres-client.js';
+import { createSqlAuditTrail } from './sql-audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlEventLog } from './sql-event-log.js';
+import { createSqlPrivacyRegistry } from './sql-privacy-registry.js';
 
 describe('SQL event log on PostgreSQL (a real server)', () => {
   let schema: Awaited<ReturnType<typeof freshSchema>>;
@@ -24,6 +28,9 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
 
   // One pool for the file; each test's close() leaves it open.
   eventLogContract('EventLog contract: SQL on PostgreSQL', async (): Promise<EventLog> => ({ ...createSqlEventLog(db), close: async () => {} }));
+  // The audit trail and the privacy registry live in the event log's database: the same schema here.
+  auditTrailContract('AuditTrail contract: SQL on PostgreSQL', async () => createSqlAuditTrail(db));
+  privacyRegistryContract('PrivacyRegistry contract: SQL on PostgreSQL', async () => createSqlPrivacyRegistry(db));
 
   it('migrates once: a second run applies nothing', async () => {
     assert.deepEqual(await migrate(db), []);

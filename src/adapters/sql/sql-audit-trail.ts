@@ -1,3 +1,4 @@
+import { Errors } from '../../errors.js';
 import type { AuditEntry, AuditTrail } from '../../ports/audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -31,6 +32,14 @@ function entryOf(r: Row): AuditEntry {
   };
   if (r.detail) entry.detail = r.detail;
   return entry;
+}
+
+const encodeCursor = (r: Row) => Buffer.from(`${new Date(r.at).toISOString()}|${r.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || !Number.isFinite(Date.parse(at)) || !/^\d+$/.test(id)) throw Errors.badRequest('cursor is not one this service gave');
+  return [at, id];
 }
 
 /**
@@ -70,14 +79,21 @@ export function createSqlAuditTrail(db: SqlClient): AuditTrail {
       if (actor !== undefined) add('actor = ?', actor);
       if (from !== undefined) add('at >= ?', from);
       if (to !== undefined) add('at <= ?', to);
-      if (cursor !== undefined) add('id < ?', cursor);
+      if (cursor !== undefined) {
+        // Newest first by time, then id: ids follow commit order, which concurrent group
+        // commits on several connections do not keep. The cursor is the last (at, id) seen.
+        const [at, id] = decodeCursor(cursor);
+        params.push(at, id);
+        where.push(`(at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+      }
       params.push(limit + 1);
       const rows = await db.query<Row>(
-        `SELECT * FROM mastery_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+        `SELECT * FROM mastery_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $${params.length}`,
         params,
       );
       const page = rows.slice(0, limit);
-      return { entries: page.map(entryOf), next: rows.length > limit ? String(page[page.length - 1]!.id) : null };
+      const last = page[page.length - 1];
+      return { entries: page.map(entryOf), next: rows.length > limit && last ? encodeCursor(last) : null };
     },
 
     async purgeBefore(instant) {

@@ -1,3 +1,4 @@
+import { instantKey } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import type { EventLog } from '../../ports/event-log.js';
 import type { SqlClient } from './sql-client.js';
@@ -49,7 +50,9 @@ function row(event: LearningEvent) {
     event_type: event.event_type,
     component: event.event_type === 'mastery.calculation.requested' ? event.component : null,
     topic: event.topic,
-    occurred_at: event.timestamp,
+    // PostgreSQL keeps microseconds and would round the rest: truncate instead, so that an
+    // instant just below a purge cutoff stays below it, as in every other store.
+    occurred_at: `${instantKey(event.timestamp).slice(0, 26)}Z`,
     event,
   };
 }

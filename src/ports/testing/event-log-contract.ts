@@ -445,6 +445,194 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
       });
     });
 
+    describe('eraseStudent', () => {
+      it('deletes every event of the student and returns their ids; other students keep theirs', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const student = `${prefix}-me`;
+        const mine = everyShape(student);
+        // Neighbours, one of them an id that extends the erased one.
+        const theirs = [activity(`${prefix}-other`, '2026-01-12T09:00:00Z'), quiz(`${student}2`, '2026-01-12T09:00:00Z')];
+        await log.append([mine[0]!, theirs[0]!, ...mine.slice(1, 4)]);
+        await log.append([...mine.slice(4), theirs[1]!]);
+
+        const erased = await log.eraseStudent(student);
+
+        assert.ok(Array.isArray(erased), 'eraseStudent returns an array');
+        assert.equal(erased.length, mine.length, 'each erased id once');
+        assert.deepEqual(new Set(erased), ids(mine));
+        assert.deepEqual(await log.readStudent(student), []);
+        assert.deepEqual(await log.readEvents(mine.map((e) => e.event_id)), [], 'no erased event can be read by id');
+        assert.deepEqual(await log.readStudent(`${prefix}-other`), [theirs[0]]);
+        assert.deepEqual(await log.readStudent(`${student}2`), [theirs[1]]);
+      });
+
+      it('returns [] on a second call, and for a student it never held', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const events = [activity(`${prefix}-s`, '2026-01-10T10:00:00Z'), quiz(`${prefix}-s`, '2026-01-11T10:00:00Z')];
+        await log.append(events);
+
+        assert.deepEqual(new Set(await log.eraseStudent(`${prefix}-s`)), ids(events));
+        assert.deepEqual(await log.eraseStudent(`${prefix}-s`), []);
+        assert.deepEqual(await log.eraseStudent(`${prefix}-never`), []);
+      });
+
+      it('leaves the student out of every read: readStudents, listStudents, scanStudents, readLatest', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const kept = [activity(`${prefix}-a`, '2026-01-10T10:00:00Z')];
+        await log.append(kept);
+        // The erased student's events arrive last: a log that kept them would show them first.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const gone = [quiz(`${prefix}-b`, '2026-01-10T10:00:00Z'), completion(`${prefix}-b`, '2026-01-11T10:00:00Z')];
+        await log.append(gone);
+
+        await log.eraseStudent(`${prefix}-b`);
+
+        const found = await log.readStudents([`${prefix}-a`, `${prefix}-b`]);
+        assert.deepEqual([...found.keys()], [`${prefix}-a`], 'readStudents');
+        const listed = await log.listStudents({ offset: 0, limit: 1_000_000 });
+        assert.ok(listed.studentIds.includes(`${prefix}-a`), 'listStudents still lists the other student');
+        assert.ok(!listed.studentIds.includes(`${prefix}-b`), 'listStudents');
+        assert.equal(listed.total, listed.studentIds.length, 'the total counts the students listed');
+        const scanned = (await collect(log.scanStudents())).flat().map((s) => s.studentId);
+        assert.deepEqual(scanned.filter((id) => id.startsWith(prefix)), [`${prefix}-a`], 'scanStudents');
+        const latest = await log.readLatest(3);
+        const erasedIds = ids(gone);
+        assert.ok(!latest.some((e) => erasedIds.has(e.event_id)), 'readLatest');
+        assert.deepEqual(latest[0], kept[0], 'the latest event left is the other student\'s');
+      });
+
+      it('forgets the erased ids: the same events appended again are new', async (t) => {
+        const log = await openLog(t);
+        const student = `${freshPrefix()}-s`;
+        const events = [activity(student, '2026-01-10T10:00:00Z'), quiz(student, '2026-01-11T10:00:00Z')];
+        await log.append(events);
+        await log.eraseStudent(student);
+
+        assert.deepEqual(await log.append(events), ids(events));
+        assert.deepEqual(await log.readStudent(student), events);
+      });
+    });
+
+    describe('purgeBefore', () => {
+      /*
+       * purgeBefore deletes across the whole log, so these tests put their events in a day of the
+       * 1990s of their own, and first purge what an earlier run may have left before it: what they
+       * then find purged is theirs. Other tests' events (2026) are far after every instant here.
+       */
+      async function freshDay(log: EventLog): Promise<string> {
+        const day = new Date(Date.parse('1990-01-01T00:00:00Z') + Math.floor(Math.random() * 3650) * 86_400_000)
+          .toISOString()
+          .slice(0, 10);
+        await log.purgeBefore(`${day}T00:00:00Z`);
+        return day;
+      }
+
+      /** The purged ids of this test's students, each student's ids as a sorted list. */
+      function ours(purged: Map<string, string[]>, prefix: string): Map<string, string[]> {
+        assert.ok(purged instanceof Map, 'purgeBefore returns a Map');
+        const mine = new Map<string, string[]>();
+        for (const [student, eventIds] of purged) {
+          assert.ok(eventIds.length > 0, `${student} is listed with the ids purged, not with none`);
+          if (student.startsWith(prefix)) mine.set(student, [...eventIds].sort(byCodeUnit));
+        }
+        return mine;
+      }
+
+      const sortedIds = (events: readonly LearningEvent[]) => events.map((e) => e.event_id).sort(byCodeUnit);
+
+      it('deletes exactly the events before the instant, across students, and says whose they were', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const day = await freshDay(log);
+        const cutoff = `${day}T12:00:00.000Z`;
+        const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((x) => `${prefix}-${x}`) as [string, string, string, string];
+        const before = {
+          a: [activity(a, `${day}T00:00:00Z`), quiz(a, `${day}T11:59:59.999Z`)],
+          b: [completion(b, `${day}T06:00:00Z`)],
+          c: [quality(c, `${day}T11:00:00Z`)],
+        };
+        const after = {
+          // Exactly at the instant: kept.
+          a: [consistency(a, cutoff), activity(a, `${day}T12:00:00.001Z`)],
+          b: [quiz(b, `${day}T23:59:59Z`)],
+          d: [activity(d, `${day}T12:00:00Z`), completion(d, `${day}T18:00:00Z`)],
+        };
+        const all = [...Object.values(before), ...Object.values(after)].flat();
+        await log.append(all.filter((_, i) => i % 2 === 0));
+        await log.append(all.filter((_, i) => i % 2 === 1));
+
+        const purged = ours(await log.purgeBefore(cutoff), prefix);
+
+        assert.deepEqual(
+          purged,
+          new Map([
+            [a, sortedIds(before.a)],
+            [b, sortedIds(before.b)],
+            [c, sortedIds(before.c)],
+          ]),
+          'each student with purged events, with exactly their ids; d lost nothing and is not listed',
+        );
+        assert.deepEqual(await log.readStudent(a), after.a);
+        assert.deepEqual(await log.readStudent(b), after.b);
+        assert.deepEqual(await log.readStudent(c), [], 'c had only older events');
+        assert.deepEqual(await log.readStudent(d), after.d);
+        assert.deepEqual(await log.readEvents(sortedIds(Object.values(before).flat())), [], 'no purged event can be read by id');
+        assert.deepEqual(ours(await log.purgeBefore(cutoff), prefix), new Map(), 'a second purge finds nothing more');
+      });
+
+      it('compares instants, not text: offsets on the events and on the instant', async (t) => {
+        const log = await openLog(t);
+        const student = `${freshPrefix()}-s`;
+        const day = await freshDay(log);
+        const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        // The instant is 12:00Z, written as 14:00+02:00.
+        const cutoff = `${day}T14:00:00+02:00`;
+        // 13:30+02:00 is 11:30Z (before), though its text sorts after 12:00; 07:30-05:00 is 12:30Z
+        // (after), though its text sorts before; 00:00+12:00 the next day is 12:00Z: at the instant.
+        const purgedEvents = [activity(student, `${day}T13:30:00+02:00`), quiz(student, `${day}T11:59:59.999Z`)];
+        const keptEvents = [
+          quality(student, `${next}T00:00:00+12:00`),
+          completion(student, `${day}T07:30:00-05:00`),
+          activity(student, `${day}T12:00:00.001Z`),
+        ];
+        await log.append([...keptEvents, ...purgedEvents]);
+
+        const purged = await log.purgeBefore(cutoff);
+
+        assert.deepEqual([...(purged.get(student) ?? [])].sort(byCodeUnit), sortedIds(purgedEvents));
+        assert.deepEqual(ids(await log.readStudent(student)), ids(keptEvents));
+      });
+
+      it('deletes an event a fraction of a microsecond before the instant (timestamps go to the nanosecond)', async (t) => {
+        const log = await openLog(t);
+        const student = `${freshPrefix()}-s`;
+        const day = await freshDay(log);
+        const cutoff = `${day}T12:00:00Z`;
+        const justBefore = activity(student, `${day}T11:59:59.9999999Z`);
+        const justAfter = quiz(student, `${day}T12:00:00.0000001Z`);
+        await log.append([justBefore, justAfter]);
+
+        const purged = await log.purgeBefore(cutoff);
+
+        assert.deepEqual(purged.get(student), [justBefore.event_id], '100 ns before the instant is before it');
+        assert.deepEqual(await log.readStudent(student), [justAfter]);
+      });
+
+      it('answers an empty map when nothing is that old', async (t) => {
+        const log = await openLog(t);
+        const student = `${freshPrefix()}-s`;
+        const day = await freshDay(log);
+        const events = [activity(student, `${day}T00:00:00Z`)];
+        await log.append(events);
+
+        assert.equal((await log.purgeBefore(`${day}T00:00:00Z`)).size, 0, 'an event at the instant is not before it');
+        assert.deepEqual(await log.readStudent(student), events);
+      });
+    });
+
     it('ping resolves', async (t) => {
       const log = await openLog(t);
       await assert.doesNotReject(log.ping());

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import type { Day } from '../../model/days.js';
+import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
-import { masteryAsOf } from '../../model/mastery-as-of.js';
+import { dailyHistory, masteryAsOf } from '../../model/mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState } from '../../model/student-state.js';
 import type { CurrentMastery, StateStore, StudentRecord, StudentWrite } from '../state-store.js';
@@ -154,6 +155,22 @@ const freshPrefix = () => `c${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 /** A write that replaces the record loaded with `etag` (null: the store held none). */
 function write(record: StudentRecord, etag: string | null = null, applied: LearningEvent[] = []): StudentWrite {
   return { record, etag, applied, days: [] };
+}
+
+/**
+ * A student saved as the engine saves it: its record folded from `events`, those events applied
+ * (processed markers, raw events by day) and the daily values of every active day they touch,
+ * so that a store keeping per-day keys holds some for this student.
+ */
+function writeWithHistory(studentId: string, events: LearningEvent[]): StudentWrite {
+  const state = evolveAll(initialState(studentId), events);
+  const from = events.map((e) => dayOfTimestamp(e.timestamp)).reduce((a, b) => (b < a ? b : a));
+  const days = dailyHistory(state, DEFAULT_MODEL_CONFIG, { from, to: AS_OF }).map((d) => ({
+    date: d.date,
+    components: d.result.components,
+  }));
+  assert.ok(days.length >= 1, 'the fixture writes daily values');
+  return { record: { state, current: currentOf({ state }) }, etag: null, applied: events, days };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,6 +331,95 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
 
         assert.deepEqual(await store.unprocessed(events.map((e) => e.event_id)), new Set([first!.event_id]));
         assert.deepEqual(await store.unprocessed([refusedEvent]), new Set([refusedEvent]), 'a refused write marks nothing');
+      });
+    });
+
+    describe('remove', () => {
+      it('forgets the students\' records and the given events\' markers, and leaves other students alone', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const [a, b, c] = ['a', 'b', 'c'].map((x) => `${prefix}-${x}`) as [string, string, string];
+        const events = { a: twoTopicEvents(a), b: oneTopicEvents(b), c: twoTopicEvents(c) };
+        const writes = [writeWithHistory(a, events.a), writeWithHistory(b, events.b), writeWithHistory(c, events.c)];
+        assert.deepEqual(await store.save(writes), { conflicts: [] });
+        const neighbour = (await store.load([c])).get(c)!;
+        const removedIds = [...events.a, ...events.b].map((e) => e.event_id);
+
+        await store.remove([a, b], removedIds);
+
+        assert.equal((await store.load([a, b])).size, 0, 'load finds neither removed student');
+        assert.deepEqual(await store.unprocessed(removedIds), new Set(removedIds), 'their events count as unprocessed again');
+        const { etag: neighbourEtag, ...neighbourNow } = (await store.load([c])).get(c)!;
+        assertSameRecord(neighbourNow, writes[2]!.record, 'the other student keeps its record');
+        assert.equal(neighbourEtag, neighbour.etag, 'and its version');
+        const cIds = events.c.map((e) => e.event_id);
+        assert.deepEqual(await store.unprocessed(cIds), new Set(), 'and its markers');
+      });
+
+      it('lets a removed student be created anew (etag null), and its events applied again', async (t) => {
+        const store = await openStore(t);
+        const student = `${freshPrefix()}-s`;
+        const events = twoTopicEvents(student);
+        await store.save([writeWithHistory(student, events)]);
+        await store.remove([student], events.map((e) => e.event_id));
+
+        const again = writeWithHistory(student, events.slice(0, 3));
+        assert.deepEqual(await store.save([again]), { conflicts: [] }, 'no record stands in the way');
+
+        const { etag, ...record } = (await store.load([student])).get(student)!;
+        assert.equal(typeof etag, 'string');
+        assertSameRecord(record, again.record, 'the new record, nothing of the removed one');
+        assert.deepEqual(
+          await store.unprocessed(events.map((e) => e.event_id)),
+          new Set(events.slice(3).map((e) => e.event_id)),
+          'only the events applied anew are marked',
+        );
+      });
+
+      it('clears markers alone when no student is named (the events of students kept)', async (t) => {
+        const store = await openStore(t);
+        const student = `${freshPrefix()}-s`;
+        const events = twoTopicEvents(student);
+        const written = writeWithHistory(student, events);
+        await store.save([written]);
+        const [first, second, ...rest] = events.map((e) => e.event_id);
+
+        await store.remove([], [first!, second!]);
+
+        assert.deepEqual(await store.unprocessed(events.map((e) => e.event_id)), new Set([first, second]));
+        assert.deepEqual(await store.unprocessed(rest), new Set());
+        const { etag: _e, ...record } = (await store.load([student])).get(student)!;
+        assertSameRecord(record, written.record, 'the record is untouched');
+      });
+
+      it('accepts students and events it does not hold, and empty lists', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const held = recordWithoutResult(`${prefix}-held`);
+        await seed(store, held);
+        const unknownEvent = randomUUID();
+
+        await assert.doesNotReject(store.remove([`${prefix}-unknown`, `${prefix}-hel`], [unknownEvent]));
+        await assert.doesNotReject(store.remove([], []));
+
+        assert.deepEqual(await store.unprocessed([unknownEvent]), new Set([unknownEvent]));
+        const { etag: _e, ...record } = (await store.load([`${prefix}-held`])).get(`${prefix}-held`)!;
+        assertSameRecord(record, held, 'a student whose id the unknown one extends is left alone');
+        assert.equal((await store.load([`${prefix}-unknown`])).size, 0, 'removing creates nothing');
+      });
+
+      it('removes a student twice without complaint', async (t) => {
+        const store = await openStore(t);
+        const student = `${freshPrefix()}-s`;
+        const events = oneTopicEvents(student);
+        await store.save([write(recordWithoutResult(student), null, events)]);
+        const eventIds = events.map((e) => e.event_id);
+
+        await store.remove([student], eventIds);
+        await assert.doesNotReject(store.remove([student], eventIds));
+
+        assert.equal((await store.load([student])).size, 0);
+        assert.deepEqual(await store.unprocessed(eventIds), new Set(eventIds));
       });
     });
 
