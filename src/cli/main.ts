@@ -8,10 +8,12 @@ import { purgeCommand } from './commands/purge.js';
 import { rebuildCommand } from './commands/rebuild.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { workerCommand } from './commands/worker.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; summary: string }> = {
   serve: { run: serveCommand, summary: 'the HTTP API, with the pipeline, on the configured stores' },
+  worker: { run: workerCommand, summary: 'the Kafka consumer: mastery.requests in, mastery.updated out' },
   calc: { run: calcCommand, summary: 'the stateless calculator: four component values in, the result out' },
   token: { run: tokenCommand, summary: 'sign a development token for a role, subject and class' },
   demo: { run: demoCommand, summary: 'feed a realistic class of students to a running service' },

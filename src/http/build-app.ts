@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
 import { Errors } from '../errors.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
@@ -14,6 +15,7 @@ import { auditRoutes } from './routes/audit.js';
 import { calculateRoutes } from './routes/calculate.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { studentRoutes } from './routes/students.js';
 import { validatorCompiler } from './validator-compiler.js';
@@ -26,6 +28,8 @@ export interface AppDeps {
   ready: () => Promise<void>;
   logger: FastifyBaseLogger;
   limits: { ratePerMinute: number; requestTimeoutSeconds: number };
+  /** Served at /metrics when given. */
+  registry?: Registry;
 }
 
 /** 1,000 events of at most 16 KiB each, and the brackets and commas between them. */
@@ -63,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   healthRoutes(app, deps.ready);
+  if (deps.registry) metricsRoute(app, deps.registry);
   await app.register(
     async (v1) => {
       if (deps.limits.ratePerMinute > 0) {

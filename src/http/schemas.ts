@@ -94,11 +94,12 @@ export const IngestReport = Type.Object({
   accepted: Type.Integer(),
   duplicate: Type.Integer(),
   rejected: Type.Integer(),
+  queued: Type.Optional(Type.Integer({ description: 'forwarded to mastery.requests (MASTERY_HTTP_INGEST=forward)' })),
   results: Type.Array(
     Type.Object({
       index: Type.Integer(),
       event_id: Type.Optional(Type.String()),
-      status: Type.Enum(['accepted', 'duplicate', 'rejected']),
+      status: Type.Enum(['accepted', 'duplicate', 'rejected', 'queued']),
       errors: Type.Optional(Type.Array(FieldErrorSchema)),
     }),
   ),

@@ -10,13 +10,15 @@ import type { EngineDeps } from './engine-deps.js';
 import { createSerial } from './serial.js';
 
 export type EventOutcome =
-  | { index: number; event_id: string; status: 'accepted' | 'duplicate' }
+  | { index: number; event_id: string; status: 'accepted' | 'duplicate' | 'queued' }
   | { index: number; event_id?: string; status: 'rejected'; errors: FieldError[] };
 
 export interface IngestReport {
   accepted: number;
   duplicate: number;
   rejected: number;
+  /** Forwarded to mastery.requests for the worker (serve with MASTERY_HTTP_INGEST=forward). */
+  queued?: number;
   results: EventOutcome[];
   /** The students whose result changed, one mastery.updated each. */
   updated: string[];
@@ -48,38 +50,11 @@ export function retentionStartMs(nowMs: number, retentionDays: number): number {
 export function createIngest(deps: EngineDeps): Ingest {
   const serial = createSerial();
   return async (rawEvents, caller) => {
-    const nowMs = deps.clock.now().getTime();
-    const window = { nowMs, oldestMs: retentionStartMs(nowMs, deps.policy.retentionDays) };
-    const results: EventOutcome[] = new Array(rawEvents.length);
-    const valid: Array<{ index: number; event: LearningEvent }> = [];
-    const firstIndexOf = new Map<string, number>();
-
-    rawEvents.forEach((raw, index) => {
-      const v = validateEvent(raw, window);
-      if (!v.ok) {
-        results[index] = rejected(index, raw, v.errors);
-        return;
-      }
-      const id = v.event.event_id;
-      if (firstIndexOf.has(id)) {
-        results[index] = { index, event_id: id, status: 'duplicate' };
-        return;
-      }
-      firstIndexOf.set(id, index);
-      valid.push({ index, event: v.event });
-    });
-
-    const refusals = await admissionRefusals(deps, valid.map((v) => v.event));
-    const fresh = valid.filter(({ index, event }) => {
-      const refusal = refusals.get(event.student_id);
-      if (refusal) results[index] = { index, event_id: event.event_id, status: 'rejected', errors: [refusal] };
-      return refusal === undefined;
-    });
-
-    const stored = await deps.log.append(fresh.map((f) => f.event));
+    const { results, valid, admitted } = await screenBatch(deps, rawEvents);
+    const stored = await deps.log.append(admitted.map((f) => f.event));
     const toApply: LearningEvent[] = [];
     const known: string[] = [];
-    for (const { index, event } of fresh) {
+    for (const { index, event } of admitted) {
       const isNew = stored.has(event.event_id);
       results[index] = { index, event_id: event.event_id, status: isNew ? 'accepted' : 'duplicate' };
       if (isNew) toApply.push(event);
@@ -91,10 +66,65 @@ export function createIngest(deps: EngineDeps): Ingest {
     if (unapplied.size > 0) toApply.push(...(await deps.log.readEvents([...unapplied])));
     const updated = await serial(() => applyEvents(deps, toApply));
     await auditIngest(deps, caller, valid, results);
-
-    const count = (status: EventOutcome['status']) => results.filter((r) => r.status === status).length;
-    return { accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected'), results, updated };
+    return summarise(results, updated);
   };
+}
+
+/**
+ * serve with MASTERY_HTTP_INGEST=forward: the same checks (so producers still learn what is
+ * wrong with each event), then the admitted events go to mastery.requests for the worker.
+ */
+export function createForwardingIngest(deps: EngineDeps, forward: (events: LearningEvent[]) => Promise<void>): Ingest {
+  return async (rawEvents, caller) => {
+    const { results, valid, admitted } = await screenBatch(deps, rawEvents);
+    await forward(admitted.map((a) => a.event));
+    for (const { index, event } of admitted) results[index] = { index, event_id: event.event_id, status: 'queued' };
+    await auditIngest(deps, caller, valid, results);
+    return summarise(results, []);
+  };
+}
+
+type Indexed = { index: number; event: LearningEvent };
+
+/** Validation, duplicates within the batch, and admission (tombstones, consent), by index. */
+async function screenBatch(
+  deps: EngineDeps,
+  rawEvents: readonly unknown[],
+): Promise<{ results: EventOutcome[]; valid: Indexed[]; admitted: Indexed[] }> {
+  const nowMs = deps.clock.now().getTime();
+  const window = { nowMs, oldestMs: retentionStartMs(nowMs, deps.policy.retentionDays) };
+  const results: EventOutcome[] = new Array(rawEvents.length);
+  const valid: Indexed[] = [];
+  const firstIndexOf = new Map<string, number>();
+  rawEvents.forEach((raw, index) => {
+    const v = validateEvent(raw, window);
+    if (!v.ok) {
+      results[index] = rejected(index, raw, v.errors);
+      return;
+    }
+    const id = v.event.event_id;
+    if (firstIndexOf.has(id)) {
+      results[index] = { index, event_id: id, status: 'duplicate' };
+      return;
+    }
+    firstIndexOf.set(id, index);
+    valid.push({ index, event: v.event });
+  });
+  const refusals = await admissionRefusals(deps, valid.map((v) => v.event));
+  const admitted = valid.filter(({ index, event }) => {
+    const refusal = refusals.get(event.student_id);
+    if (refusal) results[index] = { index, event_id: event.event_id, status: 'rejected', errors: [refusal] };
+    return refusal === undefined;
+  });
+  return { results, valid, admitted };
+}
+
+function summarise(results: EventOutcome[], updated: string[]): IngestReport {
+  const count = (status: EventOutcome['status']) => results.filter((r) => r.status === status).length;
+  const report: IngestReport = { accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected'), results, updated };
+  const queued = count('queued');
+  if (queued > 0) report.queued = queued;
+  return report;
 }
 
 /** One entry per student of the batch: what was stored for them, or why it was refused. */
@@ -104,9 +134,9 @@ async function auditIngest(
   valid: ReadonlyArray<{ index: number; event: LearningEvent }>,
   results: readonly EventOutcome[],
 ): Promise<void> {
-  const perStudent = new Map<string, { accepted: number; duplicate: number; refused: number; reason?: string }>();
+  const perStudent = new Map<string, { accepted: number; duplicate: number; queued: number; refused: number; reason?: string }>();
   for (const { index, event } of valid) {
-    const tally = perStudent.get(event.student_id) ?? { accepted: 0, duplicate: 0, refused: 0 };
+    const tally = perStudent.get(event.student_id) ?? { accepted: 0, duplicate: 0, queued: 0, refused: 0 };
     const r = results[index]!;
     if (r.status === 'rejected') {
       tally.refused++;
@@ -118,7 +148,7 @@ async function auditIngest(
     [...perStudent].map(([studentId, t]) =>
       t.refused > 0
         ? auditEntry(deps, caller, studentId, 'events.ingest', 'refused', { events: t.refused, reason: t.reason! })
-        : auditEntry(deps, caller, studentId, 'events.ingest', 'allowed', { accepted: t.accepted, duplicate: t.duplicate }),
+        : auditEntry(deps, caller, studentId, 'events.ingest', 'allowed', t.queued > 0 ? { queued: t.queued } : { accepted: t.accepted, duplicate: t.duplicate }),
     ),
   );
 }

@@ -16,7 +16,11 @@ import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { createSqlAuditTrail } from '../adapters/sql/sql-audit-trail.js';
 import { createSqlEventLog } from '../adapters/sql/sql-event-log.js';
 import { createSqlPrivacyRegistry } from '../adapters/sql/sql-privacy-registry.js';
-import { MEMORY_DATA_DIR, type Config } from '../config.js';
+import { MEMORY_DATA_DIR, type Config, type KafkaConfig } from '../config.js';
+import type { Kafka, Producer } from 'kafkajs';
+import { createKafkaBus } from '../adapters/kafka/kafka-bus.js';
+import { createKafka, ensureTopics } from '../adapters/kafka/kafka-client.js';
+import { avroCodec, jsonCodec, type MessageCodec } from '../adapters/kafka/message-codec.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import { createIngest, type Ingest } from '../pipeline/ingest.js';
 import { rebuildState } from '../pipeline/rebuild-state.js';
@@ -29,8 +33,17 @@ import type { StateStore } from '../ports/state-store.js';
 import { createStudentQueries, type StudentQueries } from '../queries/student-queries.js';
 import { guardPort } from './guard-port.js';
 
+/** The engine's Kafka connection, when MASTERY_KAFKA_BROKERS is set. */
+export interface EngineKafka {
+  kafka: Kafka;
+  producer: Producer;
+  codec: MessageCodec;
+  config: KafkaConfig;
+}
+
 export interface Engine {
   deps: EngineDeps;
+  kafka: EngineKafka | undefined;
   ingest: Ingest;
   queries: StudentQueries;
   /** Resolves when every store answers; throws when one does not. */
@@ -84,6 +97,16 @@ function openStateStore(config: Config): { store: StateStore; shared: boolean } 
   return { store: createMemoryStateStore(), shared: false };
 }
 
+/** A producer on the configured brokers (topics created when missing), and the topics' codec. */
+async function connectKafka(config: KafkaConfig, logger: Logger): Promise<EngineKafka> {
+  const kafka = createKafka(config, logger);
+  await ensureTopics(kafka, config, logger);
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const codec = config.encoding === 'avro' ? avroCodec(config.avroSchemaIds) : jsonCodec;
+  return { kafka, producer, codec, config };
+}
+
 /** Applies what a stopped run logged but never applied; a store still down is no reason not to start. */
 async function recoverAtStart(deps: EngineDeps, logger: Logger): Promise<void> {
   try {
@@ -102,12 +125,16 @@ async function recoverAtStart(deps: EngineDeps, logger: Logger): Promise<void> {
 export async function openEngine(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Engine> {
   const durable = await openDurableStores(config, logger);
   const { store, shared } = openStateStore(config);
+  const onListenerError = (error: unknown) => logger.error({ err: error }, 'a mastery.updated listener failed');
+  const kafka = config.kafka ? await connectKafka(config.kafka, logger) : undefined;
   const deps: EngineDeps = {
     log: guardPort(durable.log, 'the event log'),
     audit: guardPort(durable.audit, 'the audit trail'),
     privacy: guardPort(durable.privacy, 'the privacy registry'),
     store: guardPort(store, 'the state store'),
-    bus: createMemoryBus((error) => logger.error({ err: error }, 'a mastery.updated listener failed')),
+    bus: kafka
+      ? guardPort(createKafkaBus(kafka.producer, kafka.config.topics.updated.name, kafka.codec, onListenerError), 'Kafka')
+      : createMemoryBus(onListenerError),
     clock,
     model: config.model,
     policy: {
@@ -126,6 +153,7 @@ export async function openEngine(config: Config, logger: Logger, clock: Clock = 
   }
   return {
     deps,
+    kafka,
     ingest: createIngest(deps),
     queries: createStudentQueries(deps),
     async ready() {
@@ -133,6 +161,7 @@ export async function openEngine(config: Config, logger: Logger, clock: Clock = 
     },
     async close() {
       await deps.bus.close();
+      await kafka?.producer.disconnect();
       await deps.store.close();
       await durable.log.close();
     },

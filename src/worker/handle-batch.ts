@@ -12,7 +12,12 @@ export interface InboundMessage {
 export interface OutboundMessage {
   key: Buffer | null;
   value: Buffer;
+  /** On the retry topic: `retry-count`, so the back-off is known without decoding the event. */
+  headers?: Record<string, string>;
 }
+
+/** The header that carries a retried message's retry_count. */
+export const RETRY_COUNT_HEADER = 'retry-count';
 
 /** Where a batch's leftovers go; resolves once the broker has them. */
 export interface WorkerSinks {
@@ -102,7 +107,11 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
       if (tries >= deps.maxRetries) {
         dead.push(deadLetter(d.key, d.event, `gave up after ${tries} retries: ${failure.message}`, now));
       } else {
-        retries.push({ key: d.key, value: deps.codec.encodeEvent({ ...event, retry_count: tries + 1 }) });
+        retries.push({
+          key: d.key,
+          value: deps.codec.encodeEvent({ ...event, retry_count: tries + 1 }),
+          headers: { [RETRY_COUNT_HEADER]: String(tries + 1) },
+        });
       }
     }
   }

@@ -48,7 +48,7 @@ export function auditRoutes(app: FastifyInstance, deps: EngineDeps): void {
             from: Type.Optional(Type.String({ description: 'date or date-time, inclusive' })),
             to: Type.Optional(Type.String({ description: 'date or date-time, inclusive' })),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-            cursor: Type.Optional(Type.String({ pattern: '^\\d+$', description: 'the `next` of the previous page' })),
+            cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$', description: 'the `next` of the previous page' })),
           },
           { additionalProperties: false },
         ),

@@ -24,11 +24,11 @@ export function eventRoutes(app: FastifyInstance, ingest: Ingest): void {
           'Answers per event: accepted, duplicate (its event_id is known) or rejected with the fields at fault. ' +
           'A single invalid event answers 422; a batch answers 200 with a result per event.',
         body: Type.Union([LearningEventDocSchema, Type.Array(LearningEventDocSchema, { maxItems: MAX_BATCH })]),
-        response: { 200: IngestReport, 422: ErrorBody, 413: ErrorBody },
+        response: { 200: IngestReport, 202: IngestReport, 422: ErrorBody, 413: ErrorBody },
       },
       validatorCompiler: () => () => true,
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = callerOf(request);
       assertCanWriteEvents(caller.principal);
       const body: unknown = request.body;
@@ -44,7 +44,8 @@ export function eventRoutes(app: FastifyInstance, ingest: Ingest): void {
         const fields = only.errors.map((e) => e.field).join(', ');
         throw Errors.invalidEvent(`the event is refused (${fields}): ${only.errors[0]!.message}`, only.errors);
       }
-      return report;
+      // Queued for the worker: accepted for processing, not yet applied.
+      return reply.status(report.queued ? 202 : 200).send(report);
     },
   );
 }

@@ -1,0 +1,54 @@
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaConfig } from '../../config.js';
+
+/*
+ * All of the engine's Kafka code is in this folder, so that KafkaJS (barely maintained) can be
+ * swapped for another client by rewriting one adapter. The librdkafka-based client cannot be
+ * installed here: its install step downloads a binary.
+ */
+
+/** KafkaJS's log lines go to the service's pino logger, at warn and above. */
+function logCreator(logger: Logger) {
+  return () => (entry: LogEntry) => {
+    const { message, ...extra } = entry.log;
+    const fields = { kafka: entry.namespace, ...extra };
+    if (entry.level <= KafkaLogLevel.ERROR) logger.error(fields, message);
+    else logger.warn(fields, message);
+  };
+}
+
+export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: logCreator(logger),
+    // Brokers that are down for a while must not make the client give up: keep trying.
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
+  });
+}
+
+/**
+ * Creates the topics of events.md that the broker does not have yet, with their partitions,
+ * where the broker allows it; a broker that refuses (or a test broker that cannot) is logged,
+ * not fatal: the topics may have been created by the operator.
+ */
+export async function ensureTopics(kafka: Kafka, config: KafkaConfig, logger: Logger): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = Object.values(config.topics).filter((t) => !existing.has(t.name));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
+    });
+    logger.info({ topics: missing.map((t) => t.name) }, 'Kafka topics created');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not create the Kafka topics; they must exist already');
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

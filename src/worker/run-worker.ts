@@ -1,0 +1,79 @@
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Caller } from '../access/caller.js';
+import type { EngineMetrics } from '../metrics/engine-metrics.js';
+import type { Engine, EngineKafka } from '../runtime/engine.js';
+import { handleBatch, RETRY_COUNT_HEADER, type HandleDeps, type OutboundMessage } from './handle-batch.js';
+
+/** The pipeline takes at most this many events at once (as over HTTP). */
+const CHUNK = 1000;
+
+/** Events that arrive over Kafka are audited under this name. */
+const KAFKA_CALLER: Caller = {
+  principal: { sub: 'kafka-worker', role: 'service', students: new Set() },
+  requestId: 'kafka',
+};
+
+/** When a message on the retry topic may be tried again: its time on the topic plus a doubling back-off. */
+function dueAt(message: KafkaMessage, firstBackoffMs: number): number {
+  const tries = Number(message.headers?.[RETRY_COUNT_HEADER]?.toString() ?? '1');
+  return Number(message.timestamp) + firstBackoffMs * 2 ** Math.max(0, tries - 1);
+}
+
+/** Waits until `until`, beating the group's heartbeat so the broker keeps the partition here. */
+async function waitUntil(until: number, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+  while (Date.now() < until && isRunning()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
+    await heartbeat();
+  }
+}
+
+/**
+ * The Kafka worker: consumes mastery.requests and mastery.retry in batches through the same
+ * pipeline as HTTP; updates go out on mastery.updated (the engine's Kafka bus). A partition's
+ * offsets advance only after every event of a chunk was applied, retried or dead-lettered, so a
+ * crash redelivers, and redelivered events are duplicates the pipeline ignores.
+ */
+export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: Logger): Promise<{ stop: () => Promise<void> }> {
+  const k: EngineKafka = engine.kafka!;
+  const { topics } = k.config;
+  const send = (topic: string) => async (messages: OutboundMessage[]) => {
+    await k.producer.send({ topic, messages });
+  };
+  const deps: HandleDeps = {
+    ingest: engine.ingest,
+    caller: KAFKA_CALLER,
+    codec: k.codec,
+    sinks: { retry: send(topics.retry.name), deadLetter: send(topics.dlq.name) },
+    now: () => engine.deps.clock.now(),
+    maxRetries: 3,
+  };
+
+  const consumer: Consumer = k.kafka.consumer({ groupId: k.config.groupId, allowAutoTopicCreation: false });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.requests.name, topics.retry.name], fromBeginning: true });
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload) {
+    for (let i = 0; i < batch.messages.length; i += CHUNK) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + CHUNK);
+      if (batch.topic === topics.retry.name) {
+        await waitUntil(Math.max(...chunk.map((m) => dueAt(m, k.config.retryBackoffMs))), heartbeat, isRunning);
+      }
+      const started = process.hrtime.bigint();
+      const outcome = await handleBatch(chunk, deps);
+      metrics.recordBatch('kafka', outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+    metrics.recordLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+  }
+
+  await consumer.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
+  logger.info({ group: k.config.groupId, topics: [topics.requests.name, topics.retry.name] }, 'worker consuming');
+  return {
+    // Disconnecting lets the batch in hand finish and commits its offsets.
+    stop: () => consumer.disconnect(),
+  };
+}
