@@ -17,7 +17,7 @@ import { createSqlAuditTrail } from '../adapters/sql/sql-audit-trail.js';
 import { createSqlEventLog } from '../adapters/sql/sql-event-log.js';
 import { createSqlPrivacyRegistry } from '../adapters/sql/sql-privacy-registry.js';
 import { MEMORY_DATA_DIR, type Config, type KafkaConfig } from '../config.js';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { createKafkaBus } from '../adapters/kafka/kafka-bus.js';
 import { createKafka, ensureTopics } from '../adapters/kafka/kafka-client.js';
 import { avroCodec, jsonCodec, type MessageCodec } from '../adapters/kafka/message-codec.js';
@@ -101,7 +101,8 @@ function openStateStore(config: Config): { store: StateStore; shared: boolean } 
 async function connectKafka(config: KafkaConfig, logger: Logger): Promise<EngineKafka> {
   const kafka = createKafka(config, logger);
   await ensureTopics(kafka, config, logger);
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // Murmur2 keyed partitioning, as the Java client: one student's messages share a partition.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const codec = config.encoding === 'avro' ? avroCodec(config.avroSchemaIds) : jsonCodec;
   return { kafka, producer, codec, config };
