@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the servers the test suite talks to answer on localhost: PostgreSQL 5432 (trust
-# auth, database `test`) and Redis 6379. A no-op when both already run (the machines of this
-# project start them); otherwise installs them from Debian's packages (as root) and starts them.
+# auth, database `test`) and Redis 6379, and that the Kafka test broker can be built (gcc and
+# librdkafka-dev: the tests compile librdkafka's mock cluster). A no-op when all is there (the
+# machines of this project start the servers); otherwise installs from Debian's packages (as
+# root) and starts them.
 # Tests pointed elsewhere (MASTERY_TEST_DATABASE_URL, MASTERY_TEST_REDIS_URL) skip this.
 set -euo pipefail
 
@@ -55,5 +57,12 @@ ensure_redis() {
 
 command -v psql >/dev/null || [ -n "${MASTERY_TEST_DATABASE_URL:-}" ] || apt_install postgresql-client
 command -v redis-cli >/dev/null || [ -n "${MASTERY_TEST_REDIS_URL:-}" ] || apt_install redis-tools
+ensure_kafka_mock() {
+  [ -f /usr/include/librdkafka/rdkafka_mock.h ] && command -v gcc >/dev/null && return
+  log 'installing gcc and librdkafka-dev for the Kafka test broker'
+  apt_install gcc librdkafka-dev
+}
+
 ensure_postgres
 ensure_redis
+ensure_kafka_mock
