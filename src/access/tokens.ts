@@ -8,6 +8,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { EngineError, Errors } from '../errors.js';
+import { KEY_SAFE_PATTERN } from '../validation/event-schema.js';
 import { ROLES, type Principal, type Role } from './principal.js';
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -42,14 +43,19 @@ function unauthorizedBecause(message: string, cause: unknown): EngineError {
 }
 
 /** What a valid token's claims mean; a token whose claims say nothing usable is refused. */
+/** A subject the audit trail can store: printable text, at most 256 characters. */
+const PRINTABLE_SUBJECT = /^[^\u0000-\u001f\u007f\ud800-\udfff]{1,256}$/u;
+const STUDENT_ID = new RegExp(KEY_SAFE_PATTERN);
+
 function principalOf(claims: Record<string, unknown>): Principal {
   const { sub, role, students } = claims;
   if (typeof sub !== 'string' || sub.length === 0) throw Errors.unauthorized('the token has no sub claim');
+  if (!PRINTABLE_SUBJECT.test(sub)) throw Errors.unauthorized("the token's sub claim must be printable text of at most 256 characters");
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw Errors.unauthorized(`the token's role claim must be one of: ${ROLES.join(', ')}`);
   }
-  if (students !== undefined && !(Array.isArray(students) && students.every((s) => typeof s === 'string'))) {
-    throw Errors.unauthorized("the token's students claim must be a list of student ids");
+  if (students !== undefined && !(Array.isArray(students) && students.every((s) => typeof s === 'string' && STUDENT_ID.test(s)))) {
+    throw Errors.unauthorized("the token's students claim must be a list of student ids (1–64 characters of A–Z a–z 0–9 . _ -)");
   }
   return { sub, role: role as Role, students: new Set((students as string[] | undefined) ?? []) };
 }

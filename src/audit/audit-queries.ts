@@ -1,6 +1,7 @@
 import { assertCanReadAudit } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
+import { audit } from './audit-access.js';
 import type { AuditEntry, AuditFilter } from '../ports/audit-trail.js';
 
 /** GET /v1/audit: the trail for admins, newest first, filtered and paged. */
@@ -9,6 +10,14 @@ export async function readAudit(
   caller: Caller,
   filter: AuditFilter,
 ): Promise<{ entries: AuditEntry[]; next: string | null }> {
-  assertCanReadAudit(caller.principal);
-  return deps.audit.query(filter);
+  try {
+    assertCanReadAudit(caller.principal);
+  } catch (error) {
+    await audit(deps, caller, filter.studentId ?? null, 'audit.read', 'refused');
+    throw error;
+  }
+  const page = await deps.audit.query(filter);
+  // Reading the trail is itself recorded: who looked, and at whom.
+  await audit(deps, caller, filter.studentId ?? null, 'audit.read', 'allowed', { entries: page.entries.length });
+  return page;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
 import { Errors } from '../errors.js';
@@ -35,10 +35,12 @@ export interface AppDeps {
 /** 1,000 events of at most 16 KiB each, and the brackets and commas between them. */
 const BODY_LIMIT = 1000 * 16 * 1024 + 64 * 1024;
 
-/** The rate limit's key: the token itself (hashed, never kept), or the address when there is none. */
-function rateKey(request: { headers: { authorization?: string }; ip: string }): string {
-  const token = request.headers.authorization;
-  return token === undefined ? `ip:${request.ip}` : `token:${createHash('sha256').update(token).digest('base64url')}`;
+/**
+ * The rate limit's key: the token (hashed, never kept). The limiter runs on routes, after the
+ * token check, so every request it counts carries a token that verified.
+ */
+function rateKey(request: { headers: { authorization?: string } }): string {
+  return createHash('sha256').update(request.headers.authorization ?? '').digest('base64url');
 }
 
 /** Builds the HTTP API; it never listens (the serve command does), so tests use inject(). */
@@ -47,6 +49,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
     requestTimeout: deps.limits.requestTimeoutSeconds * 1000,
+    // Errors Fastify raises before routing (a malformed URL, a path parameter too long) leave in
+    // the API's error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.statusCode === 414;
+      const body = { error: { code: tooLong ? 'URI_TOO_LONG' : 'BAD_REQUEST', message: error.message } };
+      void (reply as FastifyReply).code(tooLong ? 414 : 400).send(body);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON or nothing: text/plain would reach the pipeline as a string.

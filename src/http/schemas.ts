@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { COMPONENTS, LEVELS } from '../model/types.js';
-import { TopicName } from '../validation/event-schema.js';
+import { KEY_SAFE_PATTERN, TopicName } from '../validation/event-schema.js';
 
 /** Request and response shapes of the HTTP API; they validate at the edge and feed /docs. */
 
@@ -114,7 +114,7 @@ export const ErrorBody = Type.Object({
   }),
 });
 
-export const StudentParams = Type.Object({ id: Type.String({ description: 'student id' }) });
+export const StudentParams = Type.Object({ id: Type.String({ pattern: KEY_SAFE_PATTERN, description: 'student id: 1–64 characters of A–Z a–z 0–9 . _ -' }) });
 
 export const ScopeQuery = Type.Object(
   {

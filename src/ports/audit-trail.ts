@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'export',
   'erase',
   'consent.update',
+  'audit.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -48,4 +49,14 @@ export interface AuditTrail {
   query(filter: AuditFilter): Promise<{ entries: AuditEntry[]; next: string | null }>;
   /** Drops entries older than the instant (retention); returns how many. */
   purgeBefore(instant: string): Promise<number>;
+}
+
+/**
+ * Whether a decoded audit cursor (the last entry's instant and id) is one a trail could have
+ * given: an instant between 1970 and 9999 and an id that fits a bigint. A forged one is a 400,
+ * never a database error.
+ */
+export function validCursor(at: string, id: string | undefined): boolean {
+  const ms = Date.parse(at);
+  return Number.isFinite(ms) && ms >= 0 && ms <= Date.UTC(9999, 11, 31, 23, 59, 59, 999) && /^\d{1,18}$/.test(id ?? '');
 }

@@ -34,7 +34,8 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 const storableText = (s: string) => !UNSTORABLE.test(s);
 
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isComponent = (v: unknown): v is keyof typeof DATA_SCHEMAS => typeof v === 'string' && v in DATA_SCHEMAS;
+// Object.hasOwn, not `in`: a component called "valueOf" or "__proto__" must not find Object's own.
+const isComponent = (v: unknown): v is keyof typeof DATA_SCHEMAS => typeof v === 'string' && Object.hasOwn(DATA_SCHEMAS, v);
 
 /*
  * The checks below read the event loosely, so that they can run even when the envelope has

@@ -84,7 +84,8 @@ export function avroCodec(schemaIds: { event: number; updated: number }): Messag
 
     encodeEvent(event) {
       const e = event as Json;
-      const branch = DATA_BRANCH[String(e.component)] ?? 'mastery.v1.Empty';
+      const component = String(e.component);
+      const branch = Object.hasOwn(DATA_BRANCH, component) ? DATA_BRANCH[component]! : 'mastery.v1.Empty';
       const data = (e.data ?? {}) as Json;
       // Optional fields of the data record that the event leaves out are written as null.
       const filled = Object.fromEntries(branchFields.get(branch)!.map((name) => [name, data[name] ?? null]));

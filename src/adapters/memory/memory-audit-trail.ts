@@ -1,9 +1,10 @@
 import { Errors } from '../../errors.js';
+import { validCursor } from '../../ports/audit-trail.js';
 import type { AuditEntry, AuditTrail } from '../../ports/audit-trail.js';
 
 function decode(cursor: string): { at: number; id: number } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !Number.isFinite(Date.parse(at)) || !/^\d+$/.test(id ?? '')) throw Errors.badRequest('cursor is not one this service gave');
+  if (!at || !validCursor(at, id)) throw Errors.badRequest('cursor is not one this service gave');
   return { at: Date.parse(at), id: Number(id) };
 }
 

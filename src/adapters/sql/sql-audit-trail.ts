@@ -1,4 +1,5 @@
 import { Errors } from '../../errors.js';
+import { validCursor } from '../../ports/audit-trail.js';
 import type { AuditEntry, AuditTrail } from '../../ports/audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -38,7 +39,7 @@ const encodeCursor = (r: Row) => Buffer.from(`${new Date(r.at).toISOString()}|${
 
 function decodeCursor(cursor: string): [string, string] {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || !Number.isFinite(Date.parse(at)) || !/^\d+$/.test(id)) throw Errors.badRequest('cursor is not one this service gave');
+  if (!at || id === undefined || !validCursor(at, id)) throw Errors.badRequest('cursor is not one this service gave');
   return [at, id];
 }
 

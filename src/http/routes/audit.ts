@@ -5,6 +5,7 @@ import { Errors } from '../../errors.js';
 import type { EngineDeps } from '../../pipeline/engine-deps.js';
 import { AUDIT_ACTIONS } from '../../ports/audit-trail.js';
 import { callerOf } from '../authenticate.js';
+import { StudentId } from '../../validation/event-schema.js';
 import { ErrorBody } from '../schemas.js';
 
 const Entry = Type.Object({
@@ -27,10 +28,16 @@ interface AuditQuery {
   cursor?: string;
 }
 
+/** Years the trail can hold (PostgreSQL's timestamptz, JavaScript's Date, and reason agree). */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 function instant(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw Errors.badRequest(`${name} must be a date or an RFC 3339 date-time, not ${value}`);
+  if (!Number.isFinite(ms) || ms < EARLIEST || ms > LATEST) {
+    throw Errors.badRequest(`${name} must be a date or an RFC 3339 date-time between 1970 and 9999, not ${value}`);
+  }
   return new Date(ms).toISOString();
 }
 
@@ -43,8 +50,8 @@ export function auditRoutes(app: FastifyInstance, deps: EngineDeps): void {
         summary: 'The audit trail, newest first: filter by student, actor and time; page with `next`',
         querystring: Type.Object(
           {
-            student: Type.Optional(Type.String()),
-            actor: Type.Optional(Type.String()),
+            student: Type.Optional(StudentId),
+            actor: Type.Optional(Type.String({ pattern: '^[^\\u0000-\\u001f]{1,256}$' })),
             from: Type.Optional(Type.String({ description: 'date or date-time, inclusive' })),
             to: Type.Optional(Type.String({ description: 'date or date-time, inclusive' })),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
