@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config.js';
-import { openEventLogDatabase } from '../../runtime/engine.js';
+import { openEventLogDatabase } from '../../runtime/durable-stores.js';
 import { createLogger } from '../../runtime/logger.js';
 import { parseFlags, wantsHelp } from '../parse-flags.js';
 

@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { createMemoryAuditTrail } from '../adapters/memory/memory-audit-trail.js';
+import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
+import { createMemoryPrivacyRegistry } from '../adapters/memory/memory-privacy-registry.js';
+import { migrate } from '../adapters/sql/migrations.js';
+import { openPglite } from '../adapters/sql/pglite-client.js';
+import { openPostgres } from '../adapters/sql/postgres-client.js';
+import type { SqlClient } from '../adapters/sql/sql-client.js';
+import { createSqlAuditTrail } from '../adapters/sql/sql-audit-trail.js';
+import { createSqlEventLog } from '../adapters/sql/sql-event-log.js';
+import { createSqlPrivacyRegistry } from '../adapters/sql/sql-privacy-registry.js';
+import { MEMORY_DATA_DIR, type Config } from '../config.js';
+import type { AuditTrail } from '../ports/audit-trail.js';
+import type { EventLog } from '../ports/event-log.js';
+import type { PrivacyRegistry } from '../ports/privacy-registry.js';
+
+/** The SQL database of the event log, migrated: PostgreSQL when configured, else PGlite. */
+export async function openEventLogDatabase(config: Config, logger: Logger): Promise<SqlClient> {
+  const db = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, logger)
+    : await openPglite(join(config.dataDir, 'pglite'));
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'event log migrated');
+  return db;
+}
+
+/** The durable side of the engine: the event log, the audit trail and the privacy registry. */
+export interface DurableStores {
+  log: EventLog;
+  audit: AuditTrail;
+  privacy: PrivacyRegistry;
+}
+
+export async function openDurableStores(config: Config, logger: Logger): Promise<DurableStores> {
+  if (!config.databaseUrl && config.dataDir === MEMORY_DATA_DIR) {
+    return { log: createMemoryEventLog(), audit: createMemoryAuditTrail(), privacy: createMemoryPrivacyRegistry() };
+  }
+  const db = await openEventLogDatabase(config, logger);
+  return { log: createSqlEventLog(db), audit: createSqlAuditTrail(db), privacy: createSqlPrivacyRegistry(db) };
+}
+
