@@ -66,6 +66,8 @@ export interface KafkaConfig {
   avroSchemaIds: { event: number; updated: number };
   /** First retry back-off; each further retry doubles it. */
   retryBackoffMs: number;
+  /** How long the group waits for a silent worker before handing its partitions to others. */
+  sessionTimeoutMs: number;
   /** `serve` sends HTTP-ingested events to mastery.requests instead of applying them itself. */
   httpIngest: 'apply' | 'forward';
 }
@@ -175,6 +177,7 @@ function kafka(env: Env): KafkaConfig | undefined {
       updated: integer(env, 'MASTERY_KAFKA_AVRO_SCHEMA_ID_UPDATED', 2, 0, 2 ** 31 - 1),
     },
     retryBackoffMs: integer(env, 'MASTERY_KAFKA_RETRY_BACKOFF_MS', 1000, 0, 3_600_000),
+    sessionTimeoutMs: integer(env, 'MASTERY_KAFKA_SESSION_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
     httpIngest: choice(env, 'MASTERY_HTTP_INGEST', ['apply', 'forward'] as const, 'apply'),
   };
 }

@@ -1,0 +1,323 @@
+/**
+ * Test-only helpers for the Kafka end-to-end tests of `mastery worker`: the worker as a child
+ * process (the real command from source), a consumer that records what the service writes to
+ * its output topics, a Redis server of the test's own (so it can be killed), polling, and a
+ * reader of the Prometheus text format.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { spawnCli } from '../../cli/testing/run-cli.js';
+import { hasExited, killHard, stopChild } from '../../cli/testing/seeded-events.js';
+
+/** The topics of design/events.md with their partition counts, as the mock cluster must hold them. */
+export const SERVICE_TOPICS = [
+  { name: 'mastery.requests', partitions: 6 },
+  { name: 'mastery.updated', partitions: 6 },
+  { name: 'mastery.retry', partitions: 6 },
+  { name: 'mastery.dlq', partitions: 3 },
+] as const;
+
+export const TOPIC = {
+  requests: 'mastery.requests',
+  updated: 'mastery.updated',
+  retry: 'mastery.retry',
+  dlq: 'mastery.dlq',
+} as const;
+
+/** Polls `condition` every `intervalMs` until it holds; fails naming `what` (and `detail()`) after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  options: { timeoutMs?: number; intervalMs?: number; detail?: () => string | Promise<string> } = {},
+): Promise<number> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const started = Date.now();
+  for (;;) {
+    if (await condition()) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) {
+      const detail = options.detail ? ` (${await options.detail()})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+    }
+    await sleep(options.intervalMs ?? 50);
+  }
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** The output of a child process, the last `keep` characters of it. */
+function capture(child: ChildProcess, keep = 200_000): { text: () => string; onData: (listener: (all: string) => void) => void } {
+  let text = '';
+  const listeners: Array<(all: string) => void> = [];
+  const add = (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-keep);
+    for (const l of listeners) l(text);
+  };
+  child.stdout?.on('data', add);
+  child.stderr?.on('data', add);
+  return { text: () => text, onData: (l) => listeners.push(l) };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** The ops server (/healthz, /readyz, /metrics), e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** What the worker printed (its pino log), the latest 200 kB. */
+  log(): string;
+  /** SIGTERM, then SIGKILL after the grace period. */
+  stop(): Promise<'already' | 'graceful' | 'killed'>;
+  /** kill -9. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `mastery worker` from source and resolves once its ops server listens (the consumer
+ * joins its group in the background from then on).
+ */
+export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawnCli(['worker'], { PORT: '0', LOG_LEVEL: 'info', ...env });
+  child.stdin?.end();
+  const out = capture(child);
+  const url = await new Promise<string>((resolve, reject) => {
+    const look = (all: string) => {
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(all);
+      if (m) resolve(m[1]!);
+    };
+    out.onData(look);
+    child.once('exit', (code, signal) => reject(new Error(`the worker exited (${signal ?? code}) before listening:\n${out.text()}`)));
+  });
+  return {
+    child,
+    url,
+    log: out.text,
+    stop: () => stopChild(child, 10_000),
+    kill: () => killHard(child),
+  };
+}
+
+export { hasExited };
+
+/** A Redis server of the test's own, without persistence: killing it loses everything it held. */
+export interface RedisServer {
+  port: number;
+  url: string;
+  /** kill -9 (the store goes away at once, as in a crash). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  restart(): Promise<void>;
+  running(): boolean;
+}
+
+async function spawnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = capture(child, 20_000);
+  await new Promise<void>((resolve, reject) => {
+    out.onData((all) => {
+      if (/Ready to accept connections/.test(all)) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`redis-server on port ${port} exited (${signal ?? code}):\n${out.text()}`)));
+  });
+  return child;
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined = await spawnRedis(port);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async kill() {
+      if (child) await killHard(child);
+      child = undefined;
+    },
+    async restart() {
+      if (child && !hasExited(child)) throw new Error('redis-server is still running');
+      child = await spawnRedis(port);
+    },
+    running: () => child !== undefined && !hasExited(child),
+  };
+}
+
+/** A KafkaJS client for the test itself, quiet, with short back-offs. */
+export function testKafka(brokers: string[], clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 60 },
+  });
+}
+
+/** A producer that partitions by key as the service and the Java client do (murmur2). */
+export async function keyedProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+export interface Outbound {
+  key: string;
+  value: Buffer | string | null;
+}
+
+/** Sends messages in order, `perSend` at a time (one request each). */
+export async function produce(producer: Producer, topic: string, messages: readonly Outbound[], perSend = 1_000): Promise<void> {
+  for (let i = 0; i < messages.length; i += perSend) {
+    await producer.send({ topic, messages: messages.slice(i, i + perSend).map((m) => ({ key: m.key, value: m.value })) });
+  }
+}
+
+export interface Recorded {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** When the test read it (epoch ms). */
+  seenAt: number;
+}
+
+export interface Recorder {
+  all: Recorded[];
+  of(topic: string): Recorded[];
+  /** Resolves once the group has given this consumer its partitions. */
+  joined: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads `topics` from the beginning with a group of its own and keeps every message once (by
+ * offset), so a test sees exactly what the service wrote to its output topics, including any
+ * message the service wrote twice.
+ */
+export async function recordTopics(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<Recorder> {
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  });
+  const all: Recorded[] = [];
+  // A consumer that restarts (after a broker outage) reads again what it had not committed: the
+  // same offset is the same message, kept once.
+  const seen = new Set<string>();
+  let resolveJoined: () => void = () => {};
+  const joined = new Promise<void>((resolve) => (resolveJoined = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, () => resolveJoined());
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 6,
+    eachMessage: async ({ topic, partition, message }) => {
+      const id = `${topic}:${partition}:${message.offset}`;
+      if (seen.has(id)) return;
+      seen.add(id);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+      }
+      all.push({
+        topic,
+        partition,
+        offset: Number(message.offset),
+        key: message.key?.toString('utf8') ?? null,
+        value: message.value ?? Buffer.alloc(0),
+        headers,
+        seenAt: Date.now(),
+      });
+    },
+  });
+  let stopped = false;
+  return {
+    all,
+    of: (topic) => all.filter((m) => m.topic === topic),
+    joined,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await consumer.disconnect();
+    },
+  };
+}
+
+/**
+ * How far the group is behind on `topics`: the sum over partitions of high watermark minus
+ * committed offset (a partition without a commit counts from 0).
+ */
+export async function groupBacklog(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let behind = 0;
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const at = Number(mine.find((p) => p.partition === end.partition)?.offset ?? '-1');
+        behind += Number(end.high) - Math.max(0, at);
+      }
+    }
+    return behind;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The high watermark of every partition of `topic`, summed: how many messages it holds. */
+export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The samples of one metric in Prometheus's text format (`name{a="b",…} value`). */
+export function metricSamples(text: string, name: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const labels: Record<string, string> = {};
+    for (const pair of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!;
+    samples.push({ labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+/** The value of the sample of `name` whose labels include `labels`; 0 when there is none. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  const hit = metricSamples(text, name).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return hit.reduce((sum, s) => sum + s.value, 0);
+}
+
+export async function fetchText(url: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url);
+  return { status: response.status, text: await response.text() };
+}
