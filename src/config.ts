@@ -48,6 +48,8 @@ export interface Config {
   };
   /** Kafka: undefined without MASTERY_KAFKA_BROKERS (the in-process bus). */
   kafka: KafkaConfig | undefined;
+  /** The bearer token `mastery mcp` acts with over stdio (whose data the AI tutor may read). */
+  mcpToken: string | undefined;
 }
 
 export interface KafkaTopic {
@@ -272,6 +274,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestTimeoutSeconds: integer(env, 'MASTERY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
     },
     kafka: kafka(env),
+    mcpToken: read(env, 'MASTERY_MCP_TOKEN'),
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {

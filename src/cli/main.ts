@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js';
 import { EngineError } from '../errors.js';
 import { calcCommand } from './commands/calc.js';
 import { demoCommand } from './commands/demo.js';
+import { mcpCommand } from './commands/mcp.js';
 import { migrateCommand } from './commands/migrate.js';
 import { purgeCommand } from './commands/purge.js';
 import { rebuildCommand } from './commands/rebuild.js';
@@ -14,6 +15,7 @@ import { UsageError } from './usage-error.js';
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; summary: string }> = {
   serve: { run: serveCommand, summary: 'the HTTP API, with the pipeline, on the configured stores' },
   worker: { run: workerCommand, summary: 'the Kafka consumer: mastery.requests in, mastery.updated out' },
+  mcp: { run: mcpCommand, summary: 'the MCP server over stdio, for AI tutors (MASTERY_MCP_TOKEN)' },
   calc: { run: calcCommand, summary: 'the stateless calculator: four component values in, the result out' },
   token: { run: tokenCommand, summary: 'sign a development token for a role, subject and class' },
   demo: { run: demoCommand, summary: 'feed a realistic class of students to a running service' },

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
+import { registerMcpRoute } from '../mcp/mcp-http.js';
 import { Errors } from '../errors.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import type { Ingest } from '../pipeline/ingest.js';
@@ -96,5 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
+  // MCP for AI tutors: its own scope, the same token check, the same use cases.
+  await registerMcpRoute(app, { queries: deps.queries, model: deps.engine.model, verifyToken: deps.verifyToken });
   return app;
 }

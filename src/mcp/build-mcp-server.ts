@@ -1,0 +1,211 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from '../access/caller.js';
+import { EngineError, Errors } from '../errors.js';
+import { isDay, type Day } from '../model/days.js';
+import type { ModelConfig } from '../model/model-config.js';
+import { masteryResult } from '../model/score.js';
+import type { StudentQueries, StudentSummary } from '../queries/student-queries.js';
+import {
+  atRiskInput,
+  atRiskOutput,
+  calculateInput,
+  masteryOutput,
+  pathOutput,
+  predictionOutput,
+  studentInput,
+  studentMasteryOutput,
+} from './tool-schemas.js';
+
+export interface McpServerDeps {
+  queries: StudentQueries;
+  model: ModelConfig;
+  /** Who the tools act for: every student read goes through the access rule and the audit as this caller. */
+  caller: Caller;
+}
+
+/** Errors the model should read and can act on (refused, unknown, bad input); others are ours. */
+const TOOL_ERROR_STATUSES = new Set([400, 403, 404, 422]);
+
+/** The default page of the class list we walk, and the default size of the at-risk answer. */
+const LIST_PAGE = 1000;
+const AT_RISK_DEFAULT = 20;
+
+/** Structured content for the client, a one-line summary and the JSON for models that only read text. */
+function answer(summary: string, structured: Record<string, unknown>): CallToolResult {
+  return {
+    content: [
+      { type: 'text', text: summary },
+      { type: 'text', text: JSON.stringify(structured) },
+    ],
+    structuredContent: structured,
+  };
+}
+
+/** Runs a tool; an EngineError a model can act on becomes a tool error it reads, anything else propagates. */
+async function run(work: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof EngineError && TOOL_ERROR_STATUSES.has(error.statusCode)) {
+      return { content: [{ type: 'text', text: `${error.code}: ${error.message}`.replace(/\s+/g, ' ') }], isError: true };
+    }
+    throw error;
+  }
+}
+
+/** The schema checks the shape; the calendar is checked here, as the HTTP routes do. */
+function asOfDay(value: string | undefined): Day | undefined {
+  if (value !== undefined && !isDay(value)) throw Errors.badRequest(`as_of must be a calendar day YYYY-MM-DD, not ${value}`);
+  return value;
+}
+
+const scopeOf = (args: { as_of?: string | undefined; topic?: string | undefined }) => ({
+  asOf: asOfDay(args.as_of),
+  topic: args.topic,
+});
+
+const fmt = (n: number) => n.toFixed(3);
+
+/**
+ * The MCP server for AI tutors: five tools over the same use cases as the HTTP API (the
+ * calculator and the student queries), for one caller. It knows no transport; stdio and
+ * streamable HTTP each connect their own.
+ */
+export function buildMcpServer(deps: McpServerDeps): McpServer {
+  const { queries, model, caller } = deps;
+  const server = new McpServer({ name: 'mastery-engine', version: '0.1.0' });
+
+  server.registerTool(
+    'calculate_mastery',
+    {
+      title: 'Calculate mastery from component values',
+      description:
+        'The stateless calculator: four component values in [0, 1] (weights 0.40/0.30/0.20/0.10) give the ' +
+        'mastery score, the weighted breakdown, the level (expert ≥ 0.90, proficient ≥ 0.75, competent ≥ 0.60, ' +
+        'developing ≥ 0.40, else beginner) and a recommendation for each component below 0.7.',
+      inputSchema: calculateInput,
+      outputSchema: masteryOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (values) =>
+      run(async () => {
+        const result = masteryResult(values, model);
+        return answer(`mastery ${fmt(result.mastery_score)} (${result.level}), ${result.recommendations.length} recommendation(s)`, {
+          ...result,
+        });
+      }),
+  );
+
+  server.registerTool(
+    'get_student_mastery',
+    {
+      title: "A student's mastery",
+      description:
+        "A student's mastery as of a day (default today): score, level, the four components, breakdown and " +
+        'recommendations, overall or for one topic; the overall answer lists each topic too. ' +
+        'Only students the token may read (a student: themself; a teacher: their class; an admin: all).',
+      inputSchema: studentInput,
+      outputSchema: studentMasteryOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        const m = await queries.mastery(caller, args.student_id, scopeOf(args));
+        const c = m.components;
+        return answer(
+          `${m.student_id}${m.topic === null ? '' : ` (${m.topic})`} as of ${m.as_of}: mastery ${fmt(m.mastery_score)} (${m.level}); ` +
+            `completion ${fmt(c.completion)}, quiz ${fmt(c.quiz)}, quality ${fmt(c.quality)}, consistency ${fmt(c.consistency)}`,
+          { ...m },
+        );
+      }),
+  );
+
+  server.registerTool(
+    'predict_mastery',
+    {
+      title: "A student's 7-day prediction",
+      description:
+        "The student's mastery expected 7 days after as_of (a least-squares trend over the last up-to-7 days " +
+        'with events), the trend, a confidence, and intervention_needed (prediction < 0.5). With fewer than ' +
+        '3 days of history: prediction null, confidence 0.',
+      inputSchema: studentInput,
+      outputSchema: predictionOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        const p = await queries.prediction(caller, args.student_id, scopeOf(args));
+        const summary =
+          p.prediction === null
+            ? `${args.student_id}: not enough history for a prediction (fewer than 3 days with events)`
+            : `${args.student_id}: ${fmt(p.current)} now, ${fmt(p.prediction)} predicted in 7 days (${p.trend})` +
+              (p.intervention_needed ? '; intervention needed' : '');
+        return answer(summary, { student_id: args.student_id, topic: args.topic ?? null, ...p });
+      }),
+  );
+
+  server.registerTool(
+    'get_learning_path',
+    {
+      title: "A student's adaptive learning path",
+      description:
+        'The steps a student should take next: for each weak component (below 0.7), weakest first, its three ' +
+        'steps; with no weak component, challenge_exercises and advanced_topics. Also the weak components and ' +
+        'the weak topics (score below 0.7), weakest first.',
+      inputSchema: studentInput,
+      outputSchema: pathOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        const p = await queries.path(caller, args.student_id, scopeOf(args));
+        const weak = p.weak_components.map((w) => `${w.component} ${fmt(w.value)}`).join(', ');
+        return answer(`${p.student_id}: ${p.path.join(', ')}${weak ? ` (weak: ${weak})` : ''}`, { ...p });
+      }),
+  );
+
+  server.registerTool(
+    'list_students_at_risk',
+    {
+      title: 'Students who need intervention',
+      description:
+        'The students this token may see (a teacher: their class; an admin: everyone) whose 7-day prediction ' +
+        'is below 0.5, weakest predicted score first. For teachers and admins.',
+      inputSchema: atRiskInput,
+      outputSchema: atRiskOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        const asOf = asOfDay(args.as_of);
+        const seen: StudentSummary[] = [];
+        let day: Day | undefined = asOf;
+        for (let offset = 0; ; offset += LIST_PAGE) {
+          const page = await queries.list(caller, { offset, limit: LIST_PAGE, asOf });
+          day = page.as_of;
+          seen.push(...page.students);
+          if (page.students.length === 0 || offset + LIST_PAGE >= page.total) break;
+        }
+        const atRisk = seen
+          .filter((s) => s.intervention_needed)
+          .sort((a, b) => (a.prediction ?? 0) - (b.prediction ?? 0) || (a.student_id < b.student_id ? -1 : 1));
+        const students = atRisk.slice(0, args.limit ?? AT_RISK_DEFAULT).map((s) => ({
+          student_id: s.student_id,
+          mastery_score: s.mastery_score,
+          level: s.level,
+          prediction: s.prediction,
+          trend: s.trend,
+        }));
+        const names = students.map((s) => `${s.student_id} ${s.prediction === null ? '?' : fmt(s.prediction)}`).join(', ');
+        return answer(`${atRisk.length} of ${seen.length} students need intervention as of ${day}${names ? `: ${names}` : ''}`, {
+          as_of: day,
+          students_seen: seen.length,
+          at_risk: atRisk.length,
+          students,
+        });
+      }),
+  );
+
+  return server;
+}

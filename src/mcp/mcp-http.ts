@@ -1,0 +1,67 @@
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenVerifier } from '../access/tokens.js';
+import { EngineError } from '../errors.js';
+import { callerOf, installAuthentication } from '../http/authenticate.js';
+import type { ModelConfig } from '../model/model-config.js';
+import type { StudentQueries } from '../queries/student-queries.js';
+import { buildMcpServer } from './build-mcp-server.js';
+
+export interface McpRouteDeps {
+  queries: StudentQueries;
+  model: ModelConfig;
+  verifyToken: TokenVerifier;
+}
+
+/** The path the MCP endpoint is served at. */
+export const MCP_PATH = '/mcp';
+
+/**
+ * One MCP exchange: a server for this request's caller and a stateless transport, both closed
+ * when the response is. Stateless because the caller is the token's, checked on every request.
+ */
+async function handle(deps: McpRouteDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const server = buildMcpServer({ queries: deps.queries, model: deps.model, caller: callerOf(request) });
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  // The transport writes the response itself; Fastify must not answer too.
+  reply.hijack();
+  reply.raw.on('close', () => {
+    void transport.close();
+    void server.close();
+  });
+  try {
+    await server.connect(transport);
+    await transport.handleRequest(request.raw, reply.raw, request.body);
+  } catch (error) {
+    request.log.error({ err: error }, 'the MCP request failed');
+    if (!reply.raw.headersSent) {
+      reply.raw.writeHead(500, { 'content-type': 'application/json' });
+      reply.raw.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'the service failed to answer; it has been logged' } }));
+    }
+  }
+}
+
+/**
+ * Serves the MCP tools over streamable HTTP at POST /mcp, stateless. The bearer token is
+ * verified like the API's (401 in the API's error shape when missing or bad), and its principal
+ * is the caller of every tool, so each read goes through the access rule and the audit trail
+ * with the Fastify request id. Register it on the root app (it opens its own scope), after
+ * installErrorHandling, which turns the 401 into the API's error shape.
+ */
+export async function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): Promise<void> {
+  await app.register(async (scope) => {
+    installAuthentication(scope, deps.verifyToken);
+    scope.post(
+      MCP_PATH,
+      { schema: { summary: 'MCP (streamable HTTP, stateless): the tutor tools', hide: true } },
+      (request, reply) => handle(deps, request, reply),
+    );
+    // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
+    const notAllowed = async (_request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('allow', 'POST');
+      throw new EngineError('METHOD_NOT_ALLOWED', 405, 'this MCP endpoint is stateless: send JSON-RPC messages with POST');
+    };
+    scope.get(MCP_PATH, { schema: { hide: true } }, notAllowed);
+    scope.delete(MCP_PATH, { schema: { hide: true } }, notAllowed);
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The MCP tools' input and output shapes (zod, as the SDK takes them). They mirror the HTTP
+ * API's schemas (http/schemas.ts), which mirror mastery-model.md.
+ */
+import { z } from 'zod';
+import { LEVELS } from '../model/types.js';
+import { KEY_SAFE_PATTERN } from '../validation/event-schema.js';
+
+const unit = (what: string) => z.number().min(0).max(1).describe(what);
+const keySafe = new RegExp(KEY_SAFE_PATTERN);
+
+const componentValues = z.object({
+  completion: z.number(),
+  quiz: z.number(),
+  quality: z.number(),
+  consistency: z.number(),
+});
+
+const component = z.enum(['completion', 'quiz', 'quality', 'consistency']);
+
+const masteryFields = {
+  mastery_score: z.number().describe('0…1, rounded to 3 decimals'),
+  level: z.enum(LEVELS),
+  components: componentValues.describe('each component value, 0…1'),
+  breakdown: componentValues.describe('each component × its weight'),
+  recommendations: z.array(
+    z.object({
+      action: z.string(),
+      area: z.string(),
+      priority: z.enum(['high', 'medium', 'low']),
+      topic: z.string().optional(),
+    }),
+  ),
+};
+
+// ---- inputs
+
+export const calculateInput = {
+  completion: unit('completion component (weight 0.40): completed/total exercises × difficulty multiplier'),
+  quiz: unit('quiz component (weight 0.30): correct/total answers × confidence factor'),
+  quality: unit('quality component (weight 0.20): mean of code quality, correctness, efficiency'),
+  consistency: unit('consistency component (weight 0.10): current/max streak × 0.9^days since last active day'),
+};
+
+export const studentInput = {
+  student_id: z.string().regex(keySafe).describe('student id: 1–64 characters of A–Z a–z 0–9 . _ -'),
+  as_of: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .describe('compute as of this day, YYYY-MM-DD (UTC); default today'),
+  topic: z.string().regex(keySafe).optional().describe('one topic, e.g. python.loops; default the overall roll-up'),
+};
+
+export const atRiskInput = {
+  as_of: studentInput.as_of,
+  limit: z.number().int().min(1).max(1000).optional().describe('at most this many students (default 20)'),
+};
+
+// ---- outputs
+
+export const masteryOutput = masteryFields;
+
+export const studentMasteryOutput = {
+  student_id: z.string(),
+  topic: z.string().nullable().describe('null: the overall roll-up'),
+  as_of: z.string(),
+  ...masteryFields,
+  topics: z
+    .array(z.object({ topic: z.string(), mastery_score: z.number(), level: z.enum(LEVELS) }))
+    .optional()
+    .describe("for the overall roll-up: each topic's own score and level"),
+};
+
+export const predictionOutput = {
+  student_id: z.string(),
+  topic: z.string().nullable(),
+  prediction: z.number().nullable().describe('the score expected in 7 days; null with fewer than 3 days of history'),
+  confidence: z.number(),
+  current: z.number().optional(),
+  trend: z.enum(['improving', 'declining', 'stable']).optional(),
+  trend_per_day: z.number().optional(),
+  intervention_needed: z.boolean().optional().describe('prediction < 0.5'),
+};
+
+export const pathOutput = {
+  student_id: z.string(),
+  topic: z.string().nullable(),
+  as_of: z.string(),
+  path: z.array(z.string()).describe('the steps to take, weakest component first'),
+  weak_components: z.array(z.object({ component, value: z.number() })),
+  weak_topics: z.array(z.object({ topic: z.string(), mastery_score: z.number(), weak_components: z.array(component) })),
+};
+
+export const atRiskOutput = {
+  as_of: z.string(),
+  students_seen: z.number().int().describe('how many students the caller may see'),
+  at_risk: z.number().int().describe('how many of them need intervention (before the limit)'),
+  students: z.array(
+    z.object({
+      student_id: z.string(),
+      mastery_score: z.number(),
+      level: z.enum(LEVELS),
+      prediction: z.number().nullable(),
+      trend: z.string().nullable(),
+    }),
+  ),
+};
