@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the servers the test suite talks to answer on localhost: PostgreSQL 5432 (trust
-# auth, database `test`) and Redis 6379, and that the Kafka test broker can be built (gcc and
-# librdkafka-dev: the tests compile librdkafka's mock cluster). A no-op when all is there (the
+# auth, database `test`) and Redis 6379, that the Kafka test broker can be built (gcc and
+# librdkafka-dev: the tests compile librdkafka's mock cluster), and that Chromium is there for
+# the dashboard's browser test. A no-op when all is there (the
 # machines of this project start the servers); otherwise installs from Debian's packages (as
 # root) and starts them.
 # Tests pointed elsewhere (MASTERY_TEST_DATABASE_URL, MASTERY_TEST_REDIS_URL) skip this.
@@ -63,6 +64,14 @@ ensure_kafka_mock() {
   apt_install gcc librdkafka-dev
 }
 
+ensure_chromium() {
+  # The dashboard's browser test drives Debian's Chromium (Playwright cannot download its own here).
+  command -v chromium >/dev/null && return
+  log 'installing Chromium for the browser test'
+  apt_install chromium
+}
+
 ensure_postgres
 ensure_redis
 ensure_kafka_mock
+ensure_chromium

@@ -10,7 +10,9 @@ import { Errors } from '../errors.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
-import { installAuthentication } from './authenticate.js';
+import { audit } from '../audit/audit-access.js';
+import { registerDashboard } from '../dashboard/register-dashboard.js';
+import { callerOf, installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
 import { auditRoutes } from './routes/audit.js';
 import { calculateRoutes } from './routes/calculate.js';
@@ -18,6 +20,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { streamRoutes } from './routes/stream.js';
 import { studentRoutes } from './routes/students.js';
 import { validatorCompiler } from './validator-compiler.js';
 
@@ -77,9 +80,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   healthRoutes(app, deps.ready);
+  await registerDashboard(app);
   if (deps.registry) metricsRoute(app, deps.registry);
   await app.register(
     async (v1) => {
+      // First: it lets EventSource pass its token in the query, before authentication reads it.
+      // Opening a stream is audited once; the updates it carries are each checked by the access
+      // rule, not written to the trail one by one.
+      streamRoutes(v1, deps.engine.bus, {
+        onOpen: (request) => audit(deps.engine, callerOf(request), null, 'updates.stream', 'allowed'),
+      });
       if (deps.limits.ratePerMinute > 0) {
         await v1.register(rateLimit, {
           max: deps.limits.ratePerMinute,

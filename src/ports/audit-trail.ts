@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'erase',
   'consent.update',
   'audit.read',
+  'updates.stream',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

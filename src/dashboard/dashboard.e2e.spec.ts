@@ -1,0 +1,301 @@
+/**
+ * The teacher dashboard in a real browser (Debian's headless Chromium driven by playwright-core)
+ * against the real service on the embedded default (PGlite in memory, state in memory,
+ * in-process bus), listening on a free port. Screenshots go to test-artifacts/dashboard/.
+ */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { createTokenVerifier, signHs256 } from '../access/tokens.js';
+import { loadConfig } from '../config.js';
+import { generateClass } from '../demo/class-generator.js';
+import { installAuthentication } from '../http/authenticate.js';
+import { buildApp } from '../http/build-app.js';
+import { streamRoutes } from '../http/routes/stream.js';
+import { openEngine, type Engine } from '../runtime/engine.js';
+import { wire } from '../testing/wire-events.js';
+import { registerDashboard } from './register-dashboard.js';
+
+const SECRET = 'dashboard-e2e-secret-0123456789abcdef-0123456789';
+const ARTIFACTS = new URL('../../test-artifacts/dashboard/', import.meta.url);
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * `mastery serve` as serveCommand builds it, in this process. Until build-app.ts registers the
+ * dashboard and the stream itself, they are added here exactly as it will; once it does, the
+ * test runs against buildApp unchanged.
+ */
+async function serveWithDashboard(): Promise<{ url: string; engine: Engine; app: FastifyInstance }> {
+  const config = loadConfig({
+    MASTERY_DATA_DIR: ':memory:',
+    MASTERY_JWT_SECRET: SECRET,
+    MASTERY_RETENTION_DAYS: '36500',
+    MASTERY_PURGE_INTERVAL_MINUTES: '0',
+    MASTERY_RATE_LIMIT_PER_MINUTE: '0',
+    PORT: '0',
+  });
+  const logger = pino({ level: 'warn' });
+  const engine = await openEngine(config, logger);
+  const verifyToken = createTokenVerifier({ secret: SECRET, ...config.tokens });
+  const app = await buildApp({
+    engine: engine.deps,
+    ingest: engine.ingest,
+    queries: engine.queries,
+    verifyToken,
+    ready: engine.ready,
+    logger,
+    limits: config.limits,
+  });
+  if (!app.hasRoute({ method: 'GET', url: '/' })) await registerDashboard(app);
+  if (!app.hasRoute({ method: 'GET', url: '/v1/stream' })) {
+    await app.register(
+      async (v1) => {
+        streamRoutes(v1, engine.deps.bus);
+        installAuthentication(v1, verifyToken);
+      },
+      { prefix: '/v1' },
+    );
+  }
+  app.addHook('onClose', () => engine.close());
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url, engine, app };
+}
+
+const token = (role: 'teacher' | 'service' | 'admin' | 'student', sub: string, students?: string[]) =>
+  signHs256(SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
+
+async function postEvents(url: string, serviceToken: string, events: readonly object[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 1000) {
+    const res = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(events.slice(i, i + 1000)),
+    });
+    const body = (await res.json()) as { accepted: number; rejected: number };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.rejected, 0, JSON.stringify(body));
+  }
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
+}
+
+/** Reads server-sent events from /v1/stream until `count` mastery.updated events have come. */
+async function readEvents(response: Response, count: number, timeoutMs = 5000): Promise<Array<{ student_id: string }>> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const found: Array<{ student_id: string }> = [];
+  let buffer = '';
+  const deadline = Date.now() + timeoutMs;
+  while (found.length < count && Date.now() < deadline) {
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()))),
+    ]);
+    if (chunk === null || chunk.done) break;
+    buffer += decoder.decode(chunk.value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (!block.split('\n').includes('event: mastery.updated')) continue;
+      const data = block.split('\n').find((line) => line.startsWith('data: '));
+      if (data) found.push(JSON.parse(data.slice(6)) as { student_id: string });
+    }
+  }
+  await reader.cancel();
+  return found;
+}
+
+describe('the teacher dashboard', () => {
+  let server: Awaited<ReturnType<typeof serveWithDashboard>>;
+  let browser: Browser;
+  let serviceToken: string;
+  let teacherToken: string;
+  const CLASS = Array.from({ length: 10 }, (_, i) => `stu-${String(i + 1).padStart(3, '0')}`);
+
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    server = await serveWithDashboard();
+    serviceToken = await token('service', 'producer');
+    // The teacher's class is the first eight of the ten: the other two must never show.
+    teacherToken = await token('teacher', 'ms-rivera', CLASS.slice(0, 8));
+    const { events } = generateClass({ students: 10, days: 14, seed: 11, now: new Date() });
+    await postEvents(server.url, serviceToken, events);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.app.close();
+  });
+
+  it('serves the page, its assets and uPlot, with a strict content security policy', async () => {
+    const page = await fetch(`${server.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    for (const asset of ['/dashboard/app.js', '/dashboard/styles.css', '/dashboard/vendor/uplot/uPlot.esm.js', '/dashboard/vendor/uplot/uPlot.min.css']) {
+      assert.equal((await fetch(`${server.url}${asset}`)).status, 200, asset);
+    }
+    // Only the two uPlot files the page uses, and nothing outside the roots.
+    assert.equal((await fetch(`${server.url}/dashboard/vendor/uplot/uPlot.cjs.js`)).status, 404);
+    assert.equal((await fetch(`${server.url}/dashboard/%2e%2e/register-dashboard.ts`)).status, 404);
+  });
+
+  it('streams only the updates the caller may read, with the token in the header or the query', async () => {
+    assert.equal((await fetch(`${server.url}/v1/stream`)).status, 401);
+    assert.equal((await fetch(`${server.url}/v1/stream?access_token=not-a-jwt`)).status, 401);
+    // The query token is for the stream only.
+    assert.equal((await fetch(`${server.url}/v1/students?access_token=${teacherToken}`)).status, 401);
+
+    const controller = new AbortController();
+    const viaQuery = await fetch(`${server.url}/v1/stream?access_token=${teacherToken}`, { signal: controller.signal });
+    assert.equal(viaQuery.status, 200);
+    assert.match(viaQuery.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const viaHeader = await fetch(`${server.url}/v1/stream`, { headers: { authorization: `Bearer ${teacherToken}` } });
+    assert.equal(viaHeader.status, 200);
+    const stamp = new Date().toISOString();
+    // stu-010 is not in the teacher's class; stu-002 is.
+    await postEvents(server.url, serviceToken, [wire.activity('stu-010', stamp, 'python.basics')]);
+    await postEvents(server.url, serviceToken, [wire.activity('stu-002', stamp, 'python.basics')]);
+    const [fromQuery, fromHeader] = await Promise.all([readEvents(viaQuery, 1), readEvents(viaHeader, 1)]);
+    assert.deepEqual(fromQuery.map((e) => e.student_id), ['stu-002']);
+    assert.deepEqual(fromHeader.map((e) => e.student_id), ['stu-002']);
+    controller.abort();
+  });
+
+  it('shows the class, a student, and live updates without a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    try {
+      await page.goto(`${server.url}/`);
+      await page.locator('#token-input').waitFor();
+      await screenshot(page, '01-sign-in');
+
+      // A token that may not list students is refused with a sentence.
+      await page.fill('#token-input', await token('student', 'stu-001'));
+      await page.click('#sign-in-form button[type=submit]');
+      await page.locator('#sign-in-error').filter({ hasText: 'teacher or admin' }).waitFor();
+      pageErrors.length = 0; // the browser logs the refused request (403) as an error
+
+      await page.fill('#token-input', teacherToken);
+      await page.click('#sign-in-form button[type=submit]');
+      const rows = page.locator('#student-rows tr');
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), 8);
+      const ids = await page.locator('#student-rows .student-id').allTextContents();
+      assert.deepEqual([...ids].sort(), CLASS.slice(0, 8));
+      for (const score of await page.locator('#student-rows .score-value').allTextContents()) {
+        assert.match(score, /^[01]\.\d{3}$/);
+      }
+      await page.locator('#live[data-state=live]').waitFor();
+      await screenshot(page, '02-class');
+
+      // Sorting by score, highest first, then filtering.
+      await page.click('th[data-key=mastery_score] button');
+      const sorted = (await page.locator('#student-rows .score-value').allTextContents()).map(Number);
+      assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
+      await page.fill('#filter', 'stu-003');
+      assert.equal(await rows.count(), 1);
+      await page.fill('#filter', '');
+      await page.check('#needs-help', { force: true });
+      const flagged = await page.locator('#student-rows .flag').count();
+      assert.equal(await rows.count(), flagged);
+      await page.uncheck('#needs-help', { force: true });
+      assert.equal(await rows.count(), 8);
+
+      // The student view.
+      const target = 'stu-002';
+      await page.click(`#student-rows tr[data-student="${target}"]`);
+      await page.locator('#student-name', { hasText: target }).waitFor();
+      assert.equal(await page.locator('#components .component').count(), 4);
+      assert.ok(await page.locator('#chart canvas').isVisible(), 'the history chart is drawn');
+      assert.ok((await page.locator('#recommendations li').count()) >= 1);
+      assert.ok((await page.locator('#path li').count()) >= 2);
+      assert.ok((await page.locator('#topics tr').count()) >= 1);
+      const mastery = (await (
+        await fetch(`${server.url}/v1/students/${target}/mastery`, { headers: { authorization: `Bearer ${teacherToken}` } })
+      ).json()) as { mastery_score: number; components: { completion: number } };
+      assert.equal(await page.locator('#student-score').textContent(), mastery.mastery_score.toFixed(3));
+      await screenshot(page, '03-student');
+
+      // A new event through the API: the page follows without a reload.
+      const before = await page.locator('#student-score').textContent();
+      const rowScore = page.locator(`#student-rows tr[data-student="${target}"] .score-value`);
+      const rowBefore = await rowScore.textContent();
+      const now = new Date().toISOString();
+      const events = ['python.basics', 'python.loops', 'python.functions', 'python.lists', 'python.classes'].map((topic) =>
+        wire.completion(target, now, { total_exercises: 10, completed_exercises: 10, difficulty: 'advanced' }, topic),
+      );
+      await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
+      await postEvents(server.url, serviceToken, events);
+      const after = (await (
+        await fetch(`${server.url}/v1/students/${target}/mastery`, { headers: { authorization: `Bearer ${teacherToken}` } })
+      ).json()) as { mastery_score: number };
+      assert.notEqual(after.mastery_score.toFixed(3), before, 'the event changes the score');
+      await page.locator('#student-score', { hasText: after.mastery_score.toFixed(3) }).waitFor({ timeout: 5000 });
+      await rowScore.filter({ hasText: after.mastery_score.toFixed(3) }).waitFor({ timeout: 5000 });
+      assert.notEqual(await rowScore.textContent(), rowBefore);
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker), 42, 'no reload');
+      await screenshot(page, '04-live-update');
+
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('puts data into the page as text, never as markup', async () => {
+    // The API's own validation keeps markup out of ids and topics, so the answers are forged in
+    // the browser: the page must still show them as text.
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    const components = { completion: 0.5, quiz: 0.5, quality: 0.5, consistency: 0.5 };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.route('**/v1/students?limit=1000', (route) =>
+        route.fulfill(json({ as_of: '2026-01-14', total: 1, students: [
+          { student_id: hostile, mastery_score: 0.5, level: 'developing', trend: 'stable', prediction: 0.4, intervention_needed: true },
+        ] })),
+      );
+      await page.route('**/v1/students/*/mastery', (route) =>
+        route.fulfill(json({ student_id: hostile, topic: null, as_of: '2026-01-14', mastery_score: 0.5, level: hostile, components,
+          breakdown: components, recommendations: [{ action: hostile, area: hostile, priority: 'high', topic: hostile }],
+          topics: [{ topic: hostile, mastery_score: 0.5, level: 'developing' }] })),
+      );
+      await page.route('**/v1/students/*/history', (route) =>
+        route.fulfill(json({ student_id: hostile, topic: null, days: [] })),
+      );
+      await page.route('**/v1/students/*/prediction', (route) => route.fulfill(json({ prediction: null, confidence: 0 })));
+      await page.route('**/v1/students/*/path', (route) =>
+        route.fulfill(json({ student_id: hostile, topic: null, as_of: '2026-01-14', path: [hostile], weak_components: [], weak_topics: [] })),
+      );
+      await page.goto(`${server.url}/`);
+      await page.fill('#token-input', teacherToken);
+      await page.click('#sign-in-form button[type=submit]');
+      const cell = page.locator('#student-rows .student-id', { hasText: hostile });
+      await cell.waitFor();
+      await cell.click();
+      await page.locator('#student-name', { hasText: hostile }).waitFor();
+      assert.equal(await page.locator('#recommendations li', { hasText: hostile }).count(), 1);
+      assert.equal(await page.locator('#path li', { hasText: hostile.replaceAll('_', ' ') }).count(), 1);
+      assert.equal(await page.locator('#topics td', { hasText: hostile }).count(), 1);
+      assert.equal(await page.locator('main img').count(), 0, 'no element was made from the data');
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,137 @@
+import Type from 'typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canReadStudent } from '../../access/access-rule.js';
+import type { Bus, MasteryUpdated } from '../../ports/bus.js';
+import { principalOf } from '../authenticate.js';
+import { ErrorBody } from '../schemas.js';
+
+export interface StreamOptions {
+  /** How often a comment line keeps proxies and the browser from closing an idle stream. */
+  heartbeatMs?: number;
+  /**
+   * How long one connection lives before the server ends it. EventSource reconnects on its own
+   * (after the `retry:` delay), and the reconnection is a new request whose token is verified
+   * again: an expired or revoked token cannot keep a stream open for ever.
+   */
+  maxAgeMs?: number;
+  /** Called once a caller is allowed to open a stream (the audit trail records it). */
+  onOpen?: (request: FastifyRequest) => Promise<void>;
+}
+
+const HEARTBEAT_MS = 15_000;
+const MAX_AGE_MS = 10 * 60_000;
+/** A client that reads slower than updates arrive is cut off rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** Marks the one route whose token may come in the query string. */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the one route whose token may come as `?access_token=` (the stream). */
+    acceptsQueryToken?: boolean;
+  }
+}
+
+/** One server-sent event; `data` is JSON, so it never holds a newline that would end the event. */
+function sseEvent(update: MasteryUpdated): string {
+  return `id: ${update.event_id}\nevent: mastery.updated\ndata: ${JSON.stringify(update)}\n\n`;
+}
+
+/**
+ * GET /stream (inside the authenticated /v1 scope): `text/event-stream` with one
+ * `event: mastery.updated` per update this process's bus sees for a student the caller may read
+ * (the access rule of api.md; the others are dropped), a heartbeat comment every 15 s, and the
+ * bus listener removed as soon as the client goes away.
+ *
+ * **Call it first in the /v1 scope, before installAuthentication (and the rate limiter).**
+ * EventSource, the browser's client for this format, cannot send headers, so the route also
+ * takes the token as `?access_token=`. The scope's authentication hook reads only the
+ * Authorization header, and Fastify runs a route's own onRequest hooks *after* its scope's, so
+ * the hook that copies the query token into the header has to be a scope hook added before the
+ * authentication hook; it acts on this route only (the route's config marks it), so every other
+ * route still needs the header. A header, when sent, wins over the query string.
+ * Tokens in URLs can reach access logs: keep dashboard tokens short-lived.
+ */
+export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOptions = {}): void {
+  if (scope.hasRequestDecorator('principal')) {
+    throw new Error('streamRoutes must be registered before installAuthentication in the /v1 scope (see its comment)');
+  }
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const maxAgeMs = options.maxAgeMs ?? MAX_AGE_MS;
+  const open = new Set<() => void>();
+
+  scope.addHook('onRequest', async (request: FastifyRequest) => {
+    if (request.routeOptions.config.acceptsQueryToken !== true || request.headers.authorization !== undefined) return;
+    const token = (request.query as { access_token?: unknown } | undefined)?.access_token;
+    if (typeof token === 'string' && token.length > 0) request.headers.authorization = `Bearer ${token}`;
+  });
+
+  // Open streams would keep close() waiting for ever: end them first.
+  scope.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
+
+  scope.get(
+    '/stream',
+    {
+      config: { acceptsQueryToken: true },
+      schema: {
+        summary: 'Live mastery.updated events for the students the caller may read (server-sent events)',
+        description:
+          'text/event-stream: `event: mastery.updated` with the update as JSON in `data`, a `: heartbeat` ' +
+          'comment every 15 s. EventSource cannot send headers, so the token may also be given as ' +
+          '`?access_token=`. The server ends a connection after 10 minutes; EventSource reconnects.',
+        querystring: Type.Object(
+          { access_token: Type.Optional(Type.String({ description: 'the bearer token, for clients that cannot send headers' })) },
+          { additionalProperties: false },
+        ),
+        produces: ['text/event-stream'],
+        response: {
+          200: { description: 'an endless text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } },
+          401: ErrorBody,
+        },
+      },
+    },
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const principal = principalOf(request);
+      await options.onOpen?.(request);
+      // From here on the response is written by hand: Fastify must not send anything itself.
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // Tells a proxy such as nginx not to buffer the stream.
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n: connected\n\n');
+
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        unsubscribe();
+        clearInterval(heartbeat);
+        clearTimeout(maxAge);
+        open.delete(end);
+        res.end();
+      };
+      const write = (chunk: string) => {
+        if (ended) return;
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          request.log.warn('a stream client reads too slowly; closing its stream');
+          end();
+          return;
+        }
+        res.write(chunk);
+      };
+      const unsubscribe = bus.subscribe((update) => {
+        if (canReadStudent(principal, update.student_id)) write(sseEvent(update));
+      });
+      const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
+      const maxAge = setTimeout(end, maxAgeMs);
+      open.add(end);
+      request.raw.once('close', end);
+      res.once('close', end);
+    },
+  );
+}
