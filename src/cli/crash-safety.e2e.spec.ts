@@ -34,6 +34,7 @@ import {
   stopChild,
   utcDay,
 } from './testing/seeded-events.js';
+import { getJson, postJson, type Answer } from '../testing/http-json.js';
 
 const SECRET = 'crash-safety-e2e-secret-at-least-32-bytes!';
 const TOPICS = ['python.loops', 'python.lists', 'python.functions'] as const;
@@ -46,25 +47,6 @@ function redisDb(index: number): string {
 }
 const REDIS_KILL = redisDb(12);
 const REDIS_FLUSH = redisDb(13);
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-async function getJson(url: string, token: string): Promise<Answer> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: await response.json() };
-}
-
-async function postJson(url: string, token: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
 
 /** Cleanups run last-registered first, each even when an earlier one failed. */
 function cleanups(t: TestContext): (f: () => Promise<unknown>) => void {

@@ -59,6 +59,7 @@ import {
   type Recorder,
   type WorkerProcess,
 } from './testing/kafka-e2e.js';
+import { getJson, type Answer } from '../testing/http-json.js';
 
 const SECRET = 'kafka-e2e-secret-at-least-thirty-two-bytes!';
 const AS_OF = '2026-01-20';
@@ -94,16 +95,6 @@ function cleanupsOf(t: TestContext): (f: Cleanup) => void {
   const stack = cleanupStack();
   t.after(() => stack.run());
   return stack.add;
-}
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-async function getJson(url: string, token: string): Promise<Answer> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: await response.json() };
 }
 
 /**
