@@ -63,3 +63,34 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
     assert.match(defs, /\(student_id, occurred_at\)/);
   });
 });
+
+describe('SQL event log on PostgreSQL: concurrent batches', () => {
+  let schema: Awaited<ReturnType<typeof freshSchema>>;
+  let db: SqlClient;
+  before(async () => {
+    schema = await freshSchema();
+    db = await openPostgres(schema.url);
+    await migrate(db);
+  });
+  after(async () => {
+    await db.close();
+    await schema.drop();
+  });
+
+  it('never deadlock when they share event ids in opposite orders, and store each event once', async () => {
+    const log = createSqlEventLog(db);
+    for (let round = 0; round < 10; round++) {
+      const events = Array.from({ length: 400 }, (_, i) => ({
+        event_id: `${String(round).padStart(8, '0')}-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        event_type: 'activity.recorded' as const,
+        timestamp: '2026-01-10T10:00:00Z',
+        student_id: `race-${i % 20}`,
+        topic: 'general',
+        data: {},
+      }));
+      const stored = await Promise.all([log.append(events), log.append([...events].reverse()), log.append(events.slice(100, 300))]);
+      assert.equal(new Set(stored.flatMap((s) => [...s])).size, 400, 'every event stored by exactly one of the batches');
+      assert.equal(stored.reduce((n, s) => n + s.size, 0), 400);
+    }
+  });
+});

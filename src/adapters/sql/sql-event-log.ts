@@ -73,7 +73,10 @@ export function createSqlEventLog(db: SqlClient): EventLog {
   return {
     async append(events) {
       if (events.length === 0) return new Set();
-      const rows = await db.query<{ event_id: string }>(APPEND, [JSON.stringify(events.map(row))]);
+      // Rows go in in event_id order, so that two batches sharing ids take their locks in the
+      // same order and cannot deadlock each other.
+      const sorted = [...events].sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
+      const rows = await db.query<{ event_id: string }>(APPEND, [JSON.stringify(sorted.map(row))]);
       return new Set(rows.map((r) => r.event_id));
     },
 
