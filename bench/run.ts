@@ -1,0 +1,505 @@
+/**
+ * The benchmark harness: `npm run bench [-- --scenario NAME] [--events N] [--full]`.
+ * Every scenario spawns the real `mastery serve` from source and talks HTTP to it.
+ * See docs/benchmarks.md.
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { signHs256 } from '../src/access/tokens.js';
+import { childProcessBase, testServers } from '../src/config.js';
+import { freshSchema } from '../src/testing/postgres-schema.js';
+import { generateBatches, type GenerateOptions } from './generate-events.js';
+
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+/** The Redis database index the benchmark owns and flushes (the tests use 0). */
+const BENCH_REDIS_DB = 13;
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+
+// ---------- arguments ----------
+
+interface Args {
+  scenario: string;
+  events: number | undefined;
+  full: boolean;
+  clients: number;
+  readSeconds: number;
+  profile: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { scenario: 'all', events: undefined, full: false, clients: 4, readSeconds: 15, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--scenario') args.scenario = value();
+    else if (a === '--events') args.events = Number(value());
+    else if (a === '--clients') args.clients = Number(value());
+    else if (a === '--read-seconds') args.readSeconds = Number(value());
+    else if (a === '--full') args.full = true;
+    else if (a === '--cpu-prof') args.profile = true;
+    else if (a === '--') continue;
+    else throw new Error(`unknown argument ${a}; see docs/benchmarks.md`);
+  }
+  return args;
+}
+
+// ---------- the service ----------
+
+interface Service {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  peakRssMb: () => number;
+  currentRssMb: () => number;
+  stop: () => Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function startService(env: Record<string, string>, profileDir?: string): Promise<Service> {
+  const port = await freePort();
+  // As spawnCli (src/cli/testing/run-cli.ts) runs the command from source, with node flags
+  // in front when profiling (--cpu-prof is not allowed in NODE_OPTIONS).
+  const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', MAIN, 'serve'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: {
+    ...childProcessBase(),
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    MASTERY_RATE_LIMIT_PER_MINUTE: '0',
+    MASTERY_RETENTION_DAYS: '36500',
+    MASTERY_JWT_SECRET: SECRET,
+    MASTERY_PURGE_INTERVAL_MINUTES: '0',
+    ...env,
+    },
+  });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log = (log + d).slice(-20_000)));
+  child.stderr!.on('data', (d: Buffer) => (log = (log + d).slice(-20_000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${log}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`serve did not become ready:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const pid = child.pid!;
+  return {
+    url,
+    port,
+    child,
+    peakRssMb: () => procStatusKb(pid, 'VmHWM') / 1024,
+    currentRssMb: () => procStatusKb(pid, 'VmRSS') / 1024,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+// ---------- HTTP client ----------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function request(port: number, method: string, path: string, token: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+// ---------- ingest ----------
+
+interface IngestResult {
+  events_sent: number;
+  batches: number;
+  students: number;
+  clients: number;
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  /** Batch attempts answered 503 and sent again (their time is in the batch's latency). */
+  retried_503: number;
+  retried_503_kinds: Record<string, number>;
+  wall_seconds: number;
+  events_per_second: number;
+  batch_latency_ms: { p50: number; p95: number; p99: number; max: number };
+  peak_rss_mb: number;
+  rss_after_mb: number;
+}
+
+async function ingest(service: Service, gen: GenerateOptions, clients: number, label: string): Promise<IngestResult> {
+  const token = await signHs256(SECRET, { role: 'service', sub: 'bench-ingest', expiresIn: '4h' });
+  // Serialise ahead of time so the client's JSON work is not in the measured window.
+  const bodies: string[] = [];
+  for (const batch of generateBatches(gen)) bodies.push(JSON.stringify(batch));
+  const latencies: number[] = [];
+  let accepted = 0;
+  let duplicate = 0;
+  let rejected = 0;
+  let next = 0;
+  let firstRejection: string | undefined;
+  const failures: string[] = [];
+  let lastReport = Date.now();
+  const started = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= bodies.length) return;
+      const t0 = performance.now();
+      let res = await request(service.port, 'POST', '/v1/events', token, bodies[i]);
+      // A 503 is retried, as a producer would (up to 5 times); each one is counted and reported.
+      for (let attempt = 1; res.status === 503 && attempt <= 5; attempt++) {
+        failures.push(`${res.status} ${res.body.slice(0, 300)}`);
+        res = await request(service.port, 'POST', '/v1/events', token, bodies[i]);
+      }
+      latencies.push(performance.now() - t0);
+      bodies[i] = '';
+      if (res.status !== 200) throw new Error(`POST /v1/events answered ${res.status}: ${res.body.slice(0, 500)}`);
+      const report = JSON.parse(res.body) as { accepted: number; duplicate: number; rejected: number; results: Array<{ status: string; errors?: unknown }> };
+      accepted += report.accepted;
+      duplicate += report.duplicate;
+      rejected += report.rejected;
+      if (report.rejected > 0 && firstRejection === undefined) {
+        firstRejection = JSON.stringify(report.results.find((r) => r.status === 'rejected'));
+      }
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        const done = accepted + duplicate + rejected;
+        process.stderr.write(`  [${label}] ${done} events, ${r1(done / ((performance.now() - started) / 1000))} ev/s\n`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  const wall = (performance.now() - started) / 1000;
+  if (firstRejection) process.stderr.write(`  [${label}] WARNING: ${rejected} rejected, e.g. ${firstRejection}\n`);
+  if (failures.length > 0) process.stderr.write(`  [${label}] WARNING: ${failures.length} batch attempts answered 503 and were retried, e.g. ${failures[0]}\n`);
+  latencies.sort((a, b) => a - b);
+  const failureKinds: Record<string, number> = {};
+  for (const f of failures) failureKinds[f] = (failureKinds[f] ?? 0) + 1;
+  return {
+    events_sent: gen.totalEvents,
+    batches: latencies.length,
+    students: gen.students,
+    clients,
+    accepted,
+    duplicate,
+    rejected,
+    wall_seconds: r2(wall),
+    events_per_second: Math.round((accepted + duplicate) / wall),
+    batch_latency_ms: { p50: r1(percentile(latencies, 50)), p95: r1(percentile(latencies, 95)), p99: r1(percentile(latencies, 99)), max: r1(latencies.at(-1) ?? NaN) },
+    retried_503: failures.length,
+    retried_503_kinds: failureKinds,
+    peak_rss_mb: r1(service.peakRssMb()),
+    rss_after_mb: r1(service.currentRssMb()),
+  };
+}
+
+// ---------- reads ----------
+
+interface ReadResult {
+  mode: string;
+  connections: number;
+  target_rps: number | null;
+  seconds: number;
+  requests: number;
+  errors: number;
+  statuses: Record<string, number>;
+  requests_per_second: number;
+  latency_ms: { p50: number; p95: number; p99: number; max: number };
+  peak_rss_mb: number;
+}
+
+/**
+ * GETs /v1/students/{id}/mastery for random ingested students from `connections` keep-alive
+ * connections. targetRps null: closed loop (each connection sends its next request when the
+ * last one answered). A number: each connection follows a fixed schedule, and latency counts
+ * from the scheduled start, so a stall is not hidden (no coordinated omission).
+ */
+async function readLoad(service: Service, students: readonly string[], connections: number, seconds: number, targetRps: number | null): Promise<ReadResult> {
+  const token = await signHs256(SECRET, { role: 'admin', sub: 'bench-reader', expiresIn: '4h' });
+  const readAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  let seed = 12345;
+  const pick = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return students[seed % students.length]!;
+  };
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const get = (path: string) =>
+    new Promise<number>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: service.port, path, agent: readAgent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.end();
+    });
+  const worker = async (w: number) => {
+    const interval = targetRps ? (1000 * connections) / targetRps : 0;
+    let scheduled = started + (interval * w) / connections;
+    for (;;) {
+      const now = performance.now();
+      if (now >= end) return;
+      if (targetRps) {
+        if (scheduled > now) await new Promise((r) => setTimeout(r, scheduled - now));
+        if (scheduled >= end) return;
+      }
+      const t0 = targetRps ? scheduled : performance.now();
+      const status = await get(`/v1/students/${pick()}/mastery`);
+      latencies.push(performance.now() - t0);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status !== 200) errors++;
+      scheduled += interval;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
+  const wall = (performance.now() - started) / 1000;
+  readAgent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    mode: targetRps ? `paced ${targetRps} req/s` : 'closed loop (max)',
+    connections,
+    target_rps: targetRps,
+    seconds: r2(wall),
+    requests: latencies.length,
+    errors,
+    statuses,
+    requests_per_second: Math.round(latencies.length / wall),
+    latency_ms: { p50: r2(percentile(latencies, 50)), p95: r2(percentile(latencies, 95)), p99: r2(percentile(latencies, 99)), max: r2(latencies.at(-1) ?? NaN) },
+    peak_rss_mb: r1(service.peakRssMb()),
+  };
+}
+
+// ---------- back ends ----------
+
+interface Backend {
+  env: Record<string, string>;
+  cleanup: () => Promise<void>;
+  describe: string;
+}
+
+async function embedded(): Promise<Backend> {
+  const dir = await mkdtemp(join(os.tmpdir(), 'mastery-bench-'));
+  return {
+    env: { MASTERY_DATA_DIR: dir },
+    describe: `embedded default: PGlite in ${dir} (on disk), state in memory, in-process bus`,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+async function postgresRedis(): Promise<Backend> {
+  const schema = await freshSchema();
+  const redisUrl = new URL(testServers().redisUrl);
+  redisUrl.pathname = `/${BENCH_REDIS_DB}`;
+  const redis = new Redis(redisUrl.toString());
+  await redis.flushdb();
+  return {
+    env: { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl.toString() },
+    describe: `PostgreSQL (${testServers().databaseUrl}, fresh schema) + Redis (${redisUrl}, flushed)`,
+    async cleanup() {
+      await redis.flushdb();
+      redis.disconnect();
+      await schema.drop();
+    },
+  };
+}
+
+// ---------- scenarios ----------
+
+interface Context {
+  args: Args;
+  profileDir: string | undefined;
+}
+
+async function withService<T>(backend: Backend, ctx: Context, body: (s: Service) => Promise<T>): Promise<T> {
+  const service = await startService(backend.env, ctx.profileDir);
+  try {
+    return await body(service);
+  } finally {
+    await service.stop();
+    await backend.cleanup();
+  }
+}
+
+const DEFAULT_STUDENTS = 1000;
+
+async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis') {
+  const events = ctx.args.events ?? 100_000;
+  const backend = which === 'embedded' ? await embedded() : await postgresRedis();
+  const result = await withService(backend, ctx, (s) => ingest(s, { totalEvents: events, students: DEFAULT_STUDENTS }, ctx.args.clients, which));
+  return { backend: backend.describe, ...result };
+}
+
+async function scenarioRead(ctx: Context) {
+  const events = ctx.args.events ?? 100_000;
+  const backend = await postgresRedis();
+  return withService(backend, ctx, async (s) => {
+    const gen = { totalEvents: events, students: DEFAULT_STUDENTS };
+    const ingested = await ingest(s, gen, ctx.args.clients, 'read/ingest');
+    // Read only students that were sent events (others answer 404).
+    const known = new Set<string>();
+    for (const batch of generateBatches(gen)) for (const e of batch) known.add(e.student_id);
+    const ids = [...known].sort();
+    // Warm-up: JIT, connections, and the first (L1-missing) reads.
+    await readLoad(s, ids, 100, 3, null);
+    const closed = await readLoad(s, ids, 100, ctx.args.readSeconds, null);
+    const paced = await readLoad(s, ids, 100, ctx.args.readSeconds, 5000);
+    return { backend: backend.describe, ingest_before: ingested, students_read: ids.length, runs: [closed, paced] };
+  });
+}
+
+async function scenarioGrowth(ctx: Context) {
+  const points: Array<{ events: number; students: number }> = [
+    { events: 10_000, students: 1_000 },
+    { events: 100_000, students: 1_000 },
+    { events: 100_000, students: 10_000 },
+  ];
+  if (ctx.args.full) points.push({ events: 1_000_000, students: 1_000 }, { events: 1_000_000, students: 100_000 });
+  const rows = [];
+  for (const p of points) {
+    const backend = await embedded();
+    const row = await withService(backend, ctx, (s) => ingest(s, { totalEvents: p.events, students: p.students }, ctx.args.clients, `growth ${p.events}/${p.students}`));
+    rows.push({ backend: backend.describe, ...row });
+    printIngest(`growth ${p.events} ev / ${p.students} students`, row);
+  }
+  return { points: rows };
+}
+
+// ---------- output ----------
+
+function printIngest(name: string, r: IngestResult) {
+  console.log(
+    `${name.padEnd(40)} ${String(r.events_per_second).padStart(8)} ev/s  batch p50/p95/p99 ${r.batch_latency_ms.p50}/${r.batch_latency_ms.p95}/${r.batch_latency_ms.p99} ms  ` +
+      `acc ${r.accepted} dup ${r.duplicate} rej ${r.rejected} 503-retries ${r.retried_503}  ${r.wall_seconds}s  peak RSS ${r.peak_rss_mb} MB`,
+  );
+}
+
+function printRead(r: ReadResult) {
+  console.log(
+    `read ${r.mode.padEnd(35)} ${String(r.requests_per_second).padStart(8)} req/s  p50/p95/p99/max ${r.latency_ms.p50}/${r.latency_ms.p95}/${r.latency_ms.p99}/${r.latency_ms.max} ms  ` +
+      `errors ${r.errors} ${JSON.stringify(r.statuses)}  peak RSS ${r.peak_rss_mb} MB`,
+  );
+}
+
+function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model,
+    memory_gb: r1(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function save(scenario: string, args: Args, result: unknown) {
+  await mkdir(RESULTS, { recursive: true });
+  const date = new Date().toISOString().slice(0, 10);
+  const file = join(RESULTS, `${date}-${scenario}.json`);
+  await writeFile(file, JSON.stringify({ scenario, date: new Date().toISOString(), machine: machine(), args, result }, null, 2) + '\n');
+  console.log(`  -> ${file}`);
+}
+
+const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'read-mastery', 'growth'] as const;
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const chosen = args.scenario === 'all' ? [...SCENARIOS] : [args.scenario];
+  for (const s of chosen) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s}: one of ${SCENARIOS.join(', ')}`);
+  const profileDir = args.profile ? fileURLToPath(new URL('./results/profiles/', import.meta.url)) : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  const ctx: Context = { args, profileDir };
+  console.log(`machine: ${JSON.stringify(machine())}`);
+  for (const s of chosen) {
+    const t0 = Date.now();
+    console.log(`\n== ${s}`);
+    if (s === 'ingest-embedded' || s === 'ingest-pg-redis') {
+      const r = await scenarioIngest(ctx, s === 'ingest-embedded' ? 'embedded' : 'pg-redis');
+      printIngest(s, r);
+      await save(s, args, r);
+    } else if (s === 'read-mastery') {
+      const r = await scenarioRead(ctx);
+      printIngest('ingest before reads (pg+redis)', r.ingest_before);
+      for (const run of r.runs) printRead(run);
+      await save(s, args, r);
+    } else {
+      const r = await scenarioGrowth(ctx);
+      await save(s, args, r);
+    }
+    console.log(`  (${r1((Date.now() - t0) / 1000)} s)`);
+  }
+  agent.destroy();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
