@@ -15,13 +15,6 @@ export function canReadStudent(principal: Principal, studentId: string): boolean
   }
 }
 
-/** Throws 403 unless the caller may read the student; checked before the student's existence. */
-export function assertCanReadStudent(principal: Principal, studentId: string): void {
-  if (!canReadStudent(principal, studentId)) {
-    throw Errors.forbidden(`a ${principal.role} token may not read student ${studentId}`);
-  }
-}
-
 /** Only producers write events: services, and admins. */
 export function assertCanWriteEvents(principal: Principal): void {
   if (principal.role !== 'service' && principal.role !== 'admin') {

@@ -11,7 +11,7 @@ import { loadStudents, type StudentBase } from './load-students.js';
 import { currentMastery, touchedDays } from './student-results.js';
 
 /** How often a write is tried again after another writer changed the same student first. */
-const MAX_ATTEMPTS = 8;
+export const MAX_WRITE_ATTEMPTS = 8;
 
 function sameResult(a: CurrentMastery | null, b: CurrentMastery): boolean {
   if (a === null) return false;
@@ -22,7 +22,7 @@ function sameResult(a: CurrentMastery | null, b: CurrentMastery): boolean {
   );
 }
 
-export function groupByStudent(events: readonly LearningEvent[]): Map<string, LearningEvent[]> {
+function groupByStudent(events: readonly LearningEvent[]): Map<string, LearningEvent[]> {
   const groups = new Map<string, LearningEvent[]>();
   for (const e of events) {
     const list = groups.get(e.student_id);
@@ -69,7 +69,7 @@ export async function applyEvents(deps: EngineDeps, events: readonly LearningEve
   const updates: MasteryUpdated[] = [];
   let pending = [...groups.keys()];
   for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > MAX_ATTEMPTS) throw Errors.stateConflict(pending);
+    if (attempt > MAX_WRITE_ATTEMPTS) throw Errors.stateConflict(pending);
     const bases = await loadStudents(deps, pending);
     const planned = pending.map((id) => ({ id, ...writeFor(id, bases.get(id), groups.get(id)!, today, deps.model) }));
     const { conflicts } = await deps.store.save(planned.map((p) => p.write));

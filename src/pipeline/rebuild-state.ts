@@ -3,9 +3,8 @@ import type { LearningEvent } from '../model/learning-event.js';
 import { evolveAll, initialState } from '../model/student-state.js';
 import { Errors } from '../errors.js';
 import { currentMastery, touchedDays } from './student-results.js';
+import { MAX_WRITE_ATTEMPTS } from './apply-events.js';
 import type { EngineDeps } from './engine-deps.js';
-
-const MAX_ATTEMPTS = 8;
 
 /**
  * Recomputes every student's record from the event log into the state store: at start in the
@@ -32,7 +31,7 @@ export async function rebuildStudents(deps: EngineDeps, events: Map<string, Lear
   const today = dayOfInstant(deps.clock.now().getTime());
   let pending = events;
   for (let attempt = 1; pending.size > 0; attempt++) {
-    if (attempt > MAX_ATTEMPTS) throw Errors.stateConflict([...pending.keys()]);
+    if (attempt > MAX_WRITE_ATTEMPTS) throw Errors.stateConflict([...pending.keys()]);
     const held = await deps.store.load([...pending.keys()]);
     const writes = [...pending].map(([id, studentEvents]) => {
       const state = evolveAll(initialState(id), studentEvents);

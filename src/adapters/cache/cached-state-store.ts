@@ -20,6 +20,19 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
   // Bumped around every write: a load that overlapped a write must not put what it read into
   // the cache (it may be the record the write replaced). Such a load is simply not cached.
   let writes = 0;
+  /** Runs a write of these students, forgetting them before and after it. */
+  async function writing<T>(studentIds: readonly string[], write: () => Promise<T>): Promise<T> {
+    const forget = () => {
+      writes++;
+      for (const id of studentIds) entries.delete(id);
+    };
+    forget();
+    try {
+      return await write();
+    } finally {
+      forget();
+    }
+  }
   const remember = (id: string, record: LoadedRecord) => {
     entries.delete(id);
     entries.set(id, { record, at: now() });
@@ -45,29 +58,9 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
       return found;
     },
 
-    async save(batch) {
-      const forget = () => {
-        writes++;
-        for (const w of batch) entries.delete(w.record.state.student_id);
-      };
-      forget();
-      try {
-        return await inner.save(batch);
-      } finally {
-        forget();
-      }
-    },
+    save: (batch) => writing(batch.map((w) => w.record.state.student_id), () => inner.save(batch)),
 
-    async remove(studentIds, eventIds) {
-      writes++;
-      for (const id of studentIds) entries.delete(id);
-      try {
-        await inner.remove(studentIds, eventIds);
-      } finally {
-        writes++;
-        for (const id of studentIds) entries.delete(id);
-      }
-    },
+    remove: (studentIds, eventIds) => writing(studentIds, () => inner.remove(studentIds, eventIds)),
 
     unprocessed: (eventIds) => inner.unprocessed(eventIds),
     ping: () => inner.ping(),

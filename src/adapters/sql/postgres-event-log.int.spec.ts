@@ -62,26 +62,13 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
     assert.match(defs, /UNIQUE INDEX .*\(event_id\)/);
     assert.match(defs, /\(student_id, occurred_at\)/);
   });
-});
 
-describe('SQL event log on PostgreSQL: concurrent batches', () => {
-  let schema: Awaited<ReturnType<typeof freshSchema>>;
-  let db: SqlClient;
-  before(async () => {
-    schema = await freshSchema();
-    db = await openPostgres(schema.url);
-    await migrate(db);
-  });
-  after(async () => {
-    await db.close();
-    await schema.drop();
-  });
-
-  it('never deadlock when they share event ids in opposite orders, and store each event once', async () => {
+  it('lets concurrent batches share event ids in opposite orders: no deadlock in opposite orders, and store each event once', async () => {
     const log = createSqlEventLog(db);
     for (let round = 0; round < 10; round++) {
       const events = Array.from({ length: 400 }, (_, i) => ({
-        event_id: `${String(round).padStart(8, '0')}-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        // Ids of this test's own (c0c0c0c…), apart from the other tests' on this schema.
+        event_id: `c0c0c0c${round}-0000-4000-8000-${String(i).padStart(12, '0')}`,
         event_type: 'activity.recorded' as const,
         timestamp: '2026-01-10T10:00:00Z',
         student_id: `race-${i % 20}`,
