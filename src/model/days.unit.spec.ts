@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { addDays, dayFromNumber, dayNumber, dayOfInstant, daysBetween, isDay } from './days.js';
 
 describe('days (UTC calendar days, YYYY-MM-DD)', () => {
@@ -37,5 +38,35 @@ describe('days (UTC calendar days, YYYY-MM-DD)', () => {
     assert.equal(isDay('2026-1-5'), false);
     assert.equal(isDay('2026-01-14T00:00:00Z'), false);
     assert.equal(isDay(''), false);
+  });
+});
+
+describe('day arithmetic agrees with Date', () => {
+  it('dayNumber, dayFromNumber and dayOfInstant match Date for every day of years 0001–9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('0001-01-01T00:00:00Z'), max: Date.parse('9999-12-31T23:59:59.999Z') }), (ms) => {
+        const day = new Date(ms).toISOString().slice(0, 10);
+        assert.equal(dayOfInstant(ms), day);
+        assert.equal(dayNumber(day), Math.floor(ms / 86_400_000));
+        assert.equal(dayFromNumber(Math.floor(ms / 86_400_000)), day);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('isDay agrees with a Date round trip for any YYYY-MM-DD', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d) => {
+        const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+        const t = new Date(0).setUTCFullYear(y, m - 1, d);
+        const expected = m >= 1 && m <= 12 && d >= 1 && d <= 31 && Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === text;
+        assert.equal(isDay(text), expected, text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('an instant that is not a number has no day', () => {
+    assert.throws(() => dayOfInstant(Number.NaN), RangeError);
   });
 });

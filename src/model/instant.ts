@@ -1,4 +1,29 @@
-import { dayOfInstant, type Day } from './days.js';
+import { civilDayNumber, type Day } from './days.js';
+
+const MS_PER_DAY = 86_400_000;
+const ZEROS = '000000000';
+
+/**
+ * True for a timestamp already in UTC with an upper-case `T` and `Z` and in-range fields
+ * (`2026-01-14T10:30:00Z`, `…:00.5Z`): its key is the text itself, padded to nanoseconds.
+ */
+function isCanonicalUtc(t: string): boolean {
+  const n = t.length;
+  if (n < 20 || t.charCodeAt(n - 1) !== 90 /* Z */) return false;
+  if (t[4] !== '-' || t[7] !== '-' || t[10] !== 'T' || t[13] !== ':' || t[16] !== ':') return false;
+  if (n > 20 && (t[19] !== '.' || n === 21)) return false;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  for (let i = 20; i < n - 1; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  // Hours 00–23, minutes and seconds 00–59 (validation has checked the date itself).
+  const hours = (t.charCodeAt(11) - 48) * 10 + (t.charCodeAt(12) - 48);
+  return hours < 24 && t[14]! < '6' && t[17]! < '6';
+}
 
 /**
  * A timestamp as a fixed-width UTC key that sorts as the instants follow each other, to the
@@ -7,6 +32,11 @@ import { dayOfInstant, type Day } from './days.js';
  * Digits beyond the ninth are ignored.
  */
 export function instantKey(timestamp: string): string {
+  // Most producers send UTC: no parsing then, the key is the text (the model's hottest path).
+  if (isCanonicalUtc(timestamp)) {
+    const fraction = timestamp.length > 20 ? timestamp.slice(20, -1) : '';
+    return `${timestamp.slice(0, 19)}.${(fraction + ZEROS).slice(0, 9)}Z`;
+  }
   const fraction = /\.(\d+)/.exec(timestamp)?.[1] ?? '';
   const wholeSeconds = Date.parse(timestamp.replace(/\.\d+/, ''));
   const ms = Number((fraction + '000').slice(0, 3));
@@ -14,12 +44,16 @@ export function instantKey(timestamp: string): string {
   return `${new Date(wholeSeconds + ms).toISOString().slice(0, 23)}${belowMs}Z`;
 }
 
+const digits = (key: string, start: number, end: number) => Number(key.slice(start, end));
+
 /** The epoch milliseconds of an instant key. */
 export function epochMsOf(key: string): number {
-  return Date.parse(`${key.slice(0, 23)}Z`);
+  const day = civilDayNumber(digits(key, 0, 4), digits(key, 5, 7), digits(key, 8, 10));
+  return day * MS_PER_DAY + ((digits(key, 11, 13) * 60 + digits(key, 14, 16)) * 60 + digits(key, 17, 19)) * 1000 + digits(key, 20, 23);
 }
 
 /** The UTC day of an RFC 3339 timestamp: the day an event marks active (mastery-model.md §1.4). */
 export function dayOfTimestamp(timestamp: string): Day {
-  return dayOfInstant(epochMsOf(instantKey(timestamp)));
+  // An instant key is UTC: its first ten characters are its day.
+  return instantKey(timestamp).slice(0, 10);
 }

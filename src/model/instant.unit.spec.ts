@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { epochMsOf, instantKey } from './instant.js';
 
 describe('instantKey', () => {
@@ -28,5 +29,30 @@ describe('instantKey', () => {
   it('does not round the milliseconds up (0.9999 s stays in its second)', () => {
     assert.equal(instantKey('2026-01-14T23:59:59.9999Z'), '2026-01-14T23:59:59.999900000Z');
     assert.equal(epochMsOf(instantKey('2026-01-14T23:59:59.9999Z')), Date.parse('2026-01-14T23:59:59.999Z'));
+  });
+});
+
+describe('instantKey, fast and general paths agree', () => {
+  it('a UTC timestamp gives the same key as the same instant written with an offset', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.parse('1970-01-01T00:00:00Z'), max: Date.parse('2999-12-31T23:59:59Z') }),
+        fc.stringMatching(/^\d{0,12}$/),
+        fc.integer({ min: -14 * 60, max: 14 * 60 }),
+        (ms, fraction, offsetMinutes) => {
+          const whole = new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19);
+          const utc = `${whole}${fraction ? `.${fraction}` : ''}Z`;
+          // The same instant, written in local time at an offset (which takes the general path).
+          const local = new Date(Date.parse(`${whole}Z`) + offsetMinutes * 60_000).toISOString().slice(0, 19);
+          const sign = offsetMinutes < 0 ? '-' : '+';
+          const abs = Math.abs(offsetMinutes);
+          const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+          const withOffset = `${local}${fraction ? `.${fraction}` : ''}${offset}`;
+          assert.equal(instantKey(utc), instantKey(withOffset));
+          assert.equal(epochMsOf(instantKey(utc)), Date.parse(`${whole}.${(fraction + '000').slice(0, 3)}Z`));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

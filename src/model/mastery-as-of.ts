@@ -1,110 +1,11 @@
-import { completionValue, qualityValue, quizValue } from './components.js';
-import { consistencyValue } from './consistency.js';
 import type { Day } from './days.js';
 import { learningPath, weakestFirst } from './learning-path.js';
-import { mean } from './numbers.js';
 import type { ModelConfig } from './model-config.js';
 import { predict, type HistoryPoint } from './prediction.js';
-import type { WeakestTopics } from './recommendations.js';
-import { masteryResult } from './score.js';
-import type { DailyInputs, StudentState, TopicState } from './student-state.js';
-import {
-  INPUT_COMPONENTS,
-  type Component,
-  type ComponentValues,
-  type InputComponent,
-  type MasteryResult,
-  type Prediction,
-} from './types.js';
-
-/** The input that stood at the end of `asOf`: that of the latest reported day not after it. */
-function inputAsOf<T>(daily: DailyInputs<T> | undefined, asOf: Day): T | undefined {
-  if (daily === undefined) return undefined;
-  let best: Day | undefined;
-  for (const day in daily) if (day <= asOf && (best === undefined || day > best)) best = day;
-  return best === undefined ? undefined : daily[best]!.input;
-}
-
-/** A topic's component values as of a day; undefined where the component was never reported. */
-function topicInputValues(
-  topic: TopicState,
-  asOf: Day,
-  config: ModelConfig,
-): Record<InputComponent, number | undefined> {
-  const completion = inputAsOf(topic.inputs.completion, asOf);
-  const quiz = inputAsOf(topic.inputs.quiz, asOf);
-  const quality = inputAsOf(topic.inputs.quality, asOf);
-  return {
-    completion: completion && completionValue(completion),
-    quiz: quiz && quizValue(quiz, config),
-    quality: quality && qualityValue(quality),
-  };
-}
-
-interface Scope {
-  components: ComponentValues;
-  weakestTopics: WeakestTopics;
-}
-
-function topicScope(topic: TopicState, asOf: Day, config: ModelConfig): Scope {
-  const values = topicInputValues(topic, asOf, config);
-  return {
-    components: {
-      completion: values.completion ?? 0,
-      quiz: values.quiz ?? 0,
-      quality: values.quality ?? 0,
-      consistency: consistencyValue(topic.days, asOf),
-    },
-    weakestTopics: {},
-  };
-}
-
-/**
- * The roll-up over topics (§6): each input component is the mean over the topics that have it
- * reported; consistency comes from all of the student's active days. Where two or more topics
- * have a component, the weakest of them is named for its recommendation (§3).
- */
-function overallScope(state: StudentState, asOf: Day, config: ModelConfig): Scope {
-  const reported: Record<Component, Array<{ topic: string; value: number }>> = {
-    completion: [],
-    quiz: [],
-    quality: [],
-    consistency: [],
-  };
-  for (const [name, topic] of state.topics) {
-    const values = topicInputValues(topic, asOf, config);
-    for (const k of INPUT_COMPONENTS) {
-      const value = values[k];
-      if (value !== undefined) reported[k].push({ topic: name, value });
-    }
-    if (topic.days.length > 0 && topic.days[0]! <= asOf) {
-      reported.consistency.push({ topic: name, value: consistencyValue(topic.days, asOf) });
-    }
-  }
-  const weakestTopics: WeakestTopics = {};
-  for (const k of Object.keys(reported) as Component[]) {
-    const list = reported[k];
-    if (list.length < 2) continue;
-    const weakest = list.reduce((a, b) => (b.value < a.value || (b.value === a.value && b.topic < a.topic) ? b : a));
-    weakestTopics[k] = weakest.topic;
-  }
-  const meanOf = (k: InputComponent) => (reported[k].length ? mean(reported[k].map((r) => r.value)) : 0);
-  return {
-    components: {
-      completion: meanOf('completion'),
-      quiz: meanOf('quiz'),
-      quality: meanOf('quality'),
-      consistency: consistencyValue(state.days, asOf),
-    },
-    weakestTopics,
-  };
-}
-
-function scopeOf(state: StudentState, asOf: Day, config: ModelConfig, topic?: string): Scope | undefined {
-  if (topic === undefined) return overallScope(state, asOf, config);
-  const t = state.topics.get(topic);
-  return t && topicScope(t, asOf, config);
-}
+import { masteryResult, roundedComponents } from './score.js';
+import { scopesOver } from './scopes.js';
+import type { StudentState } from './student-state.js';
+import type { Component, ComponentValues, MasteryResult, Prediction } from './types.js';
 
 /** The student's topics, in name order. */
 export function topicNames(state: StudentState): string[] {
@@ -126,7 +27,7 @@ export function masteryAsOf(
   config: ModelConfig,
   topic?: string,
 ): MasteryResult | undefined {
-  const scope = scopeOf(state, asOf, config, topic);
+  const scope = scopesOver(state, [asOf], config, topic)?.[0];
   return scope && masteryResult(scope.components, config, scope.weakestTopics);
 }
 
@@ -142,8 +43,24 @@ export function dailyHistory(
   range: { from?: Day; to: Day },
   topic?: string,
 ): DailyResult[] {
-  const days = activeDays(state, topic).filter((d) => d <= range.to && (range.from === undefined || d >= range.from));
-  return days.map((date) => ({ date, result: masteryAsOf(state, date, config, topic)! }));
+  const days = daysIn(state, range, topic);
+  const scopes = scopesOver(state, days, config, topic) ?? [];
+  return days.map((date, i) => ({ date, result: masteryResult(scopes[i]!.components, config, scopes[i]!.weakestTopics) }));
+}
+
+/** The rounded component values of each active day within [from, to]: a history without results. */
+export function dailyComponents(
+  state: StudentState,
+  config: ModelConfig,
+  range: { from?: Day; to: Day },
+): Array<{ date: Day; components: ComponentValues }> {
+  const days = daysIn(state, range);
+  const scopes = scopesOver(state, days, config)!;
+  return days.map((date, i) => ({ date, components: roundedComponents(scopes[i]!.components) }));
+}
+
+function daysIn(state: StudentState, range: { from?: Day; to: Day }, topic?: string): Day[] {
+  return activeDays(state, topic).filter((d) => d <= range.to && (range.from === undefined || d >= range.from));
 }
 
 /** The 7-day prediction as of `asOf` (§4); undefined for an unknown topic. */

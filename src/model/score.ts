@@ -20,6 +20,11 @@ function mapComponents(f: (k: (typeof COMPONENTS)[number]) => number): Component
   return { completion: f('completion'), quiz: f('quiz'), quality: f('quality'), consistency: f('consistency') };
 }
 
+/** Each component clamped to [0, 1] and rounded half-up to 3 decimals (§2). */
+export function roundedComponents(rawComponents: ComponentValues): ComponentValues {
+  return mapComponents((k) => round3(clamp(rawComponents[k])));
+}
+
 /**
  * mastery_score = round3(Σ component[k] × weight[k]); breakdown[k] = round3(component[k] ×
  * weight[k]); level and recommendations from the rounded values (§2, §3).
@@ -33,7 +38,7 @@ export function masteryResult(
   let sum = 0;
   for (const k of COMPONENTS) sum += raw[k] * config.weights[k];
   const score = round3(clamp(sum));
-  const components = mapComponents((k) => round3(raw[k]));
+  const components = roundedComponents(raw);
   return {
     mastery_score: score,
     level: levelOf(score),

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { addDays, dayOfInstant } from './days.js';
 import type { LearningEvent } from './learning-event.js';
-import { dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
+import { dailyComponents, dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import { instantKey } from './instant.js';
 import { evolve, evolveAll, initialState, isLater, type StudentState } from './student-state.js';
@@ -298,6 +298,43 @@ describe('student state: the fold laws (§6), as properties', () => {
         deepFreeze(s);
         evolve(s, e);
         assert.deepStrictEqual(canonical(s), before);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('one pass equals one step at a time', () => {
+  it('evolveAll over a list equals evolve applied event by event, and mutates neither', () => {
+    fc.assert(
+      fc.property(scenarioArb, scenarioArb, ([first], [, second]) => {
+        const base = stateOf(first);
+        const before = canonical(base);
+        deepFreeze(base);
+        const stepwise = second.reduce((s, e) => evolve(s, e), base);
+        assert.deepStrictEqual(canonical(evolveAll(base, second)), canonical(stepwise));
+        assert.deepStrictEqual(canonical(base), before);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a history computed in one pass equals each day computed on its own, and its components equal dailyComponents', () => {
+    fc.assert(
+      fc.property(scenarioArb, asOfDaysArb, ([events], asOfDays) => {
+        const state = stateOf(events);
+        const config = DEFAULT_MODEL_CONFIG;
+        for (const to of asOfDays) {
+          for (const topic of [undefined, ...topicNames(state)]) {
+            const history = dailyHistory(state, config, { to }, topic);
+            assert.deepStrictEqual(history, history.map((d) => ({ date: d.date, result: masteryAsOf(state, d.date, config, topic)! })));
+          }
+          const from = state.days[0]!;
+          assert.deepStrictEqual(
+            dailyComponents(state, config, { from, to }),
+            dailyHistory(state, config, { from, to }).map((d) => ({ date: d.date, components: d.result.components })),
+          );
+        }
       }),
       RUNS,
     );

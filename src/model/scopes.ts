@@ -1,0 +1,123 @@
+import { completionValue, qualityValue, quizValue } from './components.js';
+import { streakCursor, type StreakCursor } from './consistency.js';
+import { dayNumber, type Day } from './days.js';
+import type { ModelConfig } from './model-config.js';
+import { mean } from './numbers.js';
+import type { WeakestTopics } from './recommendations.js';
+import type { DailyInputs, StudentState, TopicState } from './student-state.js';
+import { INPUT_COMPONENTS, type Component, type ComponentValues, type InputComponent, type InputOf } from './types.js';
+
+/** What a result is computed from: raw component values, and whom recommendations name. */
+export interface Scope {
+  components: ComponentValues;
+  weakestTopics: WeakestTopics;
+}
+
+/** The value of the input that stood at the end of ascending as-of days (§6: the latest day's). */
+type InputCursor = (asOf: Day) => number | undefined;
+
+function inputCursor<T>(daily: DailyInputs<T> | undefined, value: (input: T) => number): InputCursor {
+  if (daily === undefined) return () => undefined;
+  const days = Object.keys(daily).sort();
+  let i = -1;
+  let current: number | undefined;
+  return (asOf) => {
+    const before = i;
+    while (i + 1 < days.length && days[i + 1]! <= asOf) i++;
+    // Computed once per reported day, however many as-of days it stands for.
+    if (i !== before) current = value(daily[days[i]!]!.input);
+    return current;
+  };
+}
+
+interface TopicCursor {
+  name: string;
+  inputs: Record<InputComponent, InputCursor>;
+  streak: StreakCursor;
+}
+
+function topicCursor(name: string, topic: TopicState, config: ModelConfig): TopicCursor {
+  const values: { [K in InputComponent]: (input: InputOf[K]) => number } = {
+    completion: completionValue,
+    quiz: (input) => quizValue(input, config),
+    quality: qualityValue,
+  };
+  return {
+    name,
+    inputs: {
+      completion: inputCursor(topic.inputs.completion, values.completion),
+      quiz: inputCursor(topic.inputs.quiz, values.quiz),
+      quality: inputCursor(topic.inputs.quality, values.quality),
+    },
+    streak: streakCursor(topic.days),
+  };
+}
+
+/** One topic's scope: components never reported count 0; consistency from its own days. */
+function topicScopeAt(t: TopicCursor, asOf: Day, asOfNumber: number): Scope {
+  return {
+    components: {
+      completion: t.inputs.completion(asOf) ?? 0,
+      quiz: t.inputs.quiz(asOf) ?? 0,
+      quality: t.inputs.quality(asOf) ?? 0,
+      consistency: t.streak.at(asOfNumber),
+    },
+    weakestTopics: {},
+  };
+}
+
+/**
+ * The roll-up over topics (§6): each input component is the mean over the topics that have it
+ * reported; consistency comes from all of the student's active days. Where two or more topics
+ * have a component, the weakest of them is named for its recommendation (§3).
+ */
+function overallScopeAt(topics: readonly TopicCursor[], overall: StreakCursor, asOf: Day, asOfNumber: number): Scope {
+  const reported: Record<Component, Array<{ topic: string; value: number }>> = {
+    completion: [],
+    quiz: [],
+    quality: [],
+    consistency: [],
+  };
+  for (const t of topics) {
+    for (const k of INPUT_COMPONENTS) {
+      const value = t.inputs[k](asOf);
+      if (value !== undefined) reported[k].push({ topic: t.name, value });
+    }
+    const consistency = t.streak.at(asOfNumber);
+    if (t.streak.started()) reported.consistency.push({ topic: t.name, value: consistency });
+  }
+  const weakestTopics: WeakestTopics = {};
+  for (const k of Object.keys(reported) as Component[]) {
+    const list = reported[k];
+    if (list.length < 2) continue;
+    const weakest = list.reduce((a, b) => (b.value < a.value || (b.value === a.value && b.topic < a.topic) ? b : a));
+    weakestTopics[k] = weakest.topic;
+  }
+  const meanOf = (k: InputComponent) => (reported[k].length ? mean(reported[k].map((r) => r.value)) : 0);
+  return {
+    components: {
+      completion: meanOf('completion'),
+      quiz: meanOf('quiz'),
+      quality: meanOf('quality'),
+      consistency: overall.at(asOfNumber),
+    },
+    weakestTopics,
+  };
+}
+
+/**
+ * The scope as of the end of each of `asOfDays` (ascending), for the whole student or one
+ * topic; undefined for a topic the student has no event in. One pass over the state serves
+ * the whole list, which is what keeps a day-by-day history cheap.
+ */
+export function scopesOver(state: StudentState, asOfDays: readonly Day[], config: ModelConfig, topic?: string): Scope[] | undefined {
+  if (topic !== undefined) {
+    const t = state.topics.get(topic);
+    if (t === undefined) return undefined;
+    const cursor = topicCursor(topic, t, config);
+    return asOfDays.map((day) => topicScopeAt(cursor, day, dayNumber(day)));
+  }
+  const topics = [...state.topics].map(([name, t]) => topicCursor(name, t, config));
+  const overall = streakCursor(state.days);
+  return asOfDays.map((day) => overallScopeAt(topics, overall, day, dayNumber(day)));
+}
