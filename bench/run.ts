@@ -22,7 +22,9 @@ const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 /** The Redis database index the benchmark owns and flushes (the tests use 0). */
 const BENCH_REDIS_DB = 13;
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+/** The built service, as `npm start` runs it (main() builds it first). */
+const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 // ---------- arguments ----------
 
@@ -88,10 +90,10 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 
 async function startService(env: Record<string, string>, profileDir?: string): Promise<Service> {
   const port = await freePort();
-  // As spawnCli (src/cli/testing/run-cli.ts) runs the command from source, with node flags
-  // in front when profiling (--cpu-prof is not allowed in NODE_OPTIONS).
+  // The built JavaScript, as in production (no tsx loader in the process being measured), with
+  // node flags in front when profiling (--cpu-prof is not allowed in NODE_OPTIONS).
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN, 'serve'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {
     ...childProcessBase(),
@@ -470,6 +472,13 @@ async function save(scenario: string, args: Args, result: unknown) {
 
 const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'read-mastery', 'growth'] as const;
 
+/** `npm run build`: the benchmark measures the service as `npm start` runs it. */
+async function build() {
+  const child = spawn('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`npm run build failed (exit ${code})`);
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const chosen = args.scenario === 'all' ? [...SCENARIOS] : [args.scenario];
@@ -478,6 +487,7 @@ async function main() {
   if (profileDir) await mkdir(profileDir, { recursive: true });
   const ctx: Context = { args, profileDir };
   console.log(`machine: ${JSON.stringify(machine())}`);
+  await build();
   for (const s of chosen) {
     const t0 = Date.now();
     console.log(`\n== ${s}`);
