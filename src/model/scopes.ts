@@ -117,7 +117,11 @@ export function scopesOver(state: StudentState, asOfDays: readonly Day[], config
     const cursor = topicCursor(topic, t, config);
     return asOfDays.map((day) => topicScopeAt(cursor, day, dayNumber(day)));
   }
-  const topics = [...state.topics].map(([name, t]) => topicCursor(name, t, config));
+  // In name order: the mean over topics then sums in one order whatever order a store or a
+  // fold inserted them in, so every store gives the same value to the last bit.
+  const topics = [...state.topics]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, t]) => topicCursor(name, t, config));
   const overall = streakCursor(state.days);
   return asOfDays.map((day) => overallScopeAt(topics, overall, day, dayNumber(day)));
 }

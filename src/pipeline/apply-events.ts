@@ -51,6 +51,8 @@ function writeFor(
       etag: base?.etag ?? null,
       applied,
       days: touchedDays(state, applied, model),
+      // Folded onto what the store held; a student rebuilt from the log is written whole.
+      incremental: base !== undefined && base.rebuiltFrom === null,
     },
     changed: changed ? current : null,
   };

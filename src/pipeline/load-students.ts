@@ -49,6 +49,7 @@ async function writeBack(deps: EngineDeps, rebuilt: StudentBase[]): Promise<void
       etag: null,
       applied: rebuiltFrom!,
       days: touchedDays(record.state, rebuiltFrom!, deps.model),
+      incremental: false,
     })),
   );
 }

@@ -40,6 +40,7 @@ export async function rebuildStudents(deps: EngineDeps, events: Map<string, Lear
         etag: held.get(id)?.etag ?? null,
         applied: studentEvents,
         days: touchedDays(state, studentEvents, deps.model),
+        incremental: false,
       };
     });
     const { conflicts } = await deps.store.save(writes);

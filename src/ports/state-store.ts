@@ -25,8 +25,19 @@ export interface StudentWrite {
   etag: string | null;
   /** The events applied in this write: marked processed, and kept as their day's raw events. */
   applied: readonly LearningEvent[];
+  /**
+   * True when `record.state` is the state loaded with `etag` with `applied` folded in: a store
+   * may then write only what those events changed. False when the record replaces the stored
+   * one whole (a rebuild from the log, which may have fewer days than before).
+   */
+  incremental: boolean;
   /** Component values as of the end of each day whose history this write changed. */
   days: ReadonlyArray<{ date: Day; components: ComponentValues }>;
+}
+
+export interface SaveOutcome {
+  conflicts: string[];
+  etags: Map<string, string>;
 }
 
 /**
@@ -37,8 +48,12 @@ export interface StudentWrite {
 export interface StateStore {
   /** The records of the students asked for that the store holds. */
   load(studentIds: readonly string[]): Promise<Map<string, LoadedRecord>>;
-  /** Writes each student atomically; returns the ids whose etag had changed (not written). */
-  save(writes: readonly StudentWrite[]): Promise<{ conflicts: string[] }>;
+  /**
+   * Writes each student atomically. Returns the ids whose etag had changed (not written), and
+   * the new etag of each student written where the store knows it without reading again (a
+   * cache may then keep the record it just wrote).
+   */
+  save(writes: readonly StudentWrite[]): Promise<SaveOutcome>;
   /** Forgets the students' records, with their daily values and raw events, and these events' markers. */
   remove(studentIds: readonly string[], eventIds: readonly string[]): Promise<void>;
   /** Of these event ids, those not yet applied to the store (no processed marker). */

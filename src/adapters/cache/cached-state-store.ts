@@ -10,9 +10,11 @@ export interface CacheOptions {
 
 /**
  * L1: an in-process cache in front of a shared state store (L2). It serves a record for at
- * most `ttlMs`, and forgets a student as soon as this process writes it (or fails to), so this
- * process never reads its own writes stale; other processes' writes show within `ttlMs`, and a
- * write planned from a stale entry is refused by the store's etag check, never lost.
+ * most `ttlMs`. A record this process writes is kept as written, with the etag the store gave
+ * it, so the next batch for that student starts without a read; a write the store refused, or
+ * whose etag it cannot tell, is forgotten. This process never reads its own writes stale;
+ * other processes' writes show within `ttlMs`, and a write planned from a stale entry is
+ * refused by the store's etag check, never lost.
  */
 export function createCachedStateStore(inner: StateStore, options: CacheOptions): StateStore {
   const now = options.now ?? Date.now;
@@ -58,7 +60,14 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
       return found;
     },
 
-    save: (batch) => writing(batch.map((w) => w.record.state.student_id), () => inner.save(batch)),
+    async save(batch) {
+      const outcome = await writing(batch.map((w) => w.record.state.student_id), () => inner.save(batch));
+      for (const w of batch) {
+        const etag = outcome.etags.get(w.record.state.student_id);
+        if (etag !== undefined) remember(w.record.state.student_id, { ...w.record, etag });
+      }
+      return outcome;
+    },
 
     remove: (studentIds, eventIds) => writing(studentIds, () => inner.remove(studentIds, eventIds)),
 

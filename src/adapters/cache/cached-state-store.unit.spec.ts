@@ -21,6 +21,7 @@ const write = (id: string, etag: string | null): StudentWrite => ({
   etag,
   applied: [],
   days: [],
+  incremental: false,
 });
 
 describe('L1 cache', () => {
@@ -39,7 +40,7 @@ describe('L1 cache', () => {
     assert.equal(inner.loads.length, 2, 'an entry older than 30 s is read again');
   });
 
-  it('forgets a student this process writes, so its own writes are never read stale', async () => {
+  it('keeps a record it wrote, with the etag the store gave it: the next batch starts without a read', async () => {
     const inner = counting(createMemoryStateStore());
     const cache = createCachedStateStore(inner.store, { ttlMs: 30_000, maxEntries: 10 });
     await cache.save([write('a', null)]);
@@ -47,7 +48,28 @@ describe('L1 cache', () => {
     await cache.save([write('a', first.etag)]);
 
     const second = (await cache.load(['a'])).get('a')!;
-    assert.notEqual(second.etag, first.etag);
+    assert.notEqual(second.etag, first.etag, 'never its own write stale');
+    assert.equal(second.etag, (await inner.store.load(['a'])).get('a')!.etag, 'the etag the store holds');
+    assert.deepEqual(inner.loads, [['a']], 'no load reached the store but the check above');
+  });
+
+  it('forgets a student whose write was refused, and one whose new etag the store does not tell', async () => {
+    const memory = createMemoryStateStore();
+    const inner = counting(memory);
+    const cache = createCachedStateStore(inner.store, { ttlMs: 30_000, maxEntries: 10 });
+    await cache.save([write('a', null)]);
+    await cache.load(['a']);
+    assert.deepEqual((await cache.save([write('a', 'stale')])).conflicts, ['a']);
+    await cache.load(['a']);
+    assert.deepEqual(inner.loads, [['a']], 'the refused write dropped the entry: read again');
+
+    const silent: StateStore = { ...inner.store, save: async (w) => ({ ...(await memory.save(w)), etags: new Map() }) };
+    const quiet = createCachedStateStore(silent, { ttlMs: 30_000, maxEntries: 10 });
+    const etag = (await quiet.load(['a'])).get('a')!.etag;
+    await quiet.save([write('a', etag)]);
+    const before = inner.loads.length;
+    assert.notEqual((await quiet.load(['a'])).get('a')!.etag, etag);
+    assert.equal(inner.loads.length, before + 1, 'no etag reported: read from the store');
   });
 
   it('does not cache what a load read while a write was under way', async () => {

@@ -194,7 +194,8 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     },
 
     async save(writes) {
-      if (writes.length === 0) return { conflicts: [] };
+      // Dapr's transactions do not answer with the new ETags: none is reported (etags stays empty).
+      if (writes.length === 0) return { conflicts: [], etags: new Map() };
       const held = await bulkGet(
         'save',
         writes.flatMap((w) => {
@@ -211,7 +212,7 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
         .flatMap((w) => w.applied)
         .map((e) => ({ key: processedKey(e.event_id), value: 1, metadata: { ttlInSeconds: String(PROCESSED_TTL_SECONDS) } }));
       if (markers.length > 0) await request('save: processed markers', 'POST', statePath, markers);
-      return { conflicts };
+      return { conflicts, etags: new Map() };
     },
 
     async remove(studentIds, eventIds) {

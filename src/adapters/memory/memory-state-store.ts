@@ -20,6 +20,7 @@ export function createMemoryStateStore(): StateStore {
 
     async save(writes) {
       const conflicts: string[] = [];
+      const etags = new Map<string, string>();
       for (const { record, etag, applied } of writes) {
         const id = record.state.student_id;
         const held = records.get(id);
@@ -27,10 +28,12 @@ export function createMemoryStateStore(): StateStore {
           conflicts.push(id);
           continue;
         }
-        records.set(id, { ...record, etag: String(Number(etag ?? 0) + 1) });
+        const next = String(Number(etag ?? 0) + 1);
+        records.set(id, { ...record, etag: next });
+        etags.set(id, next);
         for (const e of applied) processed.add(e.event_id);
       }
-      return { conflicts };
+      return { conflicts, etags };
     },
 
     async remove(studentIds, eventIds) {

@@ -21,7 +21,7 @@ describe('Redis state store on a real three-node Redis Cluster', () => {
   it('spreads students over the nodes while each student keeps all its keys in one slot', async () => {
     const store = createRedisStateStore(connectRedis(cluster.url), { retentionDays: 90 });
     const ids = Array.from({ length: 30 }, (_, i) => `spread-${i}`);
-    await store.save(ids.map((id) => ({ record: { state: initialState(id), current: null }, etag: null, applied: [], days: [] })));
+    await store.save(ids.map((id) => ({ record: { state: initialState(id), current: null }, etag: null, applied: [], days: [], incremental: false })));
     await store.close();
 
     const client = connectRedis(cluster.url) as Cluster;

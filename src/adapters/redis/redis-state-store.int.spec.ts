@@ -54,9 +54,10 @@ describe('Redis state store: the key layout of events.md', () => {
         etag: null,
         applied: events,
         days: touchedDays(state, events, DEFAULT_MODEL_CONFIG),
+        incremental: false,
       },
     ]);
-    assert.deepEqual(outcome, { conflicts: [] });
+    assert.deepEqual(outcome.conflicts, []);
     await store.close();
   });
   after(() => raw.quit());
@@ -103,8 +104,20 @@ describe('Redis state store: the key layout of events.md', () => {
     }
   });
 
-  it('starts the state text with its version, which the script compares', async () => {
-    assert.match((await raw.get(`student:{${student}}:state`))!, /^\{"version":1,/);
+  it('keeps the state as a hash: its version, each topic\'s active days, each day\'s last report per component', async () => {
+    const hash = await raw.hgetall(`student:{${student}}:state`);
+    assert.deepEqual(Object.keys(hash).sort(), [
+      'd:2026-01-12:python.loops',
+      'd:2026-01-13:general',
+      'i:completion:2026-01-12:python.loops',
+      'version',
+    ]);
+    assert.equal(hash.version, '1');
+    assert.deepEqual(JSON.parse(hash['i:completion:2026-01-12:python.loops']!), [
+      '2026-01-12T10:00:00.000000000Z',
+      events[0]!.event_id,
+      events[0]!.data,
+    ]);
   });
 });
 
@@ -124,7 +137,7 @@ describe('Redis state store: retention', () => {
       };
       const fresh: LearningEvent = { ...old, event_id: randomUUID(), timestamp: '2026-02-20T10:00:00Z' };
       const state = evolveAll(initialState(student), [old, fresh]);
-      await store.save([{ record: { state, current: null }, etag: null, applied: [old, fresh], days: touchedDays(state, [old, fresh], DEFAULT_MODEL_CONFIG) }]);
+      await store.save([{ record: { state, current: null }, etag: null, applied: [old, fresh], days: touchedDays(state, [old, fresh], DEFAULT_MODEL_CONFIG), incremental: false }]);
       const keys = await raw.keys(`student:{${student}}:*`);
       assert.ok(keys.some((k) => k.includes(':2026-02-20:')), keys.join(', '));
       assert.ok(!keys.some((k) => k.includes(':2026-01-10:')), keys.join(', '));
@@ -145,9 +158,10 @@ describe('Redis state store: remove leaves no key of the student', () => {
         etag,
         applied: events,
         days: touchedDays(state, events, DEFAULT_MODEL_CONFIG),
+        incremental: false,
       },
     ]);
-    assert.deepEqual(outcome, { conflicts: [] });
+    assert.deepEqual(outcome.conflicts, []);
   }
 
   function eventsOf(student: string): LearningEvent[] {
@@ -209,5 +223,69 @@ describe('Redis state store: remove leaves no key of the student', () => {
     await store.remove([student], events.map((e) => e.event_id));
 
     assert.deepEqual(await raw.keys(`student:{${student}}:*`), []);
+  });
+});
+
+describe('Redis state store: writes and layouts', () => {
+  const eventAt = (student: string, timestamp: string, topic: string, correct: number): LearningEvent => ({
+    event_id: randomUUID(),
+    event_type: 'mastery.calculation.requested',
+    timestamp,
+    student_id: student,
+    topic,
+    component: 'quiz',
+    data: { total_questions: 10, correct_answers: correct },
+  });
+
+  it('an incremental write sends only the fields its events touched; the others are left as they were', async (t) => {
+    const raw = new Redis(redisUrl);
+    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
+    t.after(async () => {
+      await store.close();
+      await raw.quit();
+    });
+    const student = `inc-${randomUUID().slice(0, 8)}`;
+    const first = [eventAt(student, '2026-01-10T10:00:00Z', 'a', 5), eventAt(student, '2026-01-11T10:00:00Z', 'b', 6)];
+    const state = evolveAll(initialState(student), first);
+    await store.save([{ record: { state, current: null }, etag: null, applied: first, days: [], incremental: false }]);
+    // A field the next write does not touch, changed behind the store's back: an incremental
+    // write must leave it as it is (a whole write would have rewritten it).
+    await raw.hset(`student:{${student}}:state`, 'd:2026-01-10:a', 'untouched');
+
+    const next = [eventAt(student, '2026-01-12T10:00:00Z', 'b', 9)];
+    const loaded = (await store.load([student])).get(student)!;
+    const outcome = await store.save([
+      { record: { state: evolveAll(loaded.state, next), current: null }, etag: loaded.etag, applied: next, days: [], incremental: true },
+    ]);
+
+    assert.deepEqual(outcome.conflicts, []);
+    assert.equal(outcome.etags.get(student), '2');
+    const hash = await raw.hgetall(`student:{${student}}:state`);
+    assert.equal(hash['d:2026-01-10:a'], 'untouched');
+    assert.equal(hash.version, '2');
+    assert.equal(JSON.parse(hash['i:quiz:2026-01-12:b']!)[1], next[0]!.event_id);
+  });
+
+  it('a state key in the string layout of earlier engines counts as absent, and a rebuilt record replaces it', async (t) => {
+    const raw = new Redis(redisUrl);
+    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
+    t.after(async () => {
+      await store.close();
+      await raw.quit();
+    });
+    const student = `old-layout-${randomUUID().slice(0, 8)}`;
+    await raw.set(`student:{${student}}:state`, '{"version":3,"state":{"v":1}}');
+    assert.equal((await store.load([student])).size, 0);
+
+    const events = [eventAt(student, '2026-01-10T10:00:00Z', 'a', 5)];
+    const state = evolveAll(initialState(student), events);
+    const stale = await store.save([{ record: { state, current: null }, etag: '3', applied: events, days: [], incremental: true }]);
+    assert.deepEqual(stale.conflicts, [student], 'no version is held: a write naming one is refused');
+    const outcome = await store.save([{ record: { state, current: null }, etag: null, applied: events, days: [], incremental: false }]);
+
+    assert.deepEqual(outcome.conflicts, []);
+    assert.equal(await raw.type(`student:{${student}}:state`), 'hash');
+    const { etag: _e, ...record } = (await store.load([student])).get(student)!;
+    assert.deepEqual(record.state.days, ['2026-01-10']);
   });
 });

@@ -5,7 +5,7 @@ import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
 import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
-import { decodeState, encodeState } from '../encoding/student-state-json.js';
+import { VERSION_FIELD, allStateFields, changedStateFields, stateFromFields } from '../encoding/student-state-fields.js';
 import type { RedisClient } from './connect-redis.js';
 import { SAVE_STUDENT_LUA } from './save-student-script.js';
 
@@ -46,20 +46,27 @@ function secondsLeft(date: Day, retentionSeconds: number, nowMs: number): number
   return Math.floor((Date.parse(`${date}T00:00:00Z`) - nowMs) / 1000) + retentionSeconds;
 }
 
-/** The keys and arguments of SAVE_STUDENT_LUA for one write. */
-function scriptCall(write: StudentWrite, ttlSeconds: number, nowMs: number): { keys: string[]; args: string[] } {
+/** The keys and arguments of SAVE_STUDENT_LUA for one write, and the version it writes. */
+function scriptCall(write: StudentWrite, ttlSeconds: number, nowMs: number): { keys: string[]; args: string[]; version: number } {
   const id = write.record.state.student_id;
   const k = studentKeys(id);
   const version = write.etag === null ? 1 : Number(write.etag) + 1;
+  // An incremental write sends only the fields its events touched: its cost follows the batch,
+  // not the size of the student's history.
+  const whole = !write.incremental || write.etag === null;
+  const fields = whole ? allStateFields(write.record.state) : changedStateFields(write.record.state, write.applied);
   const keys = [k.state, k.current];
   const days = write.days.filter((d) => secondsLeft(d.date, ttlSeconds, nowMs) > 0);
   const args = [
     write.etag ?? '',
-    encodeState(write.record.state, version),
-    write.record.current === null ? '' : JSON.stringify(write.record.current),
+    String(version),
+    whole ? '1' : '0',
     String(ttlSeconds),
+    write.record.current === null ? '' : JSON.stringify(write.record.current),
+    String(fields.length),
     String(days.length * COMPONENTS.length),
   ];
+  for (const [field, value] of fields) args.push(field, value);
   for (const { date, components } of days) {
     const ttl = String(secondsLeft(date, ttlSeconds, nowMs));
     for (const c of COMPONENTS) {
@@ -74,7 +81,17 @@ function scriptCall(write: StudentWrite, ttlSeconds: number, nowMs: number): { k
     args.push(String(events.length), String(ttl));
     for (const e of events) args.push(e.event_id, JSON.stringify(e));
   }
-  return { keys, args };
+  return { keys, args, version };
+}
+
+/** HGETALL of a state key; a key of another type (the string layout of earlier engines) counts as none. */
+async function stateHash(redis: RedisClient, key: string): Promise<Record<string, string>> {
+  try {
+    return await redis.hgetall(key);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return {};
+    throw error;
+  }
 }
 
 /**
@@ -95,14 +112,14 @@ export function createRedisStateStore(
       const rows = await Promise.all(
         studentIds.map((id) => {
           const k = studentKeys(id);
-          return redis.mget(k.state, k.current);
+          return Promise.all([stateHash(redis, k.state), redis.get(k.current)]);
         }),
       );
       const found = new Map<string, LoadedRecord>();
       studentIds.forEach((id, i) => {
-        const [stateText, currentText] = rows[i]!;
-        if (stateText == null) return;
-        const { state, version } = decodeState(stateText);
+        const [hash, currentText] = rows[i]!;
+        if (hash[VERSION_FIELD] === undefined) return;
+        const { state, version } = stateFromFields(id, hash);
         const current = currentText == null ? null : (JSON.parse(currentText) as CurrentMastery);
         found.set(id, { state, current, etag: String(version) });
       });
@@ -110,18 +127,18 @@ export function createRedisStateStore(
     },
 
     async save(writes) {
-      const outcomes = await Promise.all(
-        writes.map((w) => {
-          const { keys, args } = scriptCall(w, ttlSeconds, now());
-          return redis.saveStudent(keys.length, ...keys, ...args);
-        }),
-      );
+      const calls = writes.map((w) => scriptCall(w, ttlSeconds, now()));
+      const outcomes = await Promise.all(calls.map(({ keys, args }) => redis.saveStudent(keys.length, ...keys, ...args)));
       const conflicts = writes.filter((_, i) => outcomes[i] !== 1).map((w) => w.record.state.student_id);
+      const etags = new Map<string, string>();
+      writes.forEach((w, i) => {
+        if (outcomes[i] === 1) etags.set(w.record.state.student_id, String(calls[i]!.version));
+      });
       const applied = writes.filter((_, i) => outcomes[i] === 1).flatMap((w) => w.applied);
       // Markers are keyed by event, so they live in other slots than the student's keys: they
       // are set after the script. Lost markers (a crash in between) cost a harmless re-fold.
       await Promise.all(applied.map((e) => redis.set(processedKey(e.event_id), '1', 'EX', PROCESSED_TTL_SECONDS)));
-      return { conflicts };
+      return { conflicts, etags };
     },
 
     async remove(studentIds, eventIds) {

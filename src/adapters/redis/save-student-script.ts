@@ -2,24 +2,39 @@
  * Writes one student's keys in one atomic step, if the stored state still has the version the
  * write was planned from (optimistic concurrency; '' = "no state stored").
  *
- * KEYS: state, current, the day-component keys, then the raw-events hashes (one per day).
- * ARGV: expected version, state JSON, current JSON ('' deletes it), TTL in seconds of the state
- *       and current keys, the number of day-component keys, then per day-component key its
- *       value and TTL, then per raw-events hash: a count, a TTL and that many (event_id,
- *       event JSON) pairs. A day's keys expire when the day leaves the retention period. Raw
- *       events are hashed by event_id, so applying an event twice keeps one copy.
+ * KEYS: state (a hash: see student-state-fields), current, the day-component keys, then the
+ *       raw-events hashes (one per day).
+ * ARGV: expected version, new version, '1' to replace the state's fields whole ('0': set only
+ *       those given), TTL in seconds of the state and current keys, current JSON ('' deletes
+ *       it), the number of state (field, value) pairs, the number of day-component keys; then
+ *       the state pairs; per day-component key its value and TTL; per raw-events hash a count, a
+ *       TTL and that many (event_id, event JSON) pairs. A day's keys expire when the day leaves
+ *       the retention period. Raw events are hashed by event_id: applying one twice keeps one copy.
+ * A state key of another type (a string, as engines before the hash layout wrote) counts as no
+ * state: a record rebuilt from the log replaces it.
  * Returns 1 when written, 0 on a version conflict.
  */
 export const SAVE_STUDENT_LUA = `
-local stored = redis.call('GET', KEYS[1])
+local kind = redis.call('TYPE', KEYS[1])['ok']
 local held = ''
-if stored then held = string.match(stored, '^{"version":(%d+)') or '?' end
+if kind == 'hash' then held = redis.call('HGET', KEYS[1], 'version') or '?' end
 if held ~= ARGV[1] then return 0 end
+if ARGV[3] == '1' or (kind ~= 'hash' and kind ~= 'none') then redis.call('DEL', KEYS[1]) end
 local ttl = tonumber(ARGV[4])
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
-if ARGV[3] == '' then redis.call('DEL', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[3], 'EX', ttl) end
-local days = tonumber(ARGV[5])
-local a = 6
+redis.call('HSET', KEYS[1], 'version', ARGV[2])
+local pairs = tonumber(ARGV[6])
+local a = 8
+-- HSET in slices: unpack() is bounded by Lua's stack.
+local done = 0
+while done < pairs do
+  local n = math.min(pairs - done, 500)
+  redis.call('HSET', KEYS[1], unpack(ARGV, a, a + 2 * n - 1))
+  a = a + 2 * n
+  done = done + n
+end
+redis.call('EXPIRE', KEYS[1], ttl)
+if ARGV[5] == '' then redis.call('DEL', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[5], 'EX', ttl) end
+local days = tonumber(ARGV[7])
 for i = 1, days do
   redis.call('SET', KEYS[2 + i], ARGV[a], 'EX', tonumber(ARGV[a + 1]))
   a = a + 2

@@ -154,7 +154,7 @@ const freshPrefix = () => `c${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 
 /** A write that replaces the record loaded with `etag` (null: the store held none). */
 function write(record: StudentRecord, etag: string | null = null, applied: LearningEvent[] = []): StudentWrite {
-  return { record, etag, applied, days: [] };
+  return { record, etag, applied, days: [], incremental: false };
 }
 
 /**
@@ -170,7 +170,7 @@ function writeWithHistory(studentId: string, events: LearningEvent[]): StudentWr
     components: d.result.components,
   }));
   assert.ok(days.length >= 1, 'the fixture writes daily values');
-  return { record: { state, current: currentOf({ state }) }, etag: null, applied: events, days };
+  return { record: { state, current: currentOf({ state }) }, etag: null, applied: events, days, incremental: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
 
   /** Saves a new student and returns the etag it now has. */
   async function seed(store: StateStore, record: StudentRecord): Promise<string> {
-    assert.deepEqual(await store.save([write(record)]), { conflicts: [] });
+    assert.deepEqual((await store.save([write(record)])).conflicts, []);
     const etag = (await store.load([record.state.student_id])).get(record.state.student_id)?.etag;
     assert.equal(typeof etag, 'string', 'a loaded record carries its etag');
     return etag!;
@@ -228,7 +228,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         const noResult = recordWithoutResult(`${prefix}-no-result`);
         const empty = emptyRecord(`${prefix}-empty`);
 
-        assert.deepEqual(await store.save([write(full), write(noResult), write(empty)]), { conflicts: [] });
+        assert.deepEqual((await store.save([write(full), write(noResult), write(empty)])).conflicts, []);
         const loaded = await store.load([`${prefix}-full`, `${prefix}-no-result`, `${prefix}-empty`]);
 
         assert.equal(loaded.size, 3);
@@ -252,7 +252,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
 
         // Fewer topics and no result: nothing of the first record may survive.
         const second = recordWithoutResult(student);
-        assert.deepEqual(await store.save([write(second, first)]), { conflicts: [] });
+        assert.deepEqual((await store.save([write(second, first)])).conflicts, []);
         const loaded = (await store.load([student])).get(student)!;
         const { etag, ...record } = loaded;
         assertSameRecord(record, second, 'after the second save');
@@ -267,9 +267,9 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         const student = `${freshPrefix()}-s`;
         const stale = await seed(store, recordWithoutResult(student));
         const newer = fullRecord(student);
-        assert.deepEqual(await store.save([write(newer, stale)]), { conflicts: [] });
+        assert.deepEqual((await store.save([write(newer, stale)])).conflicts, []);
 
-        assert.deepEqual(await store.save([write(emptyRecord(student), stale)]), { conflicts: [student] });
+        assert.deepEqual((await store.save([write(emptyRecord(student), stale)])).conflicts, [student]);
 
         const { etag: _e, ...record } = (await store.load([student])).get(student)!;
         assertSameRecord(record, newer, 'the refused write changed nothing');
@@ -298,14 +298,57 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
 
         const outcome = await store.save([write(emptyRecord(held), 'not-its-etag'), write(fresh)]);
 
-        assert.deepEqual(outcome, { conflicts: [held] });
+        assert.deepEqual(outcome.conflicts, [held]);
         const { etag: _e, ...record } = (await store.load([`${prefix}-fresh`])).get(`${prefix}-fresh`)!;
         assertSameRecord(record, fresh);
       });
 
+      it('folds an incremental write into the record it was planned from: the same record as one whole write', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const student = `${prefix}-s`;
+        // The later events bring a new topic, a later report of a day already held, and new days.
+        const events = [...oneTopicEvents(student), ...twoTopicEvents(student)];
+        const later = { ...events[1]!, event_id: randomUUID(), timestamp: '2026-01-10T23:00:00Z' } as LearningEvent;
+        const [first, ...rest] = [...events, later];
+        const firstWrite = writeWithHistory(student, [first!]);
+        await store.save([firstWrite]);
+        const loaded = (await store.load([student])).get(student)!;
+
+        const state = evolveAll(loaded.state, rest);
+        const record = { state, current: currentOf({ state }) };
+        const outcome = await store.save([{ record, etag: loaded.etag, applied: rest, days: [], incremental: true }]);
+
+        assert.deepEqual(outcome.conflicts, []);
+        const { etag: _e, ...stored } = (await store.load([student])).get(student)!;
+        assertSameRecord(stored, { state: evolveAll(initialState(student), [first!, ...rest]), current: record.current });
+        assert.deepEqual(await store.unprocessed([first!, ...rest].map((e) => e.event_id)), new Set(), 'every event is marked');
+      });
+
+      it('reports the new etag of a write when it knows it, and a write naming it is accepted', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const student = `${prefix}-s`;
+        const first = await store.save([write(recordWithoutResult(student))]);
+        const loaded = (await store.load([student])).get(student)!;
+        const reported = first.etags.get(student);
+        if (reported !== undefined) assert.equal(reported, loaded.etag, 'the reported etag is the stored one');
+
+        const second = await store.save([write(fullRecord(student), loaded.etag)]);
+        const again = second.etags.get(student);
+        if (again !== undefined) {
+          assert.notEqual(again, loaded.etag);
+          assert.deepEqual((await store.save([write(emptyRecord(student), again)])).conflicts, [], 'the reported etag names the record');
+        }
+        assert.equal(second.etags.has(`${prefix}-other`), false);
+        const refused = await store.save([write(emptyRecord(student), loaded.etag)]);
+        assert.deepEqual(refused.conflicts, [student]);
+        assert.equal(refused.etags.has(student), false, 'no etag for a refused write');
+      });
+
       it('accepts an empty batch', async (t) => {
         const store = await openStore(t);
-        assert.deepEqual(await store.save([]), { conflicts: [] });
+        assert.deepEqual((await store.save([])).conflicts, []);
       });
     });
 
@@ -341,7 +384,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         const [a, b, c] = ['a', 'b', 'c'].map((x) => `${prefix}-${x}`) as [string, string, string];
         const events = { a: twoTopicEvents(a), b: oneTopicEvents(b), c: twoTopicEvents(c) };
         const writes = [writeWithHistory(a, events.a), writeWithHistory(b, events.b), writeWithHistory(c, events.c)];
-        assert.deepEqual(await store.save(writes), { conflicts: [] });
+        assert.deepEqual((await store.save(writes)).conflicts, []);
         const neighbour = (await store.load([c])).get(c)!;
         const removedIds = [...events.a, ...events.b].map((e) => e.event_id);
 
@@ -364,7 +407,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         await store.remove([student], events.map((e) => e.event_id));
 
         const again = writeWithHistory(student, events.slice(0, 3));
-        assert.deepEqual(await store.save([again]), { conflicts: [] }, 'no record stands in the way');
+        assert.deepEqual((await store.save([again])).conflicts, [], 'no record stands in the way');
 
         const { etag, ...record } = (await store.load([student])).get(student)!;
         assert.equal(typeof etag, 'string');
