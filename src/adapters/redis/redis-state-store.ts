@@ -47,7 +47,12 @@ function secondsLeft(date: Day, retentionSeconds: number, nowMs: number): number
 }
 
 /** The keys and arguments of SAVE_STUDENT_LUA for one write, and the version it writes. */
-function scriptCall(write: StudentWrite, ttlSeconds: number, nowMs: number): { keys: string[]; args: string[]; version: number } {
+function scriptCall(
+  write: StudentWrite,
+  ttlSeconds: number,
+  nowMs: number,
+  withMarkers: boolean,
+): { keys: string[]; args: string[]; version: number } {
   const id = write.record.state.student_id;
   const k = studentKeys(id);
   const version = write.etag === null ? 1 : Number(write.etag) + 1;
@@ -65,6 +70,8 @@ function scriptCall(write: StudentWrite, ttlSeconds: number, nowMs: number): { k
     write.record.current === null ? '' : JSON.stringify(write.record.current),
     String(fields.length),
     String(days.length * COMPONENTS.length),
+    '', // the number of raw-events hashes, set below
+    String(PROCESSED_TTL_SECONDS),
   ];
   for (const [field, value] of fields) args.push(field, value);
   for (const { date, components } of days) {
@@ -74,13 +81,17 @@ function scriptCall(write: StudentWrite, ttlSeconds: number, nowMs: number): { k
       args.push(String(components[c]), ttl);
     }
   }
+  let rawDays = 0;
   for (const [date, events] of rawEventsByDay(write.applied)) {
     const ttl = secondsLeft(date, ttlSeconds, nowMs);
     if (ttl <= 0) continue;
+    rawDays++;
     keys.push(k.rawEvents(date));
     args.push(String(events.length), String(ttl));
     for (const e of events) args.push(e.event_id, JSON.stringify(e));
   }
+  args[7] = String(rawDays);
+  if (withMarkers) for (const e of write.applied) keys.push(processedKey(e.event_id));
   return { keys, args, version };
 }
 
@@ -107,6 +118,10 @@ export function createRedisStateStore(
   const ttlSeconds = options.retentionDays * 24 * 3600;
   const now = options.now ?? Date.now;
   redis.defineCommand('saveStudent', { lua: SAVE_STUDENT_LUA });
+  // On a single server a student's markers are set by its script: one command per student
+  // instead of one per event, and markers that can never lag their write. A cluster keeps
+  // them in other slots than the student's keys, where one script cannot reach.
+  const markersInScript = !(redis instanceof Cluster);
   return {
     async load(studentIds) {
       const rows = await Promise.all(
@@ -127,17 +142,18 @@ export function createRedisStateStore(
     },
 
     async save(writes) {
-      const calls = writes.map((w) => scriptCall(w, ttlSeconds, now()));
+      const calls = writes.map((w) => scriptCall(w, ttlSeconds, now(), markersInScript));
       const outcomes = await Promise.all(calls.map(({ keys, args }) => redis.saveStudent(keys.length, ...keys, ...args)));
       const conflicts = writes.filter((_, i) => outcomes[i] !== 1).map((w) => w.record.state.student_id);
       const etags = new Map<string, string>();
       writes.forEach((w, i) => {
         if (outcomes[i] === 1) etags.set(w.record.state.student_id, String(calls[i]!.version));
       });
-      const applied = writes.filter((_, i) => outcomes[i] === 1).flatMap((w) => w.applied);
-      // Markers are keyed by event, so they live in other slots than the student's keys: they
-      // are set after the script. Lost markers (a crash in between) cost a harmless re-fold.
-      await Promise.all(applied.map((e) => redis.set(processedKey(e.event_id), '1', 'EX', PROCESSED_TTL_SECONDS)));
+      if (!markersInScript) {
+        // Set after the script: lost markers (a crash in between) cost a harmless re-fold.
+        const applied = writes.filter((_, i) => outcomes[i] === 1).flatMap((w) => w.applied);
+        await Promise.all(applied.map((e) => redis.set(processedKey(e.event_id), '1', 'EX', PROCESSED_TTL_SECONDS)));
+      }
       return { conflicts, etags };
     },
 

@@ -2,14 +2,16 @@
  * Writes one student's keys in one atomic step, if the stored state still has the version the
  * write was planned from (optimistic concurrency; '' = "no state stored").
  *
- * KEYS: state (a hash: see student-state-fields), current, the day-component keys, then the
- *       raw-events hashes (one per day).
+ * KEYS: state (a hash: see student-state-fields), current, the day-component keys, the
+ *       raw-events hashes (one per day), then the processed markers of the applied events
+ *       (on a single server only: in a cluster they live in other slots and are set apart).
  * ARGV: expected version, new version, '1' to replace the state's fields whole ('0': set only
  *       those given), TTL in seconds of the state and current keys, current JSON ('' deletes
- *       it), the number of state (field, value) pairs, the number of day-component keys; then
- *       the state pairs; per day-component key its value and TTL; per raw-events hash a count, a
- *       TTL and that many (event_id, event JSON) pairs. A day's keys expire when the day leaves
- *       the retention period. Raw events are hashed by event_id: applying one twice keeps one copy.
+ *       it), the number of state (field, value) pairs, the number of day-component keys, the
+ *       number of raw-events hashes, the markers' TTL; then the state pairs; per day-component
+ *       key its value and TTL; per raw-events hash a count, a TTL and that many (event_id,
+ *       event JSON) pairs. A day's keys expire when the day leaves the retention period. Raw
+ *       events are hashed by event_id: applying one twice keeps one copy.
  * A state key of another type (a string, as engines before the hash layout wrote) counts as no
  * state: a record rebuilt from the log replaces it.
  * Returns 1 when written, 0 on a version conflict.
@@ -23,7 +25,7 @@ if ARGV[3] == '1' or (kind ~= 'hash' and kind ~= 'none') then redis.call('DEL', 
 local ttl = tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'version', ARGV[2])
 local pairs = tonumber(ARGV[6])
-local a = 8
+local a = 10
 -- HSET in slices: unpack() is bounded by Lua's stack.
 local done = 0
 while done < pairs do
@@ -39,7 +41,8 @@ for i = 1, days do
   redis.call('SET', KEYS[2 + i], ARGV[a], 'EX', tonumber(ARGV[a + 1]))
   a = a + 2
 end
-for k = 3 + days, #KEYS do
+local rawDays = tonumber(ARGV[8])
+for k = 3 + days, 2 + days + rawDays do
   local n = tonumber(ARGV[a])
   local dayTtl = tonumber(ARGV[a + 1])
   a = a + 2
@@ -48,6 +51,9 @@ for k = 3 + days, #KEYS do
     a = a + 2
   end
   redis.call('EXPIRE', KEYS[k], dayTtl)
+end
+for k = 3 + days + rawDays, #KEYS do
+  redis.call('SET', KEYS[k], '1', 'EX', ARGV[9])
 end
 return 1
 `;
