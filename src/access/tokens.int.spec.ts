@@ -210,3 +210,28 @@ describe('configuration and the identity provider', () => {
     assert.equal((await verify(await hmac(claims()))).sub, 't-1', 'HS256 still works without the provider');
   });
 });
+
+describe('verified tokens remembered', () => {
+  test('a remembered token is still refused once its exp (and the skew) has passed', async () => {
+    let clockMs = Date.now();
+    const verify = createTokenVerifier({ secret: SECRET, now: () => clockMs });
+    const exp = Math.floor(clockMs / 1000) + 100;
+    const token = await hmac(claims({ exp }));
+    assert.equal((await verify(token)).sub, 't-1');
+    clockMs += 50_000;
+    assert.equal((await verify(token)).sub, 't-1', 'still valid, from memory');
+    clockMs = (exp + 31) * 1000;
+    await refused(verify, token, /has expired/);
+  });
+
+  test('each token keeps its own principal, and a refused one is refused every time', async () => {
+    const verify = createTokenVerifier({ secret: SECRET });
+    const teacher = await hmac(claims());
+    const student = await hmac(claims({ sub: 's-1', role: 'student', students: undefined }));
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await verify(teacher)).role, 'teacher');
+      assert.equal((await verify(student)).role, 'student');
+      await refused(verify, await hmac(claims(), 'HS256', bytes('another-secret-0123456789abcdef-0123')), /signature is not valid/);
+    }
+  });
+});

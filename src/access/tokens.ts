@@ -24,7 +24,13 @@ export interface TokenVerifierOptions {
   clockSkewSeconds?: number;
   /** Replaces the global fetch for the JWKS (tests, proxies). */
   fetchJwks?: FetchImplementation;
+  /** The clock, in epoch ms (tests). */
+  now?: () => number;
 }
+
+/** Verified tokens remembered, at most, and for how long at most (never past their exp). */
+const REMEMBERED_TOKENS = 10_000;
+const REMEMBER_MS = 60_000;
 
 const ASYMMETRIC = ['RS256', 'ES256'] as const;
 
@@ -110,7 +116,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   if (secret === undefined && jwksUrl === undefined) {
     throw new Error('createTokenVerifier needs a secret (HS256) or a JWKS URL (RS256/ES256), or no token could ever be verified');
   }
-  const secretKey = secret === undefined ? undefined : new TextEncoder().encode(secret);
+  const now = options.now ?? Date.now;
+  // Imported once: handing jose the raw bytes would import a new key on every request, which
+  // was the read path's largest cost.
+  const secretKey =
+    secret === undefined
+      ? undefined
+      : crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   const jwks =
     jwksUrl === undefined
       ? undefined
@@ -119,7 +131,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   // jose checks the allow-list before it calls this, so alg is one of `algorithms` here.
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (header.alg === 'HS256' && secretKey) return secretKey;
+    if (header.alg === 'HS256' && secretKey) return await secretKey;
     if ((ASYMMETRIC as readonly string[]).includes(header.alg) && jwks) {
       try {
         return await jwks(header, token);
@@ -139,14 +151,25 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.audience === undefined ? {} : { audience: options.audience }),
   };
+  // A client sends the same token with every request: a token verified once is remembered for
+  // a minute at most and never past its exp, so most requests skip the signature check. Only
+  // tokens that passed every check are remembered, keyed by their whole text.
+  const remembered = new Map<string, { principal: Principal; until: number }>();
   return async (token) => {
+    const at = now();
+    const known = remembered.get(token);
+    if (known !== undefined && known.until > at) return known.principal;
+    if (known !== undefined) remembered.delete(token);
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, getKey, verifyOptions));
+      ({ payload } = await jwtVerify(token, getKey, { ...verifyOptions, currentDate: new Date(at) }));
     } catch (error) {
       throw refusal(error, algorithms, options);
     }
-    return principalOf(payload);
+    const principal = principalOf(payload);
+    remembered.set(token, { principal, until: Math.min(at + REMEMBER_MS, (payload.exp as number) * 1000) });
+    if (remembered.size > REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!);
+    return principal;
   };
 }
 

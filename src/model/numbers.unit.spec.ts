@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { clamp, mean, round3 } from './numbers.js';
 
 describe('round3: half-up to 3 decimals (mastery-model.md, preamble)', () => {
@@ -33,6 +34,36 @@ describe('round3: half-up to 3 decimals (mastery-model.md, preamble)', () => {
   it('never returns −0', () => {
     assert.ok(Object.is(round3(-0.0001), 0));
     assert.ok(Object.is(round3(-0), 0));
+  });
+});
+
+describe('round3 agrees with reading x × 1000 to 12 significant digits, everywhere', () => {
+  const reference = (x: number) => (Math.sign(x) * Math.floor(Math.abs(Number((x * 1000).toPrecision(12))) + 0.5)) / 1000 + 0;
+  const same = (x: number) => assert.ok(Object.is(round3(x), reference(x)), `round3(${x}) = ${round3(x)}, not ${reference(x)}`);
+
+  it('for any double, and for decimal halves and their neighbours, as arithmetic produces them', () => {
+    fc.assert(fc.property(fc.double({ min: -20, max: 20, noNaN: true }), same), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.integer({ min: -20_000, max: 20_000 }), fc.integer({ min: -3, max: 3 }), (k, ulps) => {
+        const half = (k + 0.5) / 1000;
+        same(half);
+        same(half + ulps * Number.EPSILON * Math.max(1, Math.abs(half)));
+        same((2 * k + 1) / 2000);
+        same(((k + 0.5) * 3) / 3000);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('for means and weighted sums of component values (the model\'s own inputs)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 8 }), (ks) => {
+        const values = ks.map((k) => k / 1000);
+        same(mean(values));
+        same(values.reduce((a, v, i) => a + v * [0.4, 0.3, 0.2, 0.1][i % 4]!, 0));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 
