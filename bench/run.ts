@@ -1,6 +1,7 @@
 /**
  * The benchmark harness: `npm run bench [-- --scenario NAME] [--events N] [--full]`.
- * Every scenario spawns the real `mastery serve` from source and talks HTTP to it.
+ * Every scenario spawns the real, built `mastery serve` and talks HTTP to it, except
+ * ingest-kafka (bench/kafka-scenario.ts), which feeds `mastery worker` through Kafka.
  * See docs/benchmarks.md.
  */
 import { once } from 'node:events';
@@ -17,6 +18,7 @@ import { signHs256 } from '../src/access/tokens.js';
 import { childProcessBase, testServers } from '../src/config.js';
 import { freshSchema } from '../src/testing/postgres-schema.js';
 import { generateBatches, type GenerateOptions } from './generate-events.js';
+import { printKafka, scenarioKafka } from './kafka-scenario.js';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -28,7 +30,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 // ---------- arguments ----------
 
-interface Args {
+export interface Args {
   scenario: string;
   events: number | undefined;
   full: boolean;
@@ -60,12 +62,14 @@ function parseArgs(argv: string[]): Args {
 
 // ---------- the service ----------
 
-interface Service {
+export interface Service {
   url: string;
   port: number;
   child: ChildProcess;
   peakRssMb: () => number;
   currentRssMb: () => number;
+  /** The tail of what the process printed, for error messages. */
+  log: () => string;
   stop: () => Promise<void>;
 }
 
@@ -88,12 +92,16 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
-async function startService(env: Record<string, string>, profileDir?: string): Promise<Service> {
+/**
+ * Spawns `mastery serve` (or `mastery worker`, whose ops server answers /readyz on PORT too)
+ * and resolves once /readyz answers 200.
+ */
+async function startService(env: Record<string, string>, profileDir?: string, command: 'serve' | 'worker' = 'serve'): Promise<Service> {
   const port = await freePort();
   // The built JavaScript, as in production (no tsx loader in the process being measured), with
   // node flags in front when profiling (--cpu-prof is not allowed in NODE_OPTIONS).
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeFlags, MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN, command], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {
     ...childProcessBase(),
@@ -110,17 +118,33 @@ async function startService(env: Record<string, string>, profileDir?: string): P
   child.stdout!.on('data', (d: Buffer) => (log = (log + d).slice(-20_000)));
   child.stderr!.on('data', (d: Buffer) => (log = (log + d).slice(-20_000)));
   const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    // A process stuck in its shutdown (e.g. a Kafka consumer that cannot leave its group) must
+    // not hang the harness.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
   const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${log}`);
-    try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) break;
-    } catch {
-      /* not listening yet */
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}:\n${log}`);
+      try {
+        const res = await fetch(`${url}/readyz`);
+        if (res.ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`${command} did not become ready:\n${log}`);
+      // Short: the worker starts consuming as soon as it is ready, and ingest-kafka's clock starts here.
+      await new Promise((r) => setTimeout(r, 50));
     }
-    if (Date.now() > deadline) throw new Error(`serve did not become ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
+  } catch (error) {
+    await stop();
+    throw error;
   }
   const pid = child.pid!;
   return {
@@ -129,11 +153,8 @@ async function startService(env: Record<string, string>, profileDir?: string): P
     child,
     peakRssMb: () => procStatusKb(pid, 'VmHWM') / 1024,
     currentRssMb: () => procStatusKb(pid, 'VmRSS') / 1024,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
+    log: () => log,
+    stop,
   };
 }
 
@@ -172,8 +193,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-const r1 = (x: number) => Math.round(x * 10) / 10;
-const r2 = (x: number) => Math.round(x * 100) / 100;
+export const r1 = (x: number) => Math.round(x * 10) / 10;
+export const r2 = (x: number) => Math.round(x * 100) / 100;
 
 // ---------- ingest ----------
 
@@ -358,7 +379,7 @@ async function embedded(): Promise<Backend> {
   };
 }
 
-async function postgresRedis(): Promise<Backend> {
+export async function postgresRedis(): Promise<Backend> {
   const schema = await freshSchema();
   const redisUrl = new URL(testServers().redisUrl);
   redisUrl.pathname = `/${BENCH_REDIS_DB}`;
@@ -377,22 +398,26 @@ async function postgresRedis(): Promise<Backend> {
 
 // ---------- scenarios ----------
 
-interface Context {
+export interface Context {
   args: Args;
   profileDir: string | undefined;
 }
 
-async function withService<T>(backend: Backend, ctx: Context, body: (s: Service) => Promise<T>): Promise<T> {
-  const service = await startService(backend.env, ctx.profileDir);
+/** Runs `body` against a fresh service on `backend`; stops it and cleans the backend up whatever happens. */
+export async function withService<T>(backend: Backend, ctx: Context, body: (s: Service) => Promise<T>, command: 'serve' | 'worker' = 'serve'): Promise<T> {
   try {
-    return await body(service);
+    const service = await startService(backend.env, ctx.profileDir, command);
+    try {
+      return await body(service);
+    } finally {
+      await service.stop();
+    }
   } finally {
-    await service.stop();
     await backend.cleanup();
   }
 }
 
-const DEFAULT_STUDENTS = 1000;
+export const DEFAULT_STUDENTS = 1000;
 
 async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis') {
   const events = ctx.args.events ?? 100_000;
@@ -470,7 +495,7 @@ async function save(scenario: string, args: Args, result: unknown) {
   console.log(`  -> ${file}`);
 }
 
-const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'read-mastery', 'growth'] as const;
+const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'ingest-kafka', 'read-mastery', 'growth'] as const;
 
 /** `npm run build`: the benchmark measures the service as `npm start` runs it. */
 async function build() {
@@ -494,6 +519,10 @@ async function main() {
     if (s === 'ingest-embedded' || s === 'ingest-pg-redis') {
       const r = await scenarioIngest(ctx, s === 'ingest-embedded' ? 'embedded' : 'pg-redis');
       printIngest(s, r);
+      await save(s, args, r);
+    } else if (s === 'ingest-kafka') {
+      const r = await scenarioKafka(ctx);
+      printKafka(s, r);
       await save(s, args, r);
     } else if (s === 'read-mastery') {
       const r = await scenarioRead(ctx);
