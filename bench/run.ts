@@ -18,6 +18,7 @@ import { signHs256 } from '../src/access/tokens.js';
 import { childProcessBase, testServers } from '../src/config.js';
 import { freshSchema } from '../src/testing/postgres-schema.js';
 import { generateBatches, type GenerateOptions } from './generate-events.js';
+import { runLoad } from './http-load.js';
 import { printKafka, scenarioKafka } from './kafka-scenario.js';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
@@ -300,63 +301,36 @@ interface ReadResult {
 
 /**
  * GETs /v1/students/{id}/mastery for random ingested students from `connections` keep-alive
- * connections. targetRps null: closed loop (each connection sends its next request when the
- * last one answered). A number: each connection follows a fixed schedule, and latency counts
- * from the scheduled start, so a stall is not hidden (no coordinated omission).
+ * connections (bench/http-load.ts: raw sockets, so the client's own CPU stays small).
+ * targetRps null: closed loop (each connection sends its next request when the last one
+ * answered). A number: each connection follows a fixed schedule, and latency counts from the
+ * scheduled start, so a stall is not hidden (no coordinated omission).
  */
 async function readLoad(service: Service, students: readonly string[], connections: number, seconds: number, targetRps: number | null): Promise<ReadResult> {
   const token = await signHs256(SECRET, { role: 'admin', sub: 'bench-reader', expiresIn: '4h' });
-  const readAgent = new http.Agent({ keepAlive: true, maxSockets: connections });
   let seed = 12345;
-  const pick = () => {
+  const nextPath = () => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return students[seed % students.length]!;
+    return `/v1/students/${students[seed % students.length]!}/mastery`;
   };
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let errors = 0;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  const get = (path: string) =>
-    new Promise<number>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port: service.port, path, agent: readAgent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
-      req.on('error', () => resolve(0));
-      req.end();
-    });
-  const worker = async (w: number) => {
-    const interval = targetRps ? (1000 * connections) / targetRps : 0;
-    let scheduled = started + (interval * w) / connections;
-    for (;;) {
-      const now = performance.now();
-      if (now >= end) return;
-      if (targetRps) {
-        if (scheduled > now) await new Promise((r) => setTimeout(r, scheduled - now));
-        if (scheduled >= end) return;
-      }
-      const t0 = targetRps ? scheduled : performance.now();
-      const status = await get(`/v1/students/${pick()}/mastery`);
-      latencies.push(performance.now() - t0);
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      if (status !== 200) errors++;
-      scheduled += interval;
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
-  const wall = (performance.now() - started) / 1000;
-  readAgent.destroy();
+  const { latencies, statuses, wallSeconds } = await runLoad({
+    port: service.port,
+    connections,
+    seconds,
+    targetRps,
+    nextPath,
+    headers: { authorization: `Bearer ${token}` },
+  });
   latencies.sort((a, b) => a - b);
   return {
     mode: targetRps ? `paced ${targetRps} req/s` : 'closed loop (max)',
     connections,
     target_rps: targetRps,
-    seconds: r2(wall),
+    seconds: r2(wallSeconds),
     requests: latencies.length,
-    errors,
+    errors: latencies.length - (statuses['200'] ?? 0),
     statuses,
-    requests_per_second: Math.round(latencies.length / wall),
+    requests_per_second: Math.round(latencies.length / wallSeconds),
     latency_ms: { p50: r2(percentile(latencies, 50)), p95: r2(percentile(latencies, 95)), p99: r2(percentile(latencies, 99)), max: r2(latencies.at(-1) ?? NaN) },
     peak_rss_mb: r1(service.peakRssMb()),
   };
