@@ -34,6 +34,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export interface Args {
   scenario: string;
   events: number | undefined;
+  /** The student population of the ingest scenarios (default DEFAULT_STUDENTS). */
+  students: number | undefined;
   full: boolean;
   clients: number;
   readSeconds: number;
@@ -41,7 +43,7 @@ export interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { scenario: 'all', events: undefined, full: false, clients: 4, readSeconds: 15, profile: false };
+  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -53,6 +55,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--events') args.events = Number(value());
     else if (a === '--clients') args.clients = Number(value());
     else if (a === '--read-seconds') args.readSeconds = Number(value());
+    else if (a === '--students') args.students = Number(value());
     else if (a === '--full') args.full = true;
     else if (a === '--cpu-prof') args.profile = true;
     else if (a === '--') continue;
@@ -396,7 +399,7 @@ export const DEFAULT_STUDENTS = 1000;
 async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis') {
   const events = ctx.args.events ?? 100_000;
   const backend = which === 'embedded' ? await embedded() : await postgresRedis();
-  const result = await withService(backend, ctx, (s) => ingest(s, { totalEvents: events, students: DEFAULT_STUDENTS }, ctx.args.clients, which));
+  const result = await withService(backend, ctx, (s) => ingest(s, { totalEvents: events, students: ctx.args.students ?? DEFAULT_STUDENTS }, ctx.args.clients, which));
   return { backend: backend.describe, ...result };
 }
 
