@@ -327,6 +327,24 @@ describe('reads: prediction', () => {
   });
 });
 
+describe('reads: answers computed once per state', () => {
+  it('a repeated read gives the same answer; a new event, another day or another topic gives its own', async (t) => {
+    const h = await given(t, [twenty('rey', '2026-01-13T09:00:00Z', 'a')]);
+
+    const first = await ok<Mastery>(h, '/v1/students/rey/mastery?as_of=2026-01-13', h.admin);
+    assert.deepStrictEqual(await ok<Mastery>(h, '/v1/students/rey/mastery?as_of=2026-01-13', h.admin), first);
+    const nextDay = await ok<Mastery>(h, '/v1/students/rey/mastery?as_of=2026-01-14', h.admin);
+    assert.equal(nextDay.components.consistency, 0.9, 'as of the next day the streak has decayed');
+    assert.equal((await ok<Mastery>(h, '/v1/students/rey/mastery?as_of=2026-01-13&topic=a', h.admin)).topic, 'a');
+
+    const more = await h.post('/v1/events', [wire.quiz('rey', '2026-01-13T10:00:00Z', { total_questions: 10, correct_answers: 5 }, 'a')], await h.token('service', 'quiz-agent'));
+    assert.equal(more.statusCode, 200, more.body);
+    const after = await ok<Mastery>(h, '/v1/students/rey/mastery?as_of=2026-01-13', h.admin);
+    assert.equal(first.components.quiz, 0);
+    assert.equal(after.components.quiz, 0.5, 'the new event counts at once');
+  });
+});
+
 describe('reads: topics', () => {
   // python.loops: completion 20/25 → 0.8, quiz 9/10 → 0.9.
   // python.functions: completion 10/25 beginner → 0.32, quality 0.6 ×3 → 0.6. All today.

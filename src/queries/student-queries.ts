@@ -53,6 +53,10 @@ export interface StudentSummary {
  */
 export function createStudentQueries(deps: EngineDeps) {
   const today = () => dayOfInstant(deps.clock.now().getTime());
+  // States are immutable values (the fold never changes one), and a cached record keeps its
+  // state object until the student changes: an answer computed for a state and a scope holds
+  // as long as that state does. Reads repeat far more often than students change.
+  const answers = new WeakMap<StudentState, Map<string, StudentMastery>>();
 
   /**
    * The access rule, then the read; every outcome is audited. A refused caller learns nothing,
@@ -80,6 +84,9 @@ export function createStudentQueries(deps: EngineDeps) {
     async mastery(caller: Caller, studentId: string, scope: Scope = {}): Promise<StudentMastery> {
       const state = await readableState(caller, studentId, 'mastery.read', scope.topic);
       const asOf = scope.asOf ?? today();
+      const key = `${asOf}/${scope.topic ?? ''}`;
+      const known = answers.get(state)?.get(key);
+      if (known !== undefined) return known;
       const result = masteryAsOf(state, asOf, deps.model, scope.topic)!;
       const answer: StudentMastery = { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...result };
       if (scope.topic === undefined) {
@@ -88,6 +95,9 @@ export function createStudentQueries(deps: EngineDeps) {
           return { topic, mastery_score: r.mastery_score, level: r.level };
         });
       }
+      let forState = answers.get(state);
+      if (forState === undefined) answers.set(state, (forState = new Map()));
+      forState.set(key, answer);
       return answer;
     },
 
