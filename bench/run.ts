@@ -39,11 +39,13 @@ export interface Args {
   full: boolean;
   clients: number;
   readSeconds: number;
+  /** The paced read phase's offered rate, requests per second (default 5,000: the target). */
+  readRate: number;
   profile: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, profile: false };
+  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, readRate: 5000, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -55,6 +57,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--events') args.events = Number(value());
     else if (a === '--clients') args.clients = Number(value());
     else if (a === '--read-seconds') args.readSeconds = Number(value());
+    else if (a === '--read-rate') args.readRate = Number(value());
     else if (a === '--students') args.students = Number(value());
     else if (a === '--full') args.full = true;
     else if (a === '--cpu-prof') args.profile = true;
@@ -192,6 +195,12 @@ function request(port: number, method: string, path: string, token: string, body
   });
 }
 
+/** nodejs_heap_size_used_bytes from the service's /metrics (prom-client's default metrics). */
+async function heapUsedBytes(service: Service): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -218,6 +227,8 @@ interface IngestResult {
   batch_latency_ms: { p50: number; p95: number; p99: number; max: number };
   peak_rss_mb: number;
   rss_after_mb: number;
+  /** V8's used heap at the end (the service's /metrics): live data, apart from what GC has yet to give back. */
+  heap_used_after_mb: number;
 }
 
 async function ingest(service: Service, gen: GenerateOptions, clients: number, label: string): Promise<IngestResult> {
@@ -284,6 +295,7 @@ async function ingest(service: Service, gen: GenerateOptions, clients: number, l
     retried_503_kinds: failureKinds,
     peak_rss_mb: r1(service.peakRssMb()),
     rss_after_mb: r1(service.currentRssMb()),
+    heap_used_after_mb: r1((await heapUsedBytes(service)) / 2 ** 20),
   };
 }
 
@@ -363,7 +375,8 @@ export async function postgresRedis(): Promise<Backend> {
   const redis = new Redis(redisUrl.toString());
   await redis.flushdb();
   return {
-    env: { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl.toString() },
+    // The heap cap of the production configuration (deploy/k8s/configmap.yaml, .env.example).
+    env: { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl.toString(), NODE_OPTIONS: '--max-old-space-size=256' },
     describe: `PostgreSQL (${testServers().databaseUrl}, fresh schema) + Redis (${redisUrl}, flushed)`,
     async cleanup() {
       await redis.flushdb();
@@ -416,7 +429,7 @@ async function scenarioRead(ctx: Context) {
     // Warm-up: JIT, connections, and the first (L1-missing) reads.
     await readLoad(s, ids, 100, 3, null);
     const closed = await readLoad(s, ids, 100, ctx.args.readSeconds, null);
-    const paced = await readLoad(s, ids, 100, ctx.args.readSeconds, 5000);
+    const paced = await readLoad(s, ids, 100, ctx.args.readSeconds, ctx.args.readRate);
     return { backend: backend.describe, ingest_before: ingested, students_read: ids.length, runs: [closed, paced] };
   });
 }
@@ -443,7 +456,7 @@ async function scenarioGrowth(ctx: Context) {
 function printIngest(name: string, r: IngestResult) {
   console.log(
     `${name.padEnd(40)} ${String(r.events_per_second).padStart(8)} ev/s  batch p50/p95/p99 ${r.batch_latency_ms.p50}/${r.batch_latency_ms.p95}/${r.batch_latency_ms.p99} ms  ` +
-      `acc ${r.accepted} dup ${r.duplicate} rej ${r.rejected} 503-retries ${r.retried_503}  ${r.wall_seconds}s  peak RSS ${r.peak_rss_mb} MB`,
+      `acc ${r.accepted} dup ${r.duplicate} rej ${r.rejected} 503-retries ${r.retried_503}  ${r.wall_seconds}s  peak RSS ${r.peak_rss_mb} MB, heap used ${r.heap_used_after_mb} MB`,
   );
 }
 
