@@ -4,7 +4,7 @@ import { createMemoryAuditTrail } from '../adapters/memory/memory-audit-trail.js
 import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
 import { createMemoryPrivacyRegistry } from '../adapters/memory/memory-privacy-registry.js';
 import { migrate } from '../adapters/sql/migrations.js';
-import { openPglite } from '../adapters/sql/pglite-client.js';
+import { openPgliteThread } from '../adapters/sql/pglite-client.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { createSqlAuditTrail } from '../adapters/sql/sql-audit-trail.js';
@@ -19,7 +19,7 @@ import type { PrivacyRegistry } from '../ports/privacy-registry.js';
 export async function openEventLogDatabase(config: Config, logger: Logger): Promise<SqlClient> {
   const db = config.databaseUrl
     ? await openPostgres(config.databaseUrl, logger)
-    : await openPglite(join(config.dataDir, 'pglite'));
+    : await openPgliteThread(join(config.dataDir, 'pglite'));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'event log migrated');
   return db;

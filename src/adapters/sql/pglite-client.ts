@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { access, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,5 +44,74 @@ export async function openPglite(dataDir?: string): Promise<SqlClient> {
     },
     transaction: (work) => db.transaction((tx) => work({ query: async (sql, params) => (await tx.query(sql, params)).rows as never })),
     close: () => db.close(),
+  };
+}
+
+/** The thread: built, pglite-thread.js; from source (tests run through tsx), its .ts twin. */
+function startThread(workerData: { dataDir?: string }): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pglite-thread.js', import.meta.url), { workerData });
+  // A worker does not inherit tsx's loader: it registers it before importing the TypeScript.
+  const entry = JSON.stringify(new URL('./pglite-thread.ts', import.meta.url).href);
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true, workerData });
+}
+
+type Answer = { id: number; rows?: unknown[]; tx?: number; ready?: boolean; error?: { message: string; code?: string; name?: string } };
+
+/**
+ * The same SqlClient with PGlite in a worker thread (pglite-thread.ts): the database's work —
+ * PostgreSQL itself, compiled to WebAssembly — runs on another core than the HTTP handling and
+ * the model, which on the embedded default share one thread otherwise.
+ */
+export async function openPgliteThread(dataDir?: string): Promise<SqlClient> {
+  if (dataDir !== undefined) await createDataDir(dataDir);
+  const worker = startThread({ dataDir });
+  const waiting = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let failed: Error | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    waiting.set(0, { resolve: () => resolve(), reject });
+  });
+  worker.on('message', (a: Answer) => {
+    const w = waiting.get(a.id);
+    if (w === undefined) return;
+    waiting.delete(a.id);
+    if (a.error) w.reject(Object.assign(new Error(a.error.message), { code: a.error.code, name: a.error.name ?? 'Error' }));
+    else w.resolve(a);
+  });
+  const fail = (error: Error) => {
+    failed = error;
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the PGlite thread exited (code ${code})`)));
+  const send = (message: Record<string, unknown>): Promise<Answer> => {
+    if (failed) return Promise.reject(failed);
+    const id = nextId++;
+    return new Promise<Answer>((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, ...message });
+    });
+  };
+  await ready;
+  const query = async <T>(sql: string, params?: unknown[], tx?: number) => (await send({ op: 'query', sql, params, tx })).rows as T[];
+  return {
+    query: (sql, params) => query(sql, params),
+    async transaction(work) {
+      const { tx } = await send({ op: 'begin' });
+      let result;
+      try {
+        result = await work({ query: (sql, params) => query(sql, params, tx) });
+      } catch (error) {
+        await send({ op: 'end', tx, commit: false });
+        throw error;
+      }
+      await send({ op: 'end', tx, commit: true });
+      return result;
+    },
+    async close() {
+      await send({ op: 'close' });
+      await worker.terminate();
+    },
   };
 }

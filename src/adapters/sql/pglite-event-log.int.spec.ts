@@ -10,7 +10,7 @@ import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js'
 import { eventLogContract } from '../../ports/testing/event-log-contract.js';
 import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
 import { MIGRATIONS, migrate } from './migrations.js';
-import { openPglite } from './pglite-client.js';
+import { openPglite, openPgliteThread } from './pglite-client.js';
 import { createSqlAuditTrail } from './sql-audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlEventLog } from './sql-event-log.js';
@@ -112,5 +112,51 @@ describe('SQL event log on PGlite', () => {
       assert.deepEqual(scanned, ['persisted-a', 'persisted-b']);
       assert.deepEqual(await log.append(events), new Set(), 'the stored ids still count as stored');
     });
+  });
+});
+
+describe('SQL event log on PGlite in a worker thread (the embedded default of serve)', () => {
+  let db: SqlClient | undefined;
+  let dir: string | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mastery-pglite-thread-'));
+    db = await openPgliteThread(join(dir, 'pglite'));
+    await migrate(db);
+  });
+  after(async () => {
+    await db?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  const database = () => {
+    assert.ok(db, 'the shared database is open');
+    return db;
+  };
+
+  eventLogContract('EventLog contract: SQL on PGlite in a thread', async () => sharedLog(database()));
+  auditTrailContract('AuditTrail contract: SQL on PGlite in a thread', async () => createSqlAuditTrail(database()));
+  privacyRegistryContract('PrivacyRegistry contract: SQL on PGlite in a thread', async () => createSqlPrivacyRegistry(database()));
+
+  it('a transaction commits what its work did, and rolls all of it back when the work throws', async () => {
+    const db = database();
+    await db.query('CREATE TABLE IF NOT EXISTS thread_tx (n int)');
+    assert.equal(await db.transaction(async (tx) => (await tx.query('INSERT INTO thread_tx VALUES (1), (2) RETURNING n')).length), 2);
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO thread_tx VALUES (3)');
+        throw new Error('the work failed');
+      }),
+      /the work failed/,
+    );
+    assert.deepEqual((await db.query<{ n: number }>('SELECT n FROM thread_tx ORDER BY n')).map((r) => r.n), [1, 2]);
+  });
+
+  it('a statement PostgreSQL refuses rejects with its error and code, and the thread goes on', async () => {
+    const db = database();
+    await assert.rejects(db.query('SELECT * FROM no_such_table'), (error: Error & { code?: string }) => {
+      assert.match(error.message, /no_such_table/);
+      assert.equal(error.code, '42P01');
+      return true;
+    });
+    assert.deepEqual(await db.query('SELECT 1 AS one'), [{ one: 1 }]);
   });
 });
