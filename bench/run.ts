@@ -376,7 +376,7 @@ export async function postgresRedis(): Promise<Backend> {
   await redis.flushdb();
   return {
     // The heap cap of the production configuration (deploy/k8s/configmap.yaml, .env.example).
-    env: { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl.toString(), NODE_OPTIONS: '--max-old-space-size=256' },
+    env: { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl.toString(), NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=16' },
     describe: `PostgreSQL (${testServers().databaseUrl}, fresh schema) + Redis (${redisUrl}, flushed)`,
     async cleanup() {
       await redis.flushdb();
