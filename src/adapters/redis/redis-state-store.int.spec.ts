@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { testServers } from '../../config.js';
 import type { LearningEvent } from '../../model/learning-event.js';
@@ -16,6 +16,17 @@ const RETENTION_DAYS = 90;
 /** The adapter's clock for the key-layout tests: two days after the events. */
 const NOW_MS = Date.parse('2026-01-14T12:00:00Z');
 const { redisUrl } = testServers();
+
+/** A raw client and a store on the test server, with the clock two days after the events; closed after the test. */
+function openStores(t: TestContext) {
+  const raw = new Redis(redisUrl);
+  const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
+  t.after(async () => {
+    await store.close();
+    await raw.quit();
+  });
+  return { raw, store };
+}
 
 stateStoreContract('StateStore contract: Redis (a real server)', async () =>
   createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS }),
@@ -180,12 +191,7 @@ describe('Redis state store: remove leaves no key of the student', () => {
   }
 
   it('deletes the state, the result, every day\'s values and raw events, and the given markers; a neighbour keeps its keys', async (t) => {
-    const raw = new Redis(redisUrl);
-    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
-    t.after(async () => {
-      await store.close();
-      await raw.quit();
-    });
+    const { raw, store } = openStores(t);
     const student = `rm-${randomUUID().slice(0, 8)}`;
     // An id the student's id is a prefix of: its keys must survive the removal.
     const neighbour = `${student}2`;
@@ -206,12 +212,7 @@ describe('Redis state store: remove leaves no key of the student', () => {
   });
 
   it('also deletes the keys of days the state no longer lists (a student rebuilt after a purge)', async (t) => {
-    const raw = new Redis(redisUrl);
-    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
-    t.after(async () => {
-      await store.close();
-      await raw.quit();
-    });
+    const { raw, store } = openStores(t);
     const student = `rm-${randomUUID().slice(0, 8)}`;
     const events = eventsOf(student);
     await saveStudent(store, student, events);
@@ -238,12 +239,7 @@ describe('Redis state store: writes and layouts', () => {
   });
 
   it('an incremental write sends only the fields its events touched; the others are left as they were', async (t) => {
-    const raw = new Redis(redisUrl);
-    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
-    t.after(async () => {
-      await store.close();
-      await raw.quit();
-    });
+    const { raw, store } = openStores(t);
     const student = `inc-${randomUUID().slice(0, 8)}`;
     const first = [eventAt(student, '2026-01-10T10:00:00Z', 'a', 5), eventAt(student, '2026-01-11T10:00:00Z', 'b', 6)];
     const state = evolveAll(initialState(student), first);
@@ -267,12 +263,7 @@ describe('Redis state store: writes and layouts', () => {
   });
 
   it('a state key in the string layout of earlier engines counts as absent, and a rebuilt record replaces it', async (t) => {
-    const raw = new Redis(redisUrl);
-    const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
-    t.after(async () => {
-      await store.close();
-      await raw.quit();
-    });
+    const { raw, store } = openStores(t);
     const student = `old-layout-${randomUUID().slice(0, 8)}`;
     await raw.set(`student:{${student}}:state`, '{"version":3,"state":{"v":1}}');
     assert.equal((await store.load([student])).size, 0);
