@@ -5,6 +5,9 @@
  * (only `now` moves the timestamps).
  */
 import { seededRandom } from '../src/demo/seeded-random.js';
+import type { WireEvent } from '../src/testing/wire-events.js';
+
+export type { WireEvent };
 
 export const BENCH_SEED = 20_260_101;
 
@@ -33,17 +36,6 @@ export interface GenerateOptions {
   days?: number;
   seed?: number;
   now?: Date;
-}
-
-export interface WireEvent {
-  event_id: string;
-  event_type: 'mastery.calculation.requested' | 'activity.recorded';
-  timestamp: string;
-  student_id: string;
-  component?: 'completion' | 'quiz' | 'quality' | 'consistency';
-  topic: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, string>;
 }
 
 export const studentId = (i: number) => `bench-${String(i).padStart(6, '0')}`;

@@ -1,5 +1,4 @@
-import type { Day } from './days.js';
-import { dayNumber } from './days.js';
+import { dayNumber, type Day } from './days.js';
 
 /** The consistency value at ascending as-of days (day numbers), each call not before the last. */
 export interface StreakCursor {
@@ -33,9 +32,4 @@ export function streakCursor(sortedActiveDays: readonly Day[]): StreakCursor {
     },
     started: () => maxStreak > 0,
   };
-}
-
-/** The consistency value as of the end of `asOf` (§1.4). */
-export function consistencyValue(sortedActiveDays: readonly Day[], asOf: Day): number {
-  return streakCursor(sortedActiveDays).at(dayNumber(asOf));
 }

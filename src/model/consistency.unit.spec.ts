@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { consistencyValue } from './consistency.js';
+import { streakCursor } from './consistency.js';
+import { dayNumber } from './days.js';
+
+/** The value as of the end of one day (§1.4). */
+const consistencyValue = (days: string[], asOf: string) => streakCursor(days).at(dayNumber(asOf));
 import { round3 } from './numbers.js';
 
 const consistency = (days: string[], asOf: string) => round3(consistencyValue(days, asOf));

@@ -21,7 +21,7 @@ function digits(text: string, start: number, end: number): number {
 }
 
 /** Whole days since 1970-01-01 of a year, month (1–12) and day of month. */
-export function civilDayNumber(year: number, month: number, dayOfMonth: number): number {
+function civilDayNumber(year: number, month: number, dayOfMonth: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;

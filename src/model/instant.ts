@@ -1,6 +1,5 @@
-import { civilDayNumber, type Day } from './days.js';
+import type { Day } from './days.js';
 
-const MS_PER_DAY = 86_400_000;
 const ZEROS = '000000000';
 
 /**
@@ -42,14 +41,6 @@ export function instantKey(timestamp: string): string {
   const ms = Number((fraction + '000').slice(0, 3));
   const belowMs = (fraction.slice(3) + '000000').slice(0, 6);
   return `${new Date(wholeSeconds + ms).toISOString().slice(0, 23)}${belowMs}Z`;
-}
-
-const digits = (key: string, start: number, end: number) => Number(key.slice(start, end));
-
-/** The epoch milliseconds of an instant key. */
-export function epochMsOf(key: string): number {
-  const day = civilDayNumber(digits(key, 0, 4), digits(key, 5, 7), digits(key, 8, 10));
-  return day * MS_PER_DAY + ((digits(key, 11, 13) * 60 + digits(key, 14, 16)) * 60 + digits(key, 17, 19)) * 1000 + digits(key, 20, 23);
 }
 
 /** The UTC day of an RFC 3339 timestamp: the day an event marks active (mastery-model.md §1.4). */
