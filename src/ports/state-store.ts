@@ -49,6 +49,13 @@ export interface StateStore {
   /** The records of the students asked for that the store holds. */
   load(studentIds: readonly string[]): Promise<Map<string, LoadedRecord>>;
   /**
+   * The etag each of these students' records has now, without the records: a cache checks with
+   * it that what it holds is still current. Left out: students the store does not hold, and
+   * every student when the store's etags can repeat (a record removed and written again may get
+   * an etag it had before, which a cache would take for the old record).
+   */
+  etags(studentIds: readonly string[]): Promise<Map<string, string>>;
+  /**
    * Writes each student atomically. Returns the ids whose etag had changed (not written), and
    * the new etag of each student written where the store knows it without reading again (a
    * cache may then keep the record it just wrote).

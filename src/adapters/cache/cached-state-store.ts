@@ -10,15 +10,23 @@ export interface CacheOptions {
 
 /**
  * L1: an in-process cache in front of a shared state store (L2). It serves a record for at
- * most `ttlMs`. A record this process writes is kept as written, with the etag the store gave
+ * most `ttlMs` unchecked; an older entry is checked against the store's etag, and served for
+ * another `ttlMs` when the store still holds that version (read again when it does not). A
+ * record this process writes is kept as written, with the etag the store gave
  * it, so the next batch for that student starts without a read; a write the store refused, or
  * whose etag it cannot tell, is forgotten. This process never reads its own writes stale;
  * other processes' writes show within `ttlMs`, and a write planned from a stale entry is
  * refused by the store's etag check, never lost.
  */
+interface Entry {
+  record: LoadedRecord;
+  /** When the record was read, written or last found current. */
+  at: number;
+}
+
 export function createCachedStateStore(inner: StateStore, options: CacheOptions): StateStore {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, { record: LoadedRecord; at: number }>();
+  const entries = new Map<string, Entry>();
   // Bumped around every write: a load that overlapped a write must not put what it read into
   // the cache (it may be the record the write replaced). Such a load is simply not cached.
   let writes = 0;
@@ -44,11 +52,28 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
     async load(studentIds) {
       const found = new Map<string, LoadedRecord>();
       const misses: string[] = [];
+      const expired: Array<[string, Entry]> = [];
       const fresh = now() - options.ttlMs;
       for (const id of studentIds) {
         const hit = entries.get(id);
-        if (hit && hit.at > fresh) found.set(id, hit.record);
-        else misses.push(id);
+        if (hit === undefined) misses.push(id);
+        else if (hit.at > fresh) found.set(id, hit.record);
+        else expired.push([id, hit]);
+      }
+      if (expired.length > 0) {
+        // Checked, not read again: the etag is a few bytes where the record is the student's
+        // whole history, and a record kept keeps the answers computed from it. When every
+        // entry expires at once (all loaded in the same second), reloading them all held
+        // reads up for a second on two cores.
+        const etags = await inner.etags(expired.map(([id]) => id));
+        for (const [id, hit] of expired) {
+          // The same entry still (this process did not write the student meanwhile), and the
+          // version the store holds: still current.
+          if (entries.get(id) === hit && etags.get(id) === hit.record.etag) {
+            remember(id, hit.record);
+            found.set(id, hit.record);
+          } else misses.push(id);
+        }
       }
       if (misses.length > 0) {
         const began = writes;
@@ -71,6 +96,7 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
 
     remove: (studentIds, eventIds) => writing(studentIds, () => inner.remove(studentIds, eventIds)),
 
+    etags: (studentIds) => inner.etags(studentIds),
     unprocessed: (eventIds) => inner.unprocessed(eventIds),
     ping: () => inner.ping(),
     async close() {

@@ -10,10 +10,16 @@ stateStoreContract('StateStore contract: L1 cache over the memory store', async 
   createCachedStateStore(createMemoryStateStore(), { ttlMs: 30_000, maxEntries: 100 }),
 );
 
-/** A store that counts its loads, to tell cache hits from misses. */
+/** A store that counts its loads and etag checks, to tell cache hits from misses. */
 function counting(inner: StateStore) {
   const loads: string[][] = [];
-  return { loads, store: { ...inner, load: (ids: readonly string[]) => (loads.push([...ids]), inner.load(ids)) } as StateStore };
+  const checks: string[][] = [];
+  const store: StateStore = {
+    ...inner,
+    load: (ids) => (loads.push([...ids]), inner.load(ids)),
+    etags: (ids) => (checks.push([...ids]), inner.etags(ids)),
+  };
+  return { loads, checks, store };
 }
 
 const write = (id: string, etag: string | null): StudentWrite => ({
@@ -25,19 +31,54 @@ const write = (id: string, etag: string | null): StudentWrite => ({
 });
 
 describe('L1 cache', () => {
-  it('serves a loaded record from memory until the time-to-live has passed', async () => {
+  it('serves a loaded record from memory until the time-to-live has passed, then checks its etag', async () => {
     let now = 0;
-    const inner = counting(createMemoryStateStore());
-    await inner.store.save([write('a', null)]);
+    const memory = createMemoryStateStore();
+    const inner = counting(memory);
+    await memory.save([write('a', null), write('b', null)]);
     const cache = createCachedStateStore(inner.store, { ttlMs: 30_000, maxEntries: 10, now: () => now });
 
-    await cache.load(['a']);
+    const first = await cache.load(['a', 'b']);
     now = 29_999;
-    await cache.load(['a']);
+    await cache.load(['a', 'b']);
     assert.equal(inner.loads.length, 1, 'the second load is a hit');
+    assert.equal(inner.checks.length, 0, 'and checks nothing');
+
+    // Another process writes b; a is unchanged.
+    await memory.save([write('b', first.get('b')!.etag)]);
     now = 30_001;
-    await cache.load(['a']);
-    assert.equal(inner.loads.length, 2, 'an entry older than 30 s is read again');
+    const later = await cache.load(['a', 'b']);
+    assert.deepEqual(inner.checks, [['a', 'b']], 'entries older than 30 s are checked');
+    assert.equal(later.get('a'), first.get('a'), 'a is still the stored version: the same record, not read again');
+    assert.deepEqual(inner.loads, [['a', 'b'], ['b']], 'b had moved: read again');
+    assert.equal(later.get('b')!.etag, (await memory.etags(['b'])).get('b'));
+
+    now = 60_000;
+    await cache.load(['a', 'b']);
+    assert.equal(inner.checks.length, 1, 'a found current counts as fresh for another 30 s');
+  });
+
+  it('reads a student again whose etag check overlapped its own write', async () => {
+    let now = 0;
+    const memory = createMemoryStateStore();
+    await memory.save([write('a', null)]);
+    let release!: () => void;
+    const slow: StateStore = {
+      ...memory,
+      etags: async (ids) => {
+        const found = await memory.etags(ids);
+        await new Promise<void>((resolve) => (release = resolve));
+        return found;
+      },
+    };
+    const cache = createCachedStateStore(slow, { ttlMs: 30_000, maxEntries: 10, now: () => now });
+    const before = (await cache.load(['a'])).get('a')!;
+    now = 30_001;
+    const loading = cache.load(['a']);
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.save([write('a', before.etag)]);
+    release();
+    assert.equal((await loading).get('a')!.etag, (await memory.load(['a'])).get('a')!.etag, 'the write, not the etag checked before it');
   });
 
   it('keeps a record it wrote, with the etag the store gave it: the next batch starts without a read', async () => {

@@ -193,6 +193,13 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       return found;
     },
 
+    async etags() {
+      // None told: the runtime's ETag is its store's version counter (Redis: 1 for a key written
+      // anew), so a student erased and written again can come back with an ETag it had, and a
+      // cache would serve the erased record as current. Telling none makes it read again.
+      return new Map<string, string>();
+    },
+
     async save(writes) {
       // Dapr's transactions do not answer with the new ETags: none is reported (etags stays empty).
       if (writes.length === 0) return { conflicts: [], etags: new Map() };

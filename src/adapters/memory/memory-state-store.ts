@@ -2,18 +2,29 @@ import type { LoadedRecord, StateStore } from '../../ports/state-store.js';
 
 /**
  * The state store in this process's memory, the embedded default. Records are immutable values
- * (the fold never mutates a state), so they are kept by reference; the etag is a counter.
+ * (the fold never mutates a state), so they are kept by reference; the etag is a counter of the
+ * store's writes, so a record removed and written again never gets an etag it had before.
  * Processed markers live as long as the process (the store is rebuilt from the log at start).
  */
 export function createMemoryStateStore(): StateStore {
   const records = new Map<string, LoadedRecord>();
   const processed = new Set<string>();
+  let written = 0;
   return {
     async load(studentIds) {
       const found = new Map<string, LoadedRecord>();
       for (const id of studentIds) {
         const record = records.get(id);
         if (record) found.set(id, record);
+      }
+      return found;
+    },
+
+    async etags(studentIds) {
+      const found = new Map<string, string>();
+      for (const id of studentIds) {
+        const etag = records.get(id)?.etag;
+        if (etag !== undefined) found.set(id, etag);
       }
       return found;
     },
@@ -28,7 +39,7 @@ export function createMemoryStateStore(): StateStore {
           conflicts.push(id);
           continue;
         }
-        const next = String(Number(etag ?? 0) + 1);
+        const next = String(++written);
         records.set(id, { ...record, etag: next });
         etags.set(id, next);
         for (const e of applied) processed.add(e.event_id);

@@ -55,6 +55,7 @@ describe('Redis state store: the key layout of events.md', () => {
     },
   ];
 
+  let written: string | undefined;
   before(async () => {
     raw = new Redis(redisUrl);
     const store = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
@@ -69,6 +70,7 @@ describe('Redis state store: the key layout of events.md', () => {
       },
     ]);
     assert.deepEqual(outcome.conflicts, []);
+    written = outcome.etags.get(student);
     await store.close();
   });
   after(() => raw.quit());
@@ -123,7 +125,8 @@ describe('Redis state store: the key layout of events.md', () => {
       'i:completion:2026-01-12:python.loops',
       'version',
     ]);
-    assert.equal(hash.version, '1');
+    assert.match(hash.version!, /^[1-9]\d*$/, 'a whole number');
+    assert.equal(hash.version, written, 'the etag the write reported');
     assert.deepEqual(JSON.parse(hash['i:completion:2026-01-12:python.loops']!), [
       '2026-01-12T10:00:00.000000000Z',
       events[0]!.event_id,
@@ -225,6 +228,25 @@ describe('Redis state store: remove leaves no key of the student', () => {
 
     assert.deepEqual(await raw.keys(`student:{${student}}:*`), []);
   });
+
+  it('a student removed and written again never repeats a version it had: an etag held from before cannot pass for the new record', async (t) => {
+    const { store } = openStores(t);
+    const student = `rm-${randomUUID().slice(0, 8)}`;
+    const events = eventsOf(student);
+    const seen = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      await saveStudent(store, student, events);
+      const etag = (await store.load([student])).get(student)!.etag;
+      assert.ok(!seen.has(etag), `version ${etag} came back after a removal`);
+      assert.equal((await store.etags([student])).get(student), etag, 'etags tells it: a cache may revalidate with it');
+      seen.add(etag);
+      await store.remove([student], events.map((e) => e.event_id));
+    }
+    await saveStudent(store, student, events.slice(1));
+    const stale = [...seen].at(-1)!;
+    const outcome = await store.save([{ record: { state: initialState(student), current: null }, etag: stale, applied: [], days: [], incremental: true }]);
+    assert.deepEqual(outcome.conflicts, [student], 'a write planned from the removed record is refused');
+  });
 });
 
 describe('Redis state store: writes and layouts', () => {
@@ -255,10 +277,10 @@ describe('Redis state store: writes and layouts', () => {
     ]);
 
     assert.deepEqual(outcome.conflicts, []);
-    assert.equal(outcome.etags.get(student), '2');
+    assert.equal(outcome.etags.get(student), String(Number(loaded.etag) + 1), 'a write adds one to the version');
     const hash = await raw.hgetall(`student:{${student}}:state`);
     assert.equal(hash['d:2026-01-10:a'], 'untouched');
-    assert.equal(hash.version, '2');
+    assert.equal(hash.version, outcome.etags.get(student));
     assert.equal(JSON.parse(hash['i:quiz:2026-01-12:b']!)[1], next[0]!.event_id);
   });
 

@@ -46,6 +46,15 @@ function secondsLeft(date: Day, retentionSeconds: number, nowMs: number): number
   return Math.floor((Date.parse(`${date}T00:00:00Z`) - nowMs) / 1000) + retentionSeconds;
 }
 
+/**
+ * The version of a state key written anew: the clock's milliseconds and a random 1/1000, so
+ * that a student erased (or expired) and then created again never repeats a version it had
+ * before. A writer or a cache holding the old record would otherwise take the new one for it.
+ */
+function firstVersion(nowMs: number): number {
+  return nowMs * 1000 + Math.floor(Math.random() * 1000);
+}
+
 /** The keys and arguments of SAVE_STUDENT_LUA for one write, and the version it writes. */
 function scriptCall(
   write: StudentWrite,
@@ -55,7 +64,7 @@ function scriptCall(
 ): { keys: string[]; args: string[]; version: number } {
   const id = write.record.state.student_id;
   const k = studentKeys(id);
-  const version = write.etag === null ? 1 : Number(write.etag) + 1;
+  const version = write.etag === null ? firstVersion(nowMs) : Number(write.etag) + 1;
   // An incremental write sends only the fields its events touched: its cost follows the batch,
   // not the size of the student's history.
   const whole = !write.incremental || write.etag === null;
@@ -95,14 +104,17 @@ function scriptCall(
   return { keys, args, version };
 }
 
-/** HGETALL of a state key; a key of another type (the string layout of earlier engines) counts as none. */
-async function stateHash(redis: RedisClient, key: string): Promise<Record<string, string>> {
-  try {
-    return await redis.hgetall(key);
-  } catch (error) {
-    if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return {};
+/** A key of another type than a hash (the string layout of earlier engines) counts as no state. */
+function noState<T>(none: T) {
+  return (error: unknown): T => {
+    if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return none;
     throw error;
-  }
+  };
+}
+
+/** HGETALL of a state key. */
+function stateHash(redis: RedisClient, key: string): Promise<Record<string, string>> {
+  return redis.hgetall(key).catch(noState({}));
 }
 
 /**
@@ -137,6 +149,16 @@ export function createRedisStateStore(
         const { state, version } = stateFromFields(id, hash);
         const current = currentText == null ? null : (JSON.parse(currentText) as CurrentMastery);
         found.set(id, { state, current, etag: String(version) });
+      });
+      return found;
+    },
+
+    async etags(studentIds) {
+      const versions = await Promise.all(studentIds.map((id) => redis.hget(studentKeys(id).state, VERSION_FIELD).catch(noState(null))));
+      const found = new Map<string, string>();
+      studentIds.forEach((id, i) => {
+        const version = versions[i];
+        if (version != null) found.set(id, version);
       });
       return found;
     },

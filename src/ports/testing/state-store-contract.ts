@@ -220,6 +220,33 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
       });
     });
 
+    describe('etags', () => {
+      it('tells only etags that are current: the one load gives, moved by a write, none for a record removed or never held', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const student = `${prefix}-s`;
+        const first = await seed(store, recordWithoutResult(student));
+        const ids = [`${prefix}-unknown`, student];
+        // A store may tell none (its etags can repeat); what it tells must be true.
+        const told = await store.etags(ids);
+        if (told.size > 0) assert.deepEqual([...told], [[student, first]], 'the etag load gives');
+        assert.equal((await store.etags([])).size, 0);
+
+        assert.deepEqual((await store.save([write(fullRecord(student), first)])).conflicts, []);
+        const now = (await store.etags(ids)).get(student);
+        if (now !== undefined) {
+          assert.notEqual(now, first, 'a write moves it');
+          assert.equal(now, (await store.load([student])).get(student)!.etag);
+        }
+
+        await store.remove([student], []);
+        assert.equal((await store.etags(ids)).size, 0, 'a removed record has none');
+        await seed(store, recordWithoutResult(student));
+        const again = (await store.etags(ids)).get(student);
+        if (again !== undefined) assert.ok(again !== first && again !== now, 'written again after its removal: an etag it never had');
+      });
+    });
+
     describe('save', () => {
       it('round-trips records: state over two topics with a result, one without a result, an empty state', async (t) => {
         const store = await openStore(t);
