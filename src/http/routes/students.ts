@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.js';
 import { isDay, type Day } from '../../model/days.js';
 import type { StudentQueries } from '../../queries/student-queries.js';
@@ -37,8 +37,19 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     schema: { summary, params: StudentParams, querystring: ScopeQuery, response: { 200: response, ...errors } },
   });
 
-  app.get('/students/:id/mastery', read('Current mastery, as of a day, overall or for one topic', StudentMastery), (request: Scoped) =>
-    queries.mastery(callerOf(request), request.params.id, scope(request)),
+  // The queries give the same answer object for as long as the student's state and the scope
+  // stay the same; its JSON is kept beside it, so a repeated read skips serialising it (the
+  // largest allocation of a read).
+  const masteryBodies = new WeakMap<object, string>();
+  app.get(
+    '/students/:id/mastery',
+    read('Current mastery, as of a day, overall or for one topic', StudentMastery),
+    async (request: Scoped, reply: FastifyReply) => {
+      const answer = await queries.mastery(callerOf(request), request.params.id, scope(request));
+      let body = masteryBodies.get(answer);
+      if (body === undefined) masteryBodies.set(answer, (body = reply.serialize(answer) as string));
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
   );
 
   app.get('/students/:id/prediction', read('The 7-day prediction and whether the student needs help', PredictionResult), (request: Scoped) =>
