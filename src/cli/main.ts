@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: V8 settings that must hold before anything else allocates.
+import './v8-flags.js';
 import { ConfigError } from '../config.js';
 import { EngineError } from '../errors.js';
 import { calcCommand } from './commands/calc.js';
