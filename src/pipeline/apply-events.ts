@@ -45,12 +45,17 @@ function writeFor(
   const before = base?.record.current ?? null;
   const changed = !sameResult(before, current);
   const applied = [...(base?.rebuiltFrom ?? []), ...events];
+  let days: StudentWrite['days'] | undefined;
   return {
     write: {
       record: { state, current: changed ? current : before },
       etag: base?.etag ?? null,
       applied,
-      days: touchedDays(state, applied, model),
+      // Computed when the store reads them: the memory store keeps no daily values, and they
+      // were a tenth of the embedded mode's fold.
+      get days() {
+        return (days ??= touchedDays(state, applied, model));
+      },
       // Folded onto what the store held; a student rebuilt from the log is written whole.
       incremental: base !== undefined && base.rebuiltFrom === null,
     },
