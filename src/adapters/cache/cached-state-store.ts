@@ -12,9 +12,9 @@ export interface CacheOptions {
  * L1: an in-process cache in front of a shared state store (L2). It serves a record for at
  * most `ttlMs` unchecked; an older entry is checked against the store's etag, and served for
  * another `ttlMs` when the store still holds that version (read again when it does not). A
- * record this process writes is kept as written, with the etag the store gave
- * it, so the next batch for that student starts without a read; a write the store refused, or
- * whose etag it cannot tell, is forgotten. This process never reads its own writes stale;
+ * record this process writes is kept as written, with the etag the store gave it, so the next
+ * batch for that student starts without a read; a write the store refused, or whose etag it
+ * cannot tell, is forgotten. This process never reads its own writes stale;
  * other processes' writes show within `ttlMs`, and a write planned from a stale entry is
  * refused by the store's etag check, never lost.
  */

@@ -47,7 +47,7 @@ function secondsLeft(date: Day, retentionSeconds: number, nowMs: number): number
 }
 
 /**
- * The version of a state key written anew: the clock's milliseconds and a random 1/1000, so
+ * The version of a state key written anew: the clock's milliseconds × 1000 plus a random 0–999, so
  * that a student erased (or expired) and then created again never repeats a version it had
  * before. A writer or a cache holding the old record would otherwise take the new one for it.
  */
