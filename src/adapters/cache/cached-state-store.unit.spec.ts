@@ -22,6 +22,20 @@ function counting(inner: StateStore) {
   return { loads, checks, store };
 }
 
+/** The store with one of its reads held after it has read, until the test releases it. */
+function holding(inner: StateStore, read: 'load' | 'etags') {
+  let release!: () => void;
+  const store: StateStore = {
+    ...inner,
+    [read]: async (ids: readonly string[]) => {
+      const found = await inner[read](ids);
+      await new Promise<void>((resolve) => (release = resolve));
+      return found;
+    },
+  };
+  return { store, release: () => release() };
+}
+
 const write = (id: string, etag: string | null): StudentWrite => ({
   record: { state: initialState(id), current: null },
   etag,
@@ -62,22 +76,14 @@ describe('L1 cache', () => {
     let now = 0;
     const memory = createMemoryStateStore();
     await memory.save([write('a', null)]);
-    let release!: () => void;
-    const slow: StateStore = {
-      ...memory,
-      etags: async (ids) => {
-        const found = await memory.etags(ids);
-        await new Promise<void>((resolve) => (release = resolve));
-        return found;
-      },
-    };
-    const cache = createCachedStateStore(slow, { ttlMs: 30_000, maxEntries: 10, now: () => now });
+    const slow = holding(memory, 'etags');
+    const cache = createCachedStateStore(slow.store, { ttlMs: 30_000, maxEntries: 10, now: () => now });
     const before = (await cache.load(['a'])).get('a')!;
     now = 30_001;
     const loading = cache.load(['a']);
     await new Promise((resolve) => setImmediate(resolve));
     await cache.save([write('a', before.etag)]);
-    release();
+    slow.release();
     assert.equal((await loading).get('a')!.etag, (await memory.load(['a'])).get('a')!.etag, 'the write, not the etag checked before it');
   });
 
@@ -116,25 +122,17 @@ describe('L1 cache', () => {
   it('does not cache what a load read while a write was under way', async () => {
     const memory = createMemoryStateStore();
     await memory.save([write('a', null)]);
-    let releaseLoad!: () => void;
-    const slow: StateStore = {
-      ...memory,
-      load: async (ids) => {
-        const found = await memory.load(ids);
-        await new Promise<void>((resolve) => (releaseLoad = resolve));
-        return found;
-      },
-    };
-    const cache = createCachedStateStore(slow, { ttlMs: 30_000, maxEntries: 10 });
+    const slow = holding(memory, 'load');
+    const cache = createCachedStateStore(slow.store, { ttlMs: 30_000, maxEntries: 10 });
     const loading = cache.load(['a']);
     await new Promise((resolve) => setImmediate(resolve));
     await cache.save([write('a', '1')]);
-    releaseLoad();
+    slow.release();
     const stale = (await loading).get('a')!;
 
     const after = cache.load(['a']);
     await new Promise((resolve) => setImmediate(resolve));
-    releaseLoad();
+    slow.release();
     assert.notEqual((await after).get('a')!.etag, stale.etag, 'the record read before the write was not cached');
   });
 

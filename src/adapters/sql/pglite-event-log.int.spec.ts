@@ -18,6 +18,14 @@ import { createSqlPrivacyRegistry } from './sql-privacy-registry.js';
 
 const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.id);
 
+/** The SQL-backed ports' contracts, each on the database this describe shares between its tests. */
+function sqlContracts(where: string, database: () => SqlClient): void {
+  eventLogContract(`EventLog contract: SQL on ${where}`, async () => sharedLog(database()));
+  // The audit trail and the privacy registry live in the event log's database: the same one here.
+  auditTrailContract(`AuditTrail contract: SQL on ${where}`, async () => createSqlAuditTrail(database()));
+  privacyRegistryContract(`PrivacyRegistry contract: SQL on ${where}`, async () => createSqlPrivacyRegistry(database()));
+}
+
 /** The log over a database this file shares between tests: closing it leaves the database open. */
 function sharedLog(db: SqlClient): EventLog {
   return { ...createSqlEventLog(db), close: async () => {} };
@@ -40,10 +48,7 @@ describe('SQL event log on PGlite', () => {
     return db;
   };
 
-  eventLogContract('EventLog contract: SQL on in-memory PGlite', async () => sharedLog(database()));
-  // The audit trail and the privacy registry live in the event log's database: the same one here.
-  auditTrailContract('AuditTrail contract: SQL on in-memory PGlite', async () => createSqlAuditTrail(database()));
-  privacyRegistryContract('PrivacyRegistry contract: SQL on in-memory PGlite', async () => createSqlPrivacyRegistry(database()));
+  sqlContracts('in-memory PGlite', database);
 
   describe('PGlite specifics', () => {
     it('migrate applies every migration on a new database, then nothing: a second call returns []', async () => {
@@ -132,9 +137,7 @@ describe('SQL event log on PGlite in a worker thread (the embedded default of se
     return db;
   };
 
-  eventLogContract('EventLog contract: SQL on PGlite in a thread', async () => sharedLog(database()));
-  auditTrailContract('AuditTrail contract: SQL on PGlite in a thread', async () => createSqlAuditTrail(database()));
-  privacyRegistryContract('PrivacyRegistry contract: SQL on PGlite in a thread', async () => createSqlPrivacyRegistry(database()));
+  sqlContracts('PGlite in a thread', database);
 
   it('a transaction commits what its work did, and rolls all of it back when the work throws', async () => {
     const db = database();
