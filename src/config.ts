@@ -39,6 +39,8 @@ export interface Config {
     allowSelfErasure: boolean;
     /** How often serve purges what is older than the retention period; 0: only `mastery purge`. */
     purgeIntervalMinutes: number;
+    /** Reads wait until their audit entries reach the database's disk, not only its commit. */
+    durableReadAudit: boolean;
   };
   limits: {
     /** Requests per minute per token; 0: no limit. */
@@ -268,6 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
       requireConsent: flag(env, 'MASTERY_REQUIRE_CONSENT', false),
       allowSelfErasure: flag(env, 'MASTERY_ALLOW_SELF_ERASURE', false),
       purgeIntervalMinutes: integer(env, 'MASTERY_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
+      durableReadAudit: flag(env, 'MASTERY_AUDIT_DURABLE_READS', false),
     },
     limits: {
       ratePerMinute: integer(env, 'MASTERY_RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),

@@ -271,7 +271,7 @@ describe('loadConfig: access and privacy', () => {
   it('has safe defaults', () => {
     const c = loadConfig({});
     assert.deepEqual(c.tokens, { jwksUrl: undefined, issuer: undefined, audience: undefined, clockSkewSeconds: 30 });
-    assert.deepEqual(c.privacy, { requireConsent: false, allowSelfErasure: false, purgeIntervalMinutes: 60 });
+    assert.deepEqual(c.privacy, { requireConsent: false, allowSelfErasure: false, purgeIntervalMinutes: 60, durableReadAudit: false });
     assert.deepEqual(c.limits, { ratePerMinute: 3000, requestTimeoutSeconds: 30 });
   });
 
@@ -284,6 +284,7 @@ describe('loadConfig: access and privacy', () => {
       MASTERY_REQUIRE_CONSENT: 'true',
       MASTERY_ALLOW_SELF_ERASURE: 'yes',
       MASTERY_PURGE_INTERVAL_MINUTES: '0',
+      MASTERY_AUDIT_DURABLE_READS: 'true',
       MASTERY_RATE_LIMIT_PER_MINUTE: '0',
       MASTERY_REQUEST_TIMEOUT_SECONDS: '10',
     });
@@ -293,7 +294,7 @@ describe('loadConfig: access and privacy', () => {
       audience: 'mastery-engine',
       clockSkewSeconds: 5,
     });
-    assert.deepEqual(c.privacy, { requireConsent: true, allowSelfErasure: true, purgeIntervalMinutes: 0 });
+    assert.deepEqual(c.privacy, { requireConsent: true, allowSelfErasure: true, purgeIntervalMinutes: 0, durableReadAudit: true });
     assert.deepEqual(c.limits, { ratePerMinute: 0, requestTimeoutSeconds: 10 });
   });
 

@@ -37,6 +37,6 @@ export async function openDurableStores(config: Config, logger: Logger): Promise
     return { log: createMemoryEventLog(), audit: createMemoryAuditTrail(), privacy: createMemoryPrivacyRegistry() };
   }
   const db = await openEventLogDatabase(config, logger);
-  return { log: createSqlEventLog(db), audit: createSqlAuditTrail(db), privacy: createSqlPrivacyRegistry(db) };
+  return { log: createSqlEventLog(db), audit: createSqlAuditTrail(db, { durableReads: config.privacy.durableReadAudit }), privacy: createSqlPrivacyRegistry(db) };
 }
 

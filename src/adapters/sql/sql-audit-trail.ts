@@ -1,6 +1,6 @@
 import { Errors } from '../../errors.js';
 import { validCursor } from '../../ports/audit-trail.js';
-import type { AuditEntry, AuditTrail } from '../../ports/audit-trail.js';
+import type { AuditAction, AuditEntry, AuditTrail } from '../../ports/audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 
 const INSERT = `
@@ -8,6 +8,18 @@ const INSERT = `
   SELECT r.at, r.actor, r.role, r.student_id, r.action, r.outcome, r.request_id, r.detail
   FROM jsonb_to_recordset($1::jsonb) AS r(
     at timestamptz, actor text, role text, student_id text, action text, outcome text, request_id text, detail jsonb)`;
+
+/*
+ * The same insert, committed without waiting for the WAL to reach the disk: set_config(…, true)
+ * sets synchronous_commit for this statement's own transaction only, in the same round trip. A
+ * busy disk (writeback of other files) held synchronous commits for up to 145 ms on this
+ * machine, and every read waiting on one.
+ */
+const INSERT_UNFLUSHED = `${INSERT}
+  CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed`;
+
+/** Entries of a change to a student's data: their insert always waits for the WAL flush. */
+const CHANGES: ReadonlySet<AuditAction> = new Set(['events.ingest', 'erase', 'consent.update']);
 
 interface Row {
   id: string;
@@ -48,9 +60,14 @@ function decodeCursor(cursor: string): [string, string] {
  * and the entries recorded while it runs go together in the next one. Auditing every read
  * then costs an insert per round trip to the database, however many reads arrive meanwhile
  * (one insert per event-loop turn cost thousands of commits a second at 5,000 reads/s); each
- * caller still waits until its entries are stored.
+ * caller still waits until its entries are committed.
+ *
+ * An insert holding only reads' entries commits without waiting for the WAL flush, unless
+ * `durableReads`: a crash of the database server (not of this service) can then lose the
+ * last fraction of a second of them (PostgreSQL flushes within 3 × wal_writer_delay, 600 ms
+ * by default). An insert holding a change's entry waits for the flush, as the change did.
  */
-export function createSqlAuditTrail(db: SqlClient): AuditTrail {
+export function createSqlAuditTrail(db: SqlClient, options: { durableReads?: boolean } = {}): AuditTrail {
   let pending: Array<{ entries: readonly AuditEntry[]; done: (error?: unknown) => void }> = [];
   let writing = false;
   const flush = async () => {
@@ -58,7 +75,9 @@ export function createSqlAuditTrail(db: SqlClient): AuditTrail {
       const batch = pending;
       pending = [];
       try {
-        await db.query(INSERT, [JSON.stringify(batch.flatMap((b) => b.entries))]);
+        const entries = batch.flatMap((b) => b.entries);
+        const flushed = options.durableReads === true || entries.some((e) => CHANGES.has(e.action));
+        await db.query(flushed ? INSERT : INSERT_UNFLUSHED, [JSON.stringify(entries)]);
         for (const b of batch) b.done();
       } catch (error) {
         for (const b of batch) b.done(error);
