@@ -15,6 +15,7 @@ import { createSqlAuditTrail } from './sql-audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlEventLog } from './sql-event-log.js';
 import { createSqlPrivacyRegistry } from './sql-privacy-registry.js';
+import { storedColumnsCase } from './testing/stored-columns.js';
 
 const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.id);
 
@@ -24,6 +25,7 @@ function sqlContracts(where: string, database: () => SqlClient): void {
   // The audit trail and the privacy registry live in the event log's database: the same one here.
   auditTrailContract(`AuditTrail contract: SQL on ${where}`, async () => createSqlAuditTrail(database()));
   privacyRegistryContract(`PrivacyRegistry contract: SQL on ${where}`, async () => createSqlPrivacyRegistry(database()));
+  storedColumnsCase(database);
 }
 
 /** The log over a database this file shares between tests: closing it leaves the database open. */

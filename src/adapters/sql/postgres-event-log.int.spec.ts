@@ -11,6 +11,7 @@ import { createSqlAuditTrail } from './sql-audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlEventLog } from './sql-event-log.js';
 import { createSqlPrivacyRegistry } from './sql-privacy-registry.js';
+import { storedColumnsCase } from './testing/stored-columns.js';
 
 describe('SQL event log on PostgreSQL (a real server)', () => {
   let schema: Awaited<ReturnType<typeof freshSchema>>;
@@ -31,6 +32,7 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
   // The audit trail and the privacy registry live in the event log's database: the same schema here.
   auditTrailContract('AuditTrail contract: SQL on PostgreSQL', async () => createSqlAuditTrail(db));
   privacyRegistryContract('PrivacyRegistry contract: SQL on PostgreSQL', async () => createSqlPrivacyRegistry(db));
+  storedColumnsCase(() => db);
 
   it('migrates once: a second run applies nothing', async () => {
     assert.deepEqual(await migrate(db), []);

@@ -5,14 +5,16 @@ import type { SqlClient } from './sql-client.js';
 
 /*
  * A batch travels as one jsonb parameter and is unpacked by jsonb_to_recordset: one statement
- * and one round trip for any batch size, in PostgreSQL and in PGlite alike.
+ * and one round trip for any batch size, in PostgreSQL and in PGlite alike. Each element is the
+ * event's own JSON and its instant; the columns are read out of the event by the database, so
+ * the text to send and parse holds every field once.
  */
 const APPEND = `
   INSERT INTO mastery_events (event_id, student_id, event_type, component, topic, occurred_at, event)
-  SELECT r.event_id, r.student_id, r.event_type, r.component, r.topic, r.occurred_at, r.event
-  FROM jsonb_to_recordset($1::jsonb) AS r(
-    event_id uuid, student_id text, event_type text, component text, topic text,
-    occurred_at timestamptz, event jsonb)
+  SELECT (r.e->>'event_id')::uuid, r.e->>'student_id', r.e->>'event_type',
+    CASE WHEN r.e->>'event_type' = 'mastery.calculation.requested' THEN r.e->>'component' END,
+    r.e->>'topic', r.at, r.e
+  FROM jsonb_to_recordset($1::jsonb) AS r(at timestamptz, e jsonb)
   ON CONFLICT (event_id) DO NOTHING
   RETURNING event_id`;
 
@@ -43,18 +45,12 @@ const READ_STUDENTS = `
   SELECT student_id, event FROM mastery_events WHERE student_id = ANY($1::text[])
   ORDER BY student_id, occurred_at, event_id`;
 
-function row(event: LearningEvent) {
-  return {
-    event_id: event.event_id,
-    student_id: event.student_id,
-    event_type: event.event_type,
-    component: event.event_type === 'mastery.calculation.requested' ? event.component : null,
-    topic: event.topic,
-    // PostgreSQL keeps microseconds and would round the rest: truncate instead, so that an
-    // instant just below a purge cutoff stays below it, as in every other store.
-    occurred_at: `${instantKey(event.timestamp).slice(0, 26)}Z`,
-    event,
-  };
+/** A batch as APPEND's parameter. */
+function appendPayload(events: readonly LearningEvent[]): string {
+  // PostgreSQL keeps microseconds and would round the rest: truncate instead, so that an instant
+  // just below a purge cutoff stays below it, as in every other store. An instant key holds
+  // only digits and separators: nothing to escape.
+  return `[${events.map((e) => `{"at":"${instantKey(e.timestamp).slice(0, 26)}Z","e":${JSON.stringify(e)}}`).join(',')}]`;
 }
 
 /** The event log over any SqlClient (PGlite embedded, PostgreSQL in production). */
@@ -76,7 +72,7 @@ export function createSqlEventLog(db: SqlClient): EventLog {
       // Rows go in in event_id order, so that two batches sharing ids take their locks in the
       // same order and cannot deadlock each other.
       const sorted = [...events].sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
-      const rows = await db.query<{ event_id: string }>(APPEND, [JSON.stringify(sorted.map(row))]);
+      const rows = await db.query<{ event_id: string }>(APPEND, [appendPayload(sorted)]);
       return new Set(rows.map((r) => r.event_id));
     },
 
