@@ -3,7 +3,7 @@ import { learningPath, weakestFirst } from './learning-path.js';
 import type { ModelConfig } from './model-config.js';
 import { predict, type HistoryPoint } from './prediction.js';
 import { masteryResult, roundedComponents } from './score.js';
-import { scopesOver } from './scopes.js';
+import { componentsOver, scopesOver } from './scopes.js';
 import type { StudentState } from './student-state.js';
 import type { Component, ComponentValues, MasteryResult, Prediction } from './types.js';
 
@@ -55,8 +55,8 @@ export function dailyComponents(
   range: { from?: Day; to: Day },
 ): Array<{ date: Day; components: ComponentValues }> {
   const days = daysIn(state, range);
-  const scopes = scopesOver(state, days, config)!;
-  return days.map((date, i) => ({ date, components: roundedComponents(scopes[i]!.components) }));
+  const components = componentsOver(state, days, config);
+  return days.map((date, i) => ({ date, components: roundedComponents(components[i]!) }));
 }
 
 function daysIn(state: StudentState, range: { from?: Day; to: Day }, topic?: string): Day[] {

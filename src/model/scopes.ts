@@ -106,6 +106,40 @@ function overallScopeAt(topics: readonly TopicCursor[], overall: StreakCursor, a
 }
 
 /**
+ * The roll-up's component values alone (no topic named for recommendations): the same sums in
+ * the same order as overallScopeAt, so the same values to the last bit, without a list per
+ * component and day. A write's daily values are computed this way for every day it touches.
+ */
+function overallComponentsAt(topics: readonly TopicCursor[], overall: StreakCursor, asOf: Day, asOfNumber: number): ComponentValues {
+  const sum = { completion: 0, quiz: 0, quality: 0 };
+  const count = { completion: 0, quiz: 0, quality: 0 };
+  for (const t of topics) {
+    for (const k of INPUT_COMPONENTS) {
+      const value = t.inputs[k](asOf);
+      if (value === undefined) continue;
+      sum[k] += value;
+      count[k]++;
+    }
+  }
+  const meanOf = (k: InputComponent) => (count[k] ? sum[k] / count[k] : 0);
+  return { completion: meanOf('completion'), quiz: meanOf('quiz'), quality: meanOf('quality'), consistency: overall.at(asOfNumber) };
+}
+
+/** The student's topic cursors, in name order. */
+function topicCursors(state: StudentState, config: ModelConfig): TopicCursor[] {
+  // In name order: the mean over topics then sums in one order whatever order a store or a
+  // fold inserted them in, so every store gives the same value to the last bit.
+  return [...state.topics].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, t]) => topicCursor(name, t, config));
+}
+
+/** The whole student's component values as of the end of each of `asOfDays` (ascending). */
+export function componentsOver(state: StudentState, asOfDays: readonly Day[], config: ModelConfig): ComponentValues[] {
+  const topics = topicCursors(state, config);
+  const overall = streakCursor(state.days);
+  return asOfDays.map((day) => overallComponentsAt(topics, overall, day, dayNumber(day)));
+}
+
+/**
  * The scope as of the end of each of `asOfDays` (ascending), for the whole student or one
  * topic; undefined for a topic the student has no event in. One pass over the state serves
  * the whole list, which is what keeps a day-by-day history cheap.
@@ -117,11 +151,7 @@ export function scopesOver(state: StudentState, asOfDays: readonly Day[], config
     const cursor = topicCursor(topic, t, config);
     return asOfDays.map((day) => topicScopeAt(cursor, day, dayNumber(day)));
   }
-  // In name order: the mean over topics then sums in one order whatever order a store or a
-  // fold inserted them in, so every store gives the same value to the last bit.
-  const topics = [...state.topics]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, t]) => topicCursor(name, t, config));
+  const topics = topicCursors(state, config);
   const overall = streakCursor(state.days);
   return asOfDays.map((day) => overallScopeAt(topics, overall, day, dayNumber(day)));
 }
