@@ -45,6 +45,7 @@ export function instantKey(timestamp: string): string {
 
 /** The UTC day of an RFC 3339 timestamp: the day an event marks active (mastery-model.md §1.4). */
 export function dayOfTimestamp(timestamp: string): Day {
-  // An instant key is UTC: its first ten characters are its day.
-  return instantKey(timestamp).slice(0, 10);
+  // An instant key is UTC: its first ten characters are its day. A timestamp already in UTC
+  // starts with them (the common case, called several times per event: no key built).
+  return isCanonicalUtc(timestamp) ? timestamp.slice(0, 10) : instantKey(timestamp).slice(0, 10);
 }

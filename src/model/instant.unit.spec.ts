@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { instantKey } from './instant.js';
+import { dayOfTimestamp, instantKey } from './instant.js';
 
 /** The epoch milliseconds a key stands for. */
 const msOf = (key: string) => Date.parse(`${key.slice(0, 23)}Z`);
@@ -35,7 +35,7 @@ describe('instantKey', () => {
   });
 });
 
-describe('instantKey, fast and general paths agree', () => {
+describe('instantKey and dayOfTimestamp, fast and general paths agree', () => {
   it('a UTC timestamp gives the same key as the same instant written with an offset', () => {
     fc.assert(
       fc.property(
@@ -52,6 +52,8 @@ describe('instantKey, fast and general paths agree', () => {
           const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
           const withOffset = `${local}${fraction ? `.${fraction}` : ''}${offset}`;
           assert.equal(instantKey(utc), instantKey(withOffset));
+          assert.equal(dayOfTimestamp(utc), dayOfTimestamp(withOffset));
+          assert.equal(dayOfTimestamp(utc), instantKey(withOffset).slice(0, 10));
           assert.equal(msOf(instantKey(utc)), Date.parse(`${whole}.${(fraction + '000').slice(0, 3)}Z`));
         },
       ),
