@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { testServers } from '../../config.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
-import { evolveAll, initialState } from '../../model/student-state.js';
+import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
 import { currentMastery, touchedDays } from '../../pipeline/student-results.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { PROCESSED_TTL_SECONDS } from '../encoding/student-keys.js';
@@ -132,6 +132,70 @@ describe('Redis state store: the key layout of events.md', () => {
       events[0]!.event_id,
       events[0]!.data,
     ]);
+  });
+});
+
+describe('Redis state store: daily values a write leaves out', () => {
+  const day = (date: string, completion: number) => ({ date, components: { completion, quiz: 0.5, quality: 0, consistency: 1 } });
+  const activity = (student: string, timestamp: string): LearningEvent => ({
+    event_id: randomUUID(),
+    event_type: 'activity.recorded',
+    timestamp,
+    student_id: student,
+    topic: 'general',
+    data: {},
+  });
+  /** Writes `events` folded onto `base` with these daily values; the version it stored. */
+  async function write(store: ReturnType<typeof createRedisStateStore>, base: { state: StudentState; etag: string | null }, events: LearningEvent[], days: ReturnType<typeof day>[]) {
+    const state = evolveAll(base.state, events);
+    const outcome = await store.save([{ record: { state, current: null }, etag: base.etag, applied: events, days, incremental: base.etag !== null }]);
+    assert.deepEqual(outcome.conflicts, []);
+    return { state, etag: outcome.etags.get(state.student_id)! };
+  }
+
+  it('sends only the values that changed since the version this process wrote; a store that did not write it sends them all', async (t) => {
+    const { raw, store } = openStores(t);
+    const student = `days-${randomUUID().slice(0, 8)}`;
+    const key = (date: string, c: string) => `student:{${student}}:mastery:${date}:${c}`;
+    const first = await write(store, { state: initialState(student), etag: null }, [activity(student, '2026-01-12T10:00:00Z')], [day('2026-01-12', 0.8), day('2026-01-13', 0.8)]);
+    // Deleted by hand: a value the next write leaves out stays deleted, which shows it was left out.
+    await raw.del(key('2026-01-12', 'quiz'), key('2026-01-13', 'quiz'), key('2026-01-13', 'completion'));
+
+    const second = await write(store, first, [activity(student, '2026-01-13T10:00:00Z')], [day('2026-01-12', 0.8), day('2026-01-13', 0.9)]);
+    assert.equal(await raw.get(key('2026-01-13', 'completion')), '0.9', 'a changed value is written');
+    assert.equal(await raw.get(key('2026-01-12', 'quiz')), null, 'unchanged: left out');
+    assert.equal(await raw.get(key('2026-01-13', 'quiz')), null, 'unchanged: left out');
+    assert.equal(await raw.ttl(key('2026-01-13', 'completion')) > 0, true, 'written with its expiry');
+
+    // Another process (a store of its own) follows on from a version it did not write.
+    const other = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
+    t.after(() => other.close());
+    const third = await write(other, second, [activity(student, '2026-01-13T11:00:00Z')], [day('2026-01-12', 0.8), day('2026-01-13', 0.9)]);
+    assert.equal(await raw.get(key('2026-01-12', 'quiz')), '0.5', 'every value sent again');
+    assert.equal(await raw.get(key('2026-01-13', 'quiz')), '0.5', 'every value sent again');
+
+    // Back in the first store: it did not write the version the student now has.
+    await raw.del(key('2026-01-12', 'quiz'));
+    await write(store, third, [activity(student, '2026-01-13T12:00:00Z')], [day('2026-01-12', 0.8), day('2026-01-13', 0.9)]);
+    assert.equal(await raw.get(key('2026-01-12', 'quiz')), '0.5', 'every value sent again');
+  });
+
+  it('sends every value again after a refused write or a removal', async (t) => {
+    const { raw, store } = openStores(t);
+    const student = `days-${randomUUID().slice(0, 8)}`;
+    const key = `student:{${student}}:mastery:2026-01-12:quiz`;
+    const first = await write(store, { state: initialState(student), etag: null }, [activity(student, '2026-01-12T10:00:00Z')], [day('2026-01-12', 0.8)]);
+    const refused = await store.save([{ record: { state: first.state, current: null }, etag: '1', applied: [], days: [day('2026-01-12', 0.8)], incremental: true }]);
+    assert.deepEqual(refused.conflicts, [student]);
+    await raw.del(key);
+    await write(store, first, [activity(student, '2026-01-12T11:00:00Z')], [day('2026-01-12', 0.8)]);
+    assert.equal(await raw.get(key), '0.5', 'sent again after the refusal');
+
+    await store.remove([student], []);
+    const again = await write(store, { state: initialState(student), etag: null }, [activity(student, '2026-01-12T10:00:00Z')], [day('2026-01-12', 0.8)]);
+    await raw.del(key);
+    await write(store, again, [activity(student, '2026-01-12T12:00:00Z')], [day('2026-01-12', 0.8)]);
+    assert.equal(await raw.get(key), null, 'the re-created student is remembered from its own write');
   });
 });
 

@@ -8,6 +8,7 @@ import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/st
 import { VERSION_FIELD, allStateFields, changedStateFields, stateFromFields } from '../encoding/student-state-fields.js';
 import type { RedisClient } from './connect-redis.js';
 import { SAVE_STUDENT_LUA } from './save-student-script.js';
+import { createWrittenDays, type DayValues } from './written-days.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -55,13 +56,19 @@ function firstVersion(nowMs: number): number {
   return nowMs * 1000 + Math.floor(Math.random() * 1000);
 }
 
-/** The keys and arguments of SAVE_STUDENT_LUA for one write, and the version it writes. */
+/**
+ * The keys and arguments of SAVE_STUDENT_LUA for one write, the version it writes, and the
+ * daily values of its days as the store holds them once it is written. `known`: the values
+ * stored at the version the write follows on from (this process wrote them); an incremental
+ * write leaves out those that did not change.
+ */
 function scriptCall(
   write: StudentWrite,
   ttlSeconds: number,
   nowMs: number,
   withMarkers: boolean,
-): { keys: string[]; args: string[]; version: number } {
+  known: ReadonlyMap<Day, DayValues> | undefined,
+): { keys: string[]; args: string[]; version: number; days: Map<Day, DayValues> } {
   const id = write.record.state.student_id;
   const k = studentKeys(id);
   const version = write.etag === null ? firstVersion(nowMs) : Number(write.etag) + 1;
@@ -70,7 +77,6 @@ function scriptCall(
   const whole = !write.incremental || write.etag === null;
   const fields = whole ? allStateFields(write.record.state) : changedStateFields(write.record.state, write.applied);
   const keys = [k.state, k.current];
-  const days = write.days.filter((d) => secondsLeft(d.date, ttlSeconds, nowMs) > 0);
   const args = [
     write.etag ?? '',
     String(version),
@@ -78,18 +84,29 @@ function scriptCall(
     String(ttlSeconds),
     write.record.current === null ? '' : JSON.stringify(write.record.current),
     String(fields.length),
-    String(days.length * COMPONENTS.length),
+    '', // the number of day-component keys, set below
     '', // the number of raw-events hashes, set below
     String(PROCESSED_TTL_SECONDS),
   ];
   for (const [field, value] of fields) args.push(field, value);
-  for (const { date, components } of days) {
-    const ttl = String(secondsLeft(date, ttlSeconds, nowMs));
-    for (const c of COMPONENTS) {
-      keys.push(k.mastery(date, c));
-      args.push(String(components[c]), ttl);
-    }
+  // The values of this write's days only: bounded by what one write touches, and a day left
+  // out is merely sent again by a later write that touches it.
+  const stored = new Map<Day, DayValues>();
+  let dayKeys = 0;
+  for (const { date, components } of write.days) {
+    const ttl = secondsLeft(date, ttlSeconds, nowMs);
+    if (ttl <= 0) continue;
+    const before = whole ? undefined : known?.get(date);
+    const values = COMPONENTS.map((c) => String(components[c]));
+    values.forEach((value, i) => {
+      if (value === before?.[i]) return;
+      keys.push(k.mastery(date, COMPONENTS[i]!));
+      args.push(value, String(ttl));
+      dayKeys++;
+    });
+    stored.set(date, values);
   }
+  args[6] = String(dayKeys);
   let rawDays = 0;
   for (const [date, events] of rawEventsByDay(write.applied)) {
     const ttl = secondsLeft(date, ttlSeconds, nowMs);
@@ -101,8 +118,11 @@ function scriptCall(
   }
   args[7] = String(rawDays);
   if (withMarkers) for (const e of write.applied) keys.push(processedKey(e.event_id));
-  return { keys, args, version };
+  return { keys, args, version, days: stored };
 }
+
+/** How many students' written daily values a store remembers (as many as the L1 cache holds). */
+const REMEMBER_DAYS_OF = 10_000;
 
 /** A key of another type than a hash (the string layout of earlier engines) counts as no state. */
 function noState<T>(none: T) {
@@ -125,10 +145,11 @@ function stateHash(redis: RedisClient, key: string): Promise<Record<string, stri
  */
 export function createRedisStateStore(
   redis: RedisClient,
-  options: { retentionDays: number; now?: () => number },
+  options: { retentionDays: number; now?: () => number; rememberDaysOf?: number },
 ): StateStore {
   const ttlSeconds = options.retentionDays * 24 * 3600;
   const now = options.now ?? Date.now;
+  const written = createWrittenDays(options.rememberDaysOf ?? REMEMBER_DAYS_OF);
   redis.defineCommand('saveStudent', { lua: SAVE_STUDENT_LUA });
   // On a single server a student's markers are set by its script: one command per student
   // instead of one per event, and markers that can never lag their write. A cluster keeps
@@ -164,12 +185,16 @@ export function createRedisStateStore(
     },
 
     async save(writes) {
-      const calls = writes.map((w) => scriptCall(w, ttlSeconds, now(), markersInScript));
+      const calls = writes.map((w) => scriptCall(w, ttlSeconds, now(), markersInScript, written.at(w.record.state.student_id, w.etag)));
       const outcomes = await Promise.all(calls.map(({ keys, args }) => redis.saveStudent(keys.length, ...keys, ...args)));
       const conflicts = writes.filter((_, i) => outcomes[i] !== 1).map((w) => w.record.state.student_id);
+      written.forget(conflicts);
       const etags = new Map<string, string>();
       writes.forEach((w, i) => {
-        if (outcomes[i] === 1) etags.set(w.record.state.student_id, String(calls[i]!.version));
+        if (outcomes[i] !== 1) return;
+        const { version, days } = calls[i]!;
+        etags.set(w.record.state.student_id, String(version));
+        written.remember(w.record.state.student_id, String(version), days);
       });
       if (!markersInScript) {
         // Set after the script: lost markers (a crash in between) cost a harmless re-fold.
@@ -180,6 +205,7 @@ export function createRedisStateStore(
     },
 
     async remove(studentIds, eventIds) {
+      written.forget(studentIds);
       for (const id of studentIds) {
         // Every key under the student's tag, whatever days it covers: erasure must leave none.
         const keys = await keysMatching(redis, `student:{${id}}:*`);
