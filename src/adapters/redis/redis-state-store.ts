@@ -145,11 +145,11 @@ function stateHash(redis: RedisClient, key: string): Promise<Record<string, stri
  */
 export function createRedisStateStore(
   redis: RedisClient,
-  options: { retentionDays: number; now?: () => number; rememberDaysOf?: number },
+  options: { retentionDays: number; now?: () => number },
 ): StateStore {
   const ttlSeconds = options.retentionDays * 24 * 3600;
   const now = options.now ?? Date.now;
-  const written = createWrittenDays(options.rememberDaysOf ?? REMEMBER_DAYS_OF);
+  const written = createWrittenDays(REMEMBER_DAYS_OF);
   redis.defineCommand('saveStudent', { lua: SAVE_STUDENT_LUA });
   // On a single server a student's markers are set by its script: one command per student
   // instead of one per event, and markers that can never lag their write. A cluster keeps
