@@ -16,9 +16,24 @@ export interface Scope {
 /** The value of the input that stood at the end of ascending as-of days (§6: the latest day's). */
 type InputCursor = (asOf: Day) => number | undefined;
 
+/**
+ * Days ascending, sorted in place. A topic has a handful of reported days per component, and
+ * `Array#sort` copies its input before sorting: it was a tenth of all the ingest allocated.
+ */
+function ascending(days: Day[]): Day[] {
+  if (days.length > 32) return days.sort();
+  for (let i = 1; i < days.length; i++) {
+    const day = days[i]!;
+    let j = i - 1;
+    for (; j >= 0 && days[j]! > day; j--) days[j + 1] = days[j]!;
+    days[j + 1] = day;
+  }
+  return days;
+}
+
 function inputCursor<T>(daily: DailyInputs<T> | undefined, value: (input: T) => number): InputCursor {
   if (daily === undefined) return () => undefined;
-  const days = Object.keys(daily).sort();
+  const days = ascending(Object.keys(daily));
   let i = -1;
   let current: number | undefined;
   return (asOf) => {
