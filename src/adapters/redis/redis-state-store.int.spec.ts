@@ -193,6 +193,7 @@ describe('Redis state store: daily values a write leaves out', () => {
 
     await store.remove([student], []);
     const again = await write(store, { state: initialState(student), etag: null }, [activity(student, '2026-01-12T10:00:00Z')], [day('2026-01-12', 0.8)]);
+    assert.equal(await raw.get(key), '0.5', 'sent again after the removal');
     await raw.del(key);
     await write(store, again, [activity(student, '2026-01-12T12:00:00Z')], [day('2026-01-12', 0.8)]);
     assert.equal(await raw.get(key), null, 'the re-created student is remembered from its own write');

@@ -6,8 +6,8 @@ export type DayValues = readonly string[];
 /**
  * The daily values this process last wrote for each student, with the state version they were
  * written at. A write that follows on from that version can leave out the values that did not
- * change: about half of those a batch recomputes come out the same, and they were half of a
- * write's keys. Another writer, an erasure or an expiry changes the version (versions never
+ * change: about half of those a batch recomputes come out the same, and daily values were
+ * three quarters of the scripts' SETs (295,000 of 395,000 over a 100k-event ingest). Another writer, an erasure or an expiry changes the version (versions never
  * repeat), and the next write then sends every value again. Bounded: the students written
  * longest ago are forgotten first.
  */
