@@ -24,7 +24,23 @@ export type CalculationRequested = EventEnvelope & { event_type: 'mastery.calcul
 
 export type ActivityRecorded = EventEnvelope & { event_type: 'activity.recorded'; data: EmptyData };
 
-/** A valid learning event (events.md). */
-export type LearningEvent = CalculationRequested | ActivityRecorded;
+/** One answer to one item (learner-model §1). */
+export interface ResponseData {
+  item_id: string;
+  correct: boolean;
+  /** 1 when absent: only first attempts inform knowledge; later ones mark their day active. */
+  attempt?: number;
+  seconds?: number;
+}
 
-export const EVENT_TYPES = ['mastery.calculation.requested', 'activity.recorded'] as const;
+export type ResponseRecorded = EventEnvelope & { event_type: 'response.recorded'; data: ResponseData };
+
+/** A valid learning event (events.md). */
+export type LearningEvent = CalculationRequested | ActivityRecorded | ResponseRecorded;
+
+export const EVENT_TYPES = ['mastery.calculation.requested', 'activity.recorded', 'response.recorded'] as const;
+
+/** True for an answer that informs knowledge and the day's quiz input: a first attempt. */
+export function isFirstAttempt(event: LearningEvent): event is ResponseRecorded {
+  return event.event_type === 'response.recorded' && (event.data.attempt ?? 1) === 1;
+}

@@ -1,6 +1,6 @@
 import type { Day } from './days.js';
 import { dayOfTimestamp, instantKey } from './instant.js';
-import type { LearningEvent } from './learning-event.js';
+import { isFirstAttempt, type LearningEvent, type ResponseRecorded } from './learning-event.js';
 import type { InputComponent, InputOf } from './types.js';
 
 /** A reported input with what decides which of two reports is the later one. */
@@ -14,10 +14,34 @@ export interface Stamped<T> {
 /** For each day on which the component was reported, that day's last report. */
 export type DailyInputs<T> = Readonly<Record<Day, Stamped<T>>>;
 
+/** A first-attempt answer as the state keeps it (learner-model §1). */
+export interface StoredResponse {
+  /** The answer's instant as an instantKey. */
+  readonly at: string;
+  readonly event_id: string;
+  readonly topic: string;
+  readonly item_id: string;
+  readonly correct: boolean;
+  readonly seconds?: number;
+}
+
+/** A day's first-attempt answers on one topic: the quiz report they form (learner-model §1). */
+export interface AnswerTally {
+  readonly total: number;
+  readonly correct: number;
+  /** How many of them carry `seconds`, and the sum of those. */
+  readonly timed: number;
+  readonly seconds: number;
+  /** The day's last answer: the report's time in the quiz component's last-writer-wins. */
+  readonly last: { readonly at: string; readonly event_id: string };
+}
+
 export interface TopicState {
   readonly inputs: { readonly [K in InputComponent]?: DailyInputs<InputOf[K]> };
   /** The days with at least one event of this topic, ascending. */
   readonly days: readonly Day[];
+  /** Per day with first-attempt answers on this topic, their tally (derived from `responses`). */
+  readonly answers?: Readonly<Record<Day, AnswerTally>>;
 }
 
 /**
@@ -32,10 +56,84 @@ export interface StudentState {
   /** Every day with at least one event, ascending. */
   readonly days: readonly Day[];
   readonly topics: ReadonlyMap<string, TopicState>;
+  /**
+   * Every first-attempt answer, in the order knowledge is traced: by (at, event_id). A set, like
+   * the days: folding an answer twice keeps one.
+   */
+  readonly responses: readonly StoredResponse[];
 }
 
 export function initialState(studentId: string): StudentState {
-  return { v: 1, student_id: studentId, days: [], topics: new Map() };
+  return { v: 1, student_id: studentId, days: [], topics: new Map(), responses: [] };
+}
+
+/** A first-attempt answer event as the state keeps it. */
+export function storedResponse(event: ResponseRecorded): StoredResponse {
+  const { item_id, correct, seconds } = event.data;
+  const r = { at: instantKey(event.timestamp), event_id: event.event_id, topic: event.topic, item_id, correct };
+  return seconds === undefined ? r : { ...r, seconds };
+}
+
+/** The order of answers: by instant, then event_id, as reports are ordered (§6). */
+export function compareResponses(a: { at: string; event_id: string }, b: { at: string; event_id: string }): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0;
+}
+
+/** Inserts an answer in order; false when an answer with its event_id is there already. */
+function addResponse(responses: StoredResponse[], response: StoredResponse): boolean {
+  const n = responses.length;
+  // Answers mostly arrive in order: the end is checked first.
+  if (n === 0 || compareResponses(responses[n - 1]!, response) < 0) {
+    responses.push(response);
+    return true;
+  }
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareResponses(responses[mid]!, response) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < n && compareResponses(responses[lo]!, response) === 0) return false;
+  responses.splice(lo, 0, response);
+  return true;
+}
+
+/** A day's tally with one more answer. */
+function tallied(tally: AnswerTally | undefined, r: StoredResponse): AnswerTally {
+  const timed = r.seconds === undefined ? 0 : 1;
+  if (tally === undefined) {
+    return { total: 1, correct: r.correct ? 1 : 0, timed, seconds: r.seconds ?? 0, last: { at: r.at, event_id: r.event_id } };
+  }
+  return {
+    total: tally.total + 1,
+    correct: tally.correct + (r.correct ? 1 : 0),
+    timed: tally.timed + timed,
+    seconds: tally.seconds + (r.seconds ?? 0),
+    last: compareResponses(tally.last, r) < 0 ? { at: r.at, event_id: r.event_id } : tally.last,
+  };
+}
+
+/**
+ * The topics' answer tallies, derived again from the answers: for stores that keep the answers
+ * but not the tallies (they are a function of them).
+ */
+export function withAnswerTallies(state: StudentState): StudentState {
+  if (state.responses.length === 0) return state;
+  const answers = new Map<string, Record<Day, AnswerTally>>();
+  for (const r of state.responses) {
+    let perDay = answers.get(r.topic);
+    if (perDay === undefined) answers.set(r.topic, (perDay = {}));
+    const day = r.at.slice(0, 10);
+    perDay[day] = tallied(perDay[day], r);
+  }
+  const topics = new Map<string, TopicState>();
+  for (const [name, t] of state.topics) {
+    const perDay = answers.get(name);
+    topics.set(name, perDay === undefined ? t : { ...t, answers: perDay });
+  }
+  return { ...state, topics };
 }
 
 /** Which of two reports wins: the greater timestamp, then the greater event_id (§6). */
@@ -55,7 +153,11 @@ function addDay(days: Day[], day: Day): void {
   if (days[lo] !== day) days.splice(lo, 0, day);
 }
 
-type Draft = { inputs: { -readonly [K in InputComponent]?: Record<Day, Stamped<InputOf[K]>> }; days: Day[] };
+type Draft = {
+  inputs: { -readonly [K in InputComponent]?: Record<Day, Stamped<InputOf[K]>> };
+  days: Day[];
+  answers?: Record<Day, AnswerTally>;
+};
 
 /**
  * evolve(state, event): the fold of one event into a student's state. Every part of the state
@@ -75,6 +177,7 @@ export function evolve(state: StudentState, event: LearningEvent): StudentState 
 export function evolveAll(state: StudentState, events: Iterable<LearningEvent>): StudentState {
   const days = [...state.days];
   const topics = new Map<string, TopicState>(state.topics);
+  let responses: StoredResponse[] | undefined;
   const drafts = new Map<string, Draft>();
   const copied = new Set<string>();
   for (const event of events) {
@@ -83,6 +186,7 @@ export function evolveAll(state: StudentState, events: Iterable<LearningEvent>):
     if (draft === undefined) {
       const before = state.topics.get(event.topic);
       draft = { inputs: { ...before?.inputs }, days: [...(before?.days ?? [])] };
+      if (before?.answers !== undefined) draft.answers = { ...before.answers };
       drafts.set(event.topic, draft);
       topics.set(event.topic, draft);
     }
@@ -96,9 +200,14 @@ export function evolveAll(state: StudentState, events: Iterable<LearningEvent>):
       const daily = draft.inputs[event.component] as Record<Day, Stamped<unknown>>;
       const current = daily[day];
       if (current === undefined || isLater(report, current)) daily[day] = report;
+    } else if (isFirstAttempt(event)) {
+      const response = storedResponse(event);
+      responses ??= [...state.responses];
+      // Counted into the day's tally only when new: a duplicate must not count twice.
+      if (addResponse(responses, response)) (draft.answers ??= {})[day] = tallied(draft.answers?.[day], response);
     }
     addDay(draft.days, day);
     addDay(days, day);
   }
-  return { v: 1, student_id: state.student_id, days, topics };
+  return { v: 1, student_id: state.student_id, days, topics, responses: responses ?? state.responses };
 }

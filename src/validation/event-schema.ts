@@ -57,6 +57,20 @@ export const QualityDataSchema = Type.Object(
 
 export const EmptyDataSchema = Type.Object({}, { additionalProperties: false });
 
+/** Item ids name questions in a producer's bank: key-safe characters and `:`, for namespaced ids. */
+export const ITEM_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+export const MAX_RESPONSE_SECONDS = 86_400;
+
+export const ResponseDataSchema = Type.Object(
+  {
+    item_id: Type.String({ pattern: ITEM_ID_PATTERN, description: '1–128 characters of A–Z a–z 0–9 . _ : -' }),
+    correct: Type.Boolean(),
+    attempt: Type.Optional(Type.Integer({ minimum: 1, description: '1 when absent; only first attempts inform knowledge' })),
+    seconds: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_RESPONSE_SECONDS, description: 'time taken, at most a day' })),
+  },
+  { additionalProperties: false },
+);
+
 export const DATA_SCHEMAS = {
   completion: CompletionDataSchema,
   quiz: QuizDataSchema,
@@ -69,8 +83,8 @@ export const LearningEventDocSchema = Type.Intersect([
   EventEnvelopeSchema,
   Type.Object({
     data: Type.Optional(
-      Type.Union([CompletionDataSchema, QuizDataSchema, QualityDataSchema, EmptyDataSchema], {
-        description: 'shape depends on component (events.md)',
+      Type.Union([CompletionDataSchema, QuizDataSchema, QualityDataSchema, ResponseDataSchema, EmptyDataSchema], {
+        description: 'shape depends on component, or on event_type for response.recorded (events.md)',
       }),
     ),
   }),

@@ -6,6 +6,7 @@ import {
   EventEnvelopeSchema,
   MAX_EVENT_BYTES,
   MAX_FUTURE_SKEW_MS,
+  ResponseDataSchema,
   type EventEnvelopeInput,
 } from './event-schema.js';
 import { fieldErrors, fieldPath, type FieldError } from './field-errors.js';
@@ -21,6 +22,7 @@ const checkData: Record<keyof typeof DATA_SCHEMAS, ValidateFunction> = {
   quality: ajv.compile(DATA_SCHEMAS.quality),
   consistency: ajv.compile(DATA_SCHEMAS.consistency),
 };
+const checkResponse = ajv.compile(ResponseDataSchema);
 
 /** The size of an event as sent: its JSON in UTF-8. */
 export function eventBytes(raw: unknown): number {
@@ -66,8 +68,8 @@ function crossFieldErrors(e: Loose, window: TimeWindow): FieldError[] {
   if (e.event_type === 'mastery.calculation.requested' && e.component === undefined) {
     errors.push({ field: 'component', message: 'is required for mastery.calculation.requested' });
   }
-  if (e.event_type === 'activity.recorded' && e.component !== undefined) {
-    errors.push({ field: 'component', message: 'must be absent for activity.recorded' });
+  if ((e.event_type === 'activity.recorded' || e.event_type === 'response.recorded') && e.component !== undefined) {
+    errors.push({ field: 'component', message: `must be absent for ${e.event_type}` });
   }
   if (isObject(e.metadata)) {
     for (const [key, value] of Object.entries(e.metadata)) {
@@ -88,8 +90,16 @@ function crossFieldErrors(e: Loose, window: TimeWindow): FieldError[] {
   return errors;
 }
 
-/** The shape of `data` for the event's component (activity.recorded: like consistency, `{}`). */
+/**
+ * The shape of `data` for the event's component (activity.recorded: like consistency, `{}`;
+ * response.recorded: one answer).
+ */
 function dataErrors(e: Loose): FieldError[] {
+  if (e.event_type === 'response.recorded') {
+    if (e.data === undefined) return [{ field: 'data', message: 'is required for response.recorded: { item_id, correct, attempt?, seconds? }' }];
+    if (!isObject(e.data)) return [];
+    return checkResponse(e.data) ? [] : fieldErrors(checkResponse.errors ?? [], 'data');
+  }
   const component = e.event_type === 'activity.recorded' ? 'consistency' : e.component;
   if (!isComponent(component)) return [];
   if (e.data === undefined) {

@@ -1,21 +1,27 @@
 import type { Day } from '../../model/days.js';
-import type { StudentState, TopicState } from '../../model/student-state.js';
+import { withAnswerTallies, type StoredResponse, type StudentState, type TopicState } from '../../model/student-state.js';
 
 /**
  * A student's state as JSON text for stores outside the process. The version comes first, so
  * the Redis script can read it with a pattern instead of decoding the whole record; topics
  * travel as [name, topic] pairs (a topic may be called `__proto__`: it must never become an
- * object key).
+ * object key). Answers travel once, as a list; the topics' tallies are derived from it again.
  */
 interface StateJson {
   version: number;
-  state: { v: 1; student_id: string; days: readonly Day[]; topics: Array<[string, TopicState]> };
+  state: { v: 1; student_id: string; days: readonly Day[]; topics: Array<[string, TopicState]>; responses?: readonly StoredResponse[] };
 }
 
 export function encodeState(state: StudentState, version: number): string {
   const json: StateJson = {
     version,
-    state: { v: state.v, student_id: state.student_id, days: state.days, topics: [...state.topics] },
+    state: {
+      v: state.v,
+      student_id: state.student_id,
+      days: state.days,
+      topics: [...state.topics].map(([name, { inputs, days }]) => [name, { inputs, days }]),
+      responses: state.responses,
+    },
   };
   return JSON.stringify(json);
 }
@@ -26,6 +32,12 @@ export function decodeState(text: string): { state: StudentState; version: numbe
   if (json.state?.v !== 1) throw new Error(`a stored state has layout ${String(json.state?.v)}; this engine reads layout 1 (run mastery rebuild)`);
   return {
     version: json.version,
-    state: { v: 1, student_id: json.state.student_id, days: json.state.days, topics: new Map(json.state.topics) },
+    state: withAnswerTallies({
+      v: 1,
+      student_id: json.state.student_id,
+      days: json.state.days,
+      topics: new Map(json.state.topics),
+      responses: json.state.responses ?? [],
+    }),
   };
 }

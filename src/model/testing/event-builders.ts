@@ -2,7 +2,7 @@
  * Test-only builders for the model's (already validated) learning events, so a test can say
  * "given a completion report of 20 of 25 on 2026-01-12" in one line.
  */
-import type { ActivityRecorded, CalculationRequested, LearningEvent } from '../learning-event.js';
+import type { ActivityRecorded, CalculationRequested, LearningEvent, ResponseData, ResponseRecorded } from '../learning-event.js';
 import { evolveAll, initialState, type StudentState } from '../student-state.js';
 import { DEFAULT_TOPIC, type CompletionInput, type QualityInput, type QuizInput } from '../types.js';
 
@@ -48,6 +48,10 @@ export function consistencyEvent(timestamp: string, options: EventOptions = {}):
 
 export function activityEvent(timestamp: string, options: EventOptions = {}): ActivityRecorded {
   return { ...envelope(timestamp, options), event_type: 'activity.recorded', data: {} };
+}
+
+export function responseEvent(timestamp: string, data: ResponseData, options: EventOptions = {}): ResponseRecorded {
+  return { ...envelope(timestamp, options), event_type: 'response.recorded', data };
 }
 
 /** One activity.recorded event at noon UTC on each of the given days. */
