@@ -3,7 +3,7 @@ import { learningPath, weakestFirst } from './learning-path.js';
 import type { ModelConfig } from './model-config.js';
 import { predict, type HistoryPoint } from './prediction.js';
 import { masteryResult, roundedComponents } from './score.js';
-import { componentsOver, scopesOver } from './scopes.js';
+import { componentsOver, scopesOver, type KnownTopics } from './scopes.js';
 import type { StudentState } from './student-state.js';
 import type { Component, ComponentValues, MasteryResult, Prediction } from './types.js';
 
@@ -19,15 +19,16 @@ export function activeDays(state: StudentState, topic?: string): readonly Day[] 
 
 /**
  * Mastery as of the end of `asOf`, overall or for one topic; undefined for a topic the student
- * has no event in.
+ * has no event in. `known` (each topic's p_known) picks the topics recommendations name.
  */
 export function masteryAsOf(
   state: StudentState,
   asOf: Day,
   config: ModelConfig,
   topic?: string,
+  known?: KnownTopics,
 ): MasteryResult | undefined {
-  const scope = scopesOver(state, [asOf], config, topic)?.[0];
+  const scope = scopesOver(state, [asOf], config, topic, known)?.[0];
   return scope && masteryResult(scope.components, config, scope.weakestTopics);
 }
 

@@ -4,8 +4,8 @@ import { dayNumber, type Day } from './days.js';
 import type { ModelConfig } from './model-config.js';
 import { mean } from './numbers.js';
 import type { WeakestTopics } from './recommendations.js';
-import type { DailyInputs, StudentState, TopicState } from './student-state.js';
-import { INPUT_COMPONENTS, type Component, type ComponentValues, type InputComponent, type InputOf } from './types.js';
+import { isLater, type AnswerTally, type DailyInputs, type Stamped, type StudentState, type TopicState } from './student-state.js';
+import { INPUT_COMPONENTS, type Component, type ComponentValues, type InputComponent, type InputOf, type QuizInput } from './types.js';
 
 /** What a result is computed from: raw component values, and whom recommendations name. */
 export interface Scope {
@@ -45,6 +45,29 @@ function inputCursor<T>(daily: DailyInputs<T> | undefined, value: (input: T) => 
   };
 }
 
+/** The quiz report a day's first-attempt answers form (learner-model §1): n answers, k correct. */
+function answersAsQuiz(tally: AnswerTally): Stamped<QuizInput> {
+  const input: QuizInput = { total_questions: tally.total, correct_answers: tally.correct };
+  // A mean time only when every answer carries one: a partial mean would misjudge guessing.
+  if (tally.timed === tally.total) input.avg_time_seconds = tally.seconds / tally.total;
+  return { at: tally.last.at, event_id: tally.last.event_id, input };
+}
+
+/**
+ * A topic's daily quiz inputs with its answers taken in: on a day with both, the later of the
+ * day's quiz report and its last answer stands, as between two quiz reports.
+ */
+function quizInputs(topic: TopicState): DailyInputs<QuizInput> | undefined {
+  if (topic.answers === undefined) return topic.inputs.quiz;
+  const daily: Record<string, Stamped<QuizInput>> = { ...topic.inputs.quiz };
+  for (const [day, tally] of Object.entries(topic.answers)) {
+    const fromAnswers = answersAsQuiz(tally);
+    const reported = daily[day];
+    if (reported === undefined || isLater(fromAnswers, reported)) daily[day] = fromAnswers;
+  }
+  return daily;
+}
+
 interface TopicCursor {
   name: string;
   inputs: Record<InputComponent, InputCursor>;
@@ -61,7 +84,7 @@ function topicCursor(name: string, topic: TopicState, config: ModelConfig): Topi
     name,
     inputs: {
       completion: inputCursor(topic.inputs.completion, values.completion),
-      quiz: inputCursor(topic.inputs.quiz, values.quiz),
+      quiz: inputCursor(quizInputs(topic), values.quiz),
       quality: inputCursor(topic.inputs.quality, values.quality),
     },
     streak: streakCursor(topic.days),
@@ -81,12 +104,24 @@ function topicScopeAt(t: TopicCursor, asOf: Day, asOfNumber: number): Scope {
   };
 }
 
+/** Each topic's probability of being known (learner-model §4): who recommendations name. */
+export type KnownTopics = ReadonlyMap<string, number>;
+
+/** Whether b is weaker than a: lower p_known where known, then the lower value, then the name. */
+function weaker(b: { topic: string; value: number }, a: { topic: string; value: number }, known?: KnownTopics): boolean {
+  const kb = known?.get(b.topic);
+  const ka = known?.get(a.topic);
+  if (kb !== undefined && ka !== undefined && kb !== ka) return kb < ka;
+  return b.value < a.value || (b.value === a.value && b.topic < a.topic);
+}
+
 /**
  * The roll-up over topics (§6): each input component is the mean over the topics that have it
  * reported; consistency comes from all of the student's active days. Where two or more topics
- * have a component, the weakest of them is named for its recommendation (§3).
+ * have a component, the weakest of them is named for its recommendation (§3): the least known
+ * by the learner model when `known` is given, else the one with the lowest value.
  */
-function overallScopeAt(topics: readonly TopicCursor[], overall: StreakCursor, asOf: Day, asOfNumber: number): Scope {
+function overallScopeAt(topics: readonly TopicCursor[], overall: StreakCursor, asOf: Day, asOfNumber: number, known?: KnownTopics): Scope {
   const reported: Record<Component, Array<{ topic: string; value: number }>> = {
     completion: [],
     quiz: [],
@@ -105,7 +140,7 @@ function overallScopeAt(topics: readonly TopicCursor[], overall: StreakCursor, a
   for (const k of Object.keys(reported) as Component[]) {
     const list = reported[k];
     if (list.length < 2) continue;
-    const weakest = list.reduce((a, b) => (b.value < a.value || (b.value === a.value && b.topic < a.topic) ? b : a));
+    const weakest = list.reduce((a, b) => (weaker(b, a, known) ? b : a));
     weakestTopics[k] = weakest.topic;
   }
   const meanOf = (k: InputComponent) => (reported[k].length ? mean(reported[k].map((r) => r.value)) : 0);
@@ -159,7 +194,7 @@ export function componentsOver(state: StudentState, asOfDays: readonly Day[], co
  * topic; undefined for a topic the student has no event in. One pass over the state serves
  * the whole list, which is what keeps a day-by-day history cheap.
  */
-export function scopesOver(state: StudentState, asOfDays: readonly Day[], config: ModelConfig, topic?: string): Scope[] | undefined {
+export function scopesOver(state: StudentState, asOfDays: readonly Day[], config: ModelConfig, topic?: string, known?: KnownTopics): Scope[] | undefined {
   if (topic !== undefined) {
     const t = state.topics.get(topic);
     if (t === undefined) return undefined;
@@ -168,5 +203,5 @@ export function scopesOver(state: StudentState, asOfDays: readonly Day[], config
   }
   const topics = topicCursors(state, config);
   const overall = streakCursor(state.days);
-  return asOfDays.map((day) => overallScopeAt(topics, overall, day, dayNumber(day)));
+  return asOfDays.map((day) => overallScopeAt(topics, overall, day, dayNumber(day), known));
 }

@@ -8,7 +8,8 @@ import type { CurrentMastery, StudentWrite } from '../ports/state-store.js';
 import { Errors } from '../errors.js';
 import type { EngineDeps } from './engine-deps.js';
 import { loadStudents, type StudentBase } from './load-students.js';
-import { currentMastery, touchedDays } from './student-results.js';
+import type { LearnerParams } from '../model/learner/learner-params.js';
+import { recordFor, touchedDays } from './student-results.js';
 
 /** How often a write is tried again after another writer changed the same student first. */
 export const MAX_WRITE_ATTEMPTS = 8;
@@ -18,7 +19,7 @@ function sameResult(a: CurrentMastery | null, b: CurrentMastery): boolean {
   return (
     a.mastery_score === b.mastery_score &&
     a.level === b.level &&
-    JSON.stringify([a.components, a.recommendations]) === JSON.stringify([b.components, b.recommendations])
+    JSON.stringify([a.components, a.recommendations, a.forecast]) === JSON.stringify([b.components, b.recommendations, b.forecast])
   );
 }
 
@@ -39,16 +40,17 @@ function writeFor(
   events: readonly LearningEvent[],
   today: Day,
   model: ModelConfig,
+  params: LearnerParams,
 ): { write: StudentWrite; changed: CurrentMastery | null } {
   const state = evolveAll(base?.record.state ?? initialState(studentId), events);
-  const current = currentMastery(state, today, model);
+  const { current, knowledge } = recordFor(state, today, model, params, base?.record.knowledge);
   const before = base?.record.current ?? null;
   const changed = !sameResult(before, current);
   const applied = [...(base?.rebuiltFrom ?? []), ...events];
   let days: StudentWrite['days'] | undefined;
   return {
     write: {
-      record: { state, current: changed ? current : before },
+      record: { state, current: changed ? current : before, knowledge },
       etag: base?.etag ?? null,
       applied,
       // Computed when the store reads them: the memory store keeps no daily values, and they
@@ -78,7 +80,8 @@ export async function applyEvents(deps: EngineDeps, events: readonly LearningEve
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > MAX_WRITE_ATTEMPTS) throw Errors.stateConflict(pending);
     const bases = await loadStudents(deps, pending);
-    const planned = pending.map((id) => ({ id, ...writeFor(id, bases.get(id), groups.get(id)!, today, deps.model) }));
+    const params = deps.learner.current();
+    const planned = pending.map((id) => ({ id, ...writeFor(id, bases.get(id), groups.get(id)!, today, deps.model, params) }));
     const { conflicts } = await deps.store.save(planned.map((p) => p.write));
     const refused = new Set(conflicts);
     for (const p of planned) {
@@ -100,5 +103,6 @@ function updateEvent(studentId: string, current: CurrentMastery, now: Date): Mas
     level: current.level,
     components: current.components,
     recommendations: current.recommendations,
+    forecast: current.forecast!,
   };
 }

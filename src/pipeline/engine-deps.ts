@@ -4,6 +4,7 @@ import type { PrivacyRegistry } from '../ports/privacy-registry.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventLog } from '../ports/event-log.js';
+import type { ActiveParams, LearnerParamsStore } from '../ports/learner-params-store.js';
 import type { StateStore } from '../ports/state-store.js';
 
 /** The privacy rules the use cases apply. */
@@ -29,4 +30,7 @@ export interface EngineDeps {
   clock: Clock;
   model: ModelConfig;
   policy: PrivacyPolicy;
+  /** The learner model's parameter versions, and the one in use. */
+  params: LearnerParamsStore;
+  learner: ActiveParams;
 }

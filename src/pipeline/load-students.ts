@@ -1,7 +1,7 @@
 import { dayOfInstant } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { evolveAll, initialState } from '../model/student-state.js';
-import { currentMastery, touchedDays } from './student-results.js';
+import { recordFor, touchedDays } from './student-results.js';
 import type { StudentRecord } from '../ports/state-store.js';
 import type { EngineDeps } from './engine-deps.js';
 
@@ -43,9 +43,10 @@ export async function loadStudents(
  */
 async function writeBack(deps: EngineDeps, rebuilt: StudentBase[]): Promise<void> {
   const today = dayOfInstant(deps.clock.now().getTime());
+  const params = deps.learner.current();
   await deps.store.save(
     rebuilt.map(({ record, rebuiltFrom }) => ({
-      record: { state: record.state, current: currentMastery(record.state, today, deps.model) },
+      record: recordFor(record.state, today, deps.model, params),
       etag: null,
       applied: rebuiltFrom!,
       days: touchedDays(record.state, rebuiltFrom!, deps.model),

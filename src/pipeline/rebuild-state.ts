@@ -2,7 +2,7 @@ import { dayOfInstant } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { evolveAll, initialState } from '../model/student-state.js';
 import { Errors } from '../errors.js';
-import { currentMastery, touchedDays } from './student-results.js';
+import { recordFor, touchedDays } from './student-results.js';
 import { MAX_WRITE_ATTEMPTS } from './apply-events.js';
 import type { EngineDeps } from './engine-deps.js';
 
@@ -33,10 +33,11 @@ export async function rebuildStudents(deps: EngineDeps, events: Map<string, Lear
   for (let attempt = 1; pending.size > 0; attempt++) {
     if (attempt > MAX_WRITE_ATTEMPTS) throw Errors.stateConflict([...pending.keys()]);
     const held = await deps.store.load([...pending.keys()]);
+    const params = deps.learner.current();
     const writes = [...pending].map(([id, studentEvents]) => {
       const state = evolveAll(initialState(id), studentEvents);
       return {
-        record: { state, current: currentMastery(state, today, deps.model) },
+        record: recordFor(state, today, deps.model, params),
         etag: held.get(id)?.etag ?? null,
         applied: studentEvents,
         days: touchedDays(state, studentEvents, deps.model),

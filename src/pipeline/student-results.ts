@@ -1,16 +1,30 @@
 import type { Day } from '../model/days.js';
 import { dayOfTimestamp } from '../model/instant.js';
+import { traceBefore } from '../model/learner/knowledge-as-of.js';
+import type { KnowledgeTrace } from '../model/learner/knowledge-trace.js';
+import type { LearnerParams } from '../model/learner/learner-params.js';
+import { learnerResultAsOf } from '../model/learner/learner-view.js';
 import type { LearningEvent } from '../model/learning-event.js';
-import { dailyComponents, masteryAsOf } from '../model/mastery-as-of.js';
+import { dailyComponents } from '../model/mastery-as-of.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { StudentState } from '../model/student-state.js';
-import type { CurrentMastery, StudentWrite } from '../ports/state-store.js';
+import type { CurrentMastery, StudentRecord, StudentWrite } from '../ports/state-store.js';
 
-/* What the use cases store beside a student's state: its current result and daily values. */
+/* What the use cases store beside a student's state: its current result, knowledge and daily values. */
 
 /** A student's overall result as of a day, as the state store keeps it. */
-export function currentMastery(state: StudentState, asOf: Day, model: ModelConfig): CurrentMastery {
-  return { ...masteryAsOf(state, asOf, model)!, as_of: asOf };
+export function currentMastery(state: StudentState, asOf: Day, model: ModelConfig, params: LearnerParams, trace: KnowledgeTrace): CurrentMastery {
+  return { ...learnerResultAsOf(state, asOf, model, { params, trace })!, as_of: asOf };
+}
+
+/**
+ * The record to store for a state: its knowledge traced with the parameters in use (folded on
+ * from `stored` when it still fits, in O(1) per answer) and its current result as of `today`.
+ */
+export function recordFor(state: StudentState, today: Day, model: ModelConfig, params: LearnerParams, stored?: KnowledgeTrace | null): Required<StudentRecord> & { current: CurrentMastery } {
+  const trace = traceBefore(params, state, stored, null);
+  // A student without answers has nothing worth storing: the empty trace is made again at once.
+  return { state, current: currentMastery(state, today, model, params, trace), knowledge: trace.through === null ? null : trace };
 }
 
 /**

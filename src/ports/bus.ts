@@ -1,3 +1,4 @@
+import type { Forecast } from '../model/learner/forecast.js';
 import type { ComponentValues, Level, Recommendation } from '../model/types.js';
 
 /** The output event of events.md, one per changed student per batch. */
@@ -10,6 +11,8 @@ export interface MasteryUpdated {
   level: Level;
   components: ComponentValues;
   recommendations: Recommendation[];
+  /** The 7-day forecast as of the same moment (learner-model §4). */
+  forecast: Forecast;
 }
 
 export type UpdateListener = (update: MasteryUpdated) => void;

@@ -1,4 +1,6 @@
 import type { Day } from '../model/days.js';
+import type { Forecast } from '../model/learner/forecast.js';
+import type { KnowledgeTrace } from '../model/learner/knowledge-trace.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import type { StudentState } from '../model/student-state.js';
 import type { ComponentValues, MasteryResult } from '../model/types.js';
@@ -6,11 +8,19 @@ import type { ComponentValues, MasteryResult } from '../model/types.js';
 /** The last result published for a student, and the day it was computed as of. */
 export interface CurrentMastery extends MasteryResult {
   as_of: Day;
+  /** Absent in records written before the learner model. */
+  forecast?: Forecast;
 }
 
 export interface StudentRecord {
   state: StudentState;
   current: CurrentMastery | null;
+  /**
+   * The student's answers traced with one parameter version: a memo of the state (it can be
+   * replayed from `state.responses`), kept so that an answer in order costs O(1). Absent or
+   * null when not stored.
+   */
+  knowledge?: KnowledgeTrace | null;
 }
 
 /** A record as loaded, with the opaque version a write must name to replace it. */

@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createMemoryAuditTrail } from '../adapters/memory/memory-audit-trail.js';
 import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
+import { createMemoryLearnerParamsStore } from '../adapters/memory/memory-learner-params-store.js';
+import { createSqlLearnerParamsStore } from '../adapters/sql/sql-learner-params-store.js';
+import type { LearnerParamsStore } from '../ports/learner-params-store.js';
 import { createMemoryPrivacyRegistry } from '../adapters/memory/memory-privacy-registry.js';
 import { migrate } from '../adapters/sql/migrations.js';
 import { openPgliteThread } from '../adapters/sql/pglite-client.js';
@@ -25,18 +28,24 @@ export async function openEventLogDatabase(config: Config, logger: Logger): Prom
   return db;
 }
 
-/** The durable side of the engine: the event log, the audit trail and the privacy registry. */
+/** The durable side of the engine: the event log, the audit trail, the privacy registry, the learner model's parameters. */
 export interface DurableStores {
   log: EventLog;
   audit: AuditTrail;
   privacy: PrivacyRegistry;
+  params: LearnerParamsStore;
 }
 
 export async function openDurableStores(config: Config, logger: Logger): Promise<DurableStores> {
   if (!config.databaseUrl && config.dataDir === MEMORY_DATA_DIR) {
-    return { log: createMemoryEventLog(), audit: createMemoryAuditTrail(), privacy: createMemoryPrivacyRegistry() };
+    return { log: createMemoryEventLog(), audit: createMemoryAuditTrail(), privacy: createMemoryPrivacyRegistry(), params: createMemoryLearnerParamsStore() };
   }
   const db = await openEventLogDatabase(config, logger);
-  return { log: createSqlEventLog(db), audit: createSqlAuditTrail(db, { durableReads: config.privacy.durableReadAudit }), privacy: createSqlPrivacyRegistry(db) };
+  return {
+    log: createSqlEventLog(db),
+    audit: createSqlAuditTrail(db, { durableReads: config.privacy.durableReadAudit }),
+    privacy: createSqlPrivacyRegistry(db),
+    params: createSqlLearnerParamsStore(db),
+  };
 }
 

@@ -9,6 +9,7 @@ import { recoverUnapplied } from '../pipeline/recover-unapplied.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { createStudentQueries, type StudentQueries } from '../queries/student-queries.js';
 import { openDurableStores } from './durable-stores.js';
+import { createActiveParams } from './active-params.js';
 import { guardPort } from './guard-port.js';
 import { connectKafka, type EngineKafka } from './kafka-connection.js';
 import { openStateStore } from './state-store.js';
@@ -45,7 +46,14 @@ export async function openEngine(config: Config, logger: Logger, clock: Clock = 
   const { store, shared } = openStateStore(config);
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'a mastery.updated listener failed');
   const kafka = config.kafka ? await connectKafka(config.kafka, logger) : undefined;
+  const params = guardPort(durable.params, 'the event log');
+  const learner = createActiveParams(params, logger);
+  // Results computed at start (the rebuild below) use the newest fit, not the defaults.
+  await learner.refresh();
+  learner.start();
   const deps: EngineDeps = {
+    params,
+    learner,
     log: guardPort(durable.log, 'the event log'),
     audit: guardPort(durable.audit, 'the audit trail'),
     privacy: guardPort(durable.privacy, 'the privacy registry'),
@@ -78,6 +86,7 @@ export async function openEngine(config: Config, logger: Logger, clock: Clock = 
       await Promise.all([deps.log.ping(), deps.store.ping()]);
     },
     async close() {
+      learner.stop();
       await deps.bus.close();
       await kafka?.producer.disconnect();
       await deps.store.close();

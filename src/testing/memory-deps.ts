@@ -2,6 +2,8 @@ import type { Caller } from '../access/caller.js';
 import { createMemoryAuditTrail } from '../adapters/memory/memory-audit-trail.js';
 import { createMemoryBus } from '../adapters/memory/memory-bus.js';
 import { createMemoryEventLog } from '../adapters/memory/memory-event-log.js';
+import { createMemoryLearnerParamsStore } from '../adapters/memory/memory-learner-params-store.js';
+import { createActiveParams } from '../runtime/active-params.js';
 import { createMemoryPrivacyRegistry } from '../adapters/memory/memory-privacy-registry.js';
 import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../model/model-config.js';
@@ -11,7 +13,10 @@ import type { StateStore } from '../ports/state-store.js';
 
 /** Test-only: the engine's dependencies on the memory adapters, with a clock that stands still. */
 export function memoryDeps(options: { now: string; store?: StateStore; model?: ModelConfig; policy?: Partial<PrivacyPolicy> }): EngineDeps {
+  const params = createMemoryLearnerParamsStore();
   return {
+    params,
+    learner: createActiveParams(params),
     log: createMemoryEventLog(),
     store: options.store ?? createMemoryStateStore(),
     bus: createMemoryBus((error) => {

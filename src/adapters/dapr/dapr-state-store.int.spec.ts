@@ -4,7 +4,8 @@ import { after, describe, it, type TestContext } from 'node:test';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
-import { currentMastery, touchedDays } from '../../pipeline/student-results.js';
+import { recordFor, touchedDays } from '../../pipeline/student-results.js';
+import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import type { StateStore, StudentWrite } from '../../ports/state-store.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { encodeState } from '../encoding/student-state-json.js';
@@ -68,7 +69,7 @@ function eventsOf(student: string): LearningEvent[] {
 
 function writeOf(state: StudentState, etag: string | null, applied: LearningEvent[]): StudentWrite {
   return {
-    record: { state, current: currentMastery(state, '2026-01-14', DEFAULT_MODEL_CONFIG) },
+    record: recordFor(state, '2026-01-14', DEFAULT_MODEL_CONFIG, DEFAULT_LEARNER_PARAMS),
     etag,
     applied,
     days: touchedDays(state, applied, DEFAULT_MODEL_CONFIG),

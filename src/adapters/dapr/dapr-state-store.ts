@@ -4,6 +4,7 @@ import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
 import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
+import { decodeTrace, encodeTrace } from '../encoding/knowledge-trace-json.js';
 import { decodeState, encodeState } from '../encoding/student-state-json.js';
 
 export interface DaprStateStoreOptions {
@@ -136,7 +137,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       operation: 'upsert',
       request: {
         key: k.state,
-        value: JSON.parse(encodeState(write.record.state, version)),
+        value: {
+          ...JSON.parse(encodeState(write.record.state, version)),
+          ...(write.record.knowledge ? { knowledge: JSON.parse(encodeTrace(write.record.knowledge)) } : {}),
+        },
         ...(write.etag === null ? {} : { etag: write.etag }),
         metadata: retention,
         options: { concurrency: 'first-write' },
@@ -188,7 +192,9 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
         if (item === undefined) return;
         const { state } = decodeState(JSON.stringify(item.data));
         const current = (held.get(k.current)?.data as CurrentMastery | undefined) ?? null;
-        found.set(id, { state, current, etag: item.etag! });
+        const trace = isRecord(item.data) ? item.data.knowledge : undefined;
+        const knowledge = trace === undefined ? null : decodeTrace(JSON.stringify(trace));
+        found.set(id, { state, current, knowledge, etag: item.etag! });
       });
       return found;
     },

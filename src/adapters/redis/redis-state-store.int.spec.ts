@@ -6,7 +6,8 @@ import { testServers } from '../../config.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
-import { currentMastery, touchedDays } from '../../pipeline/student-results.js';
+import { recordFor, touchedDays } from '../../pipeline/student-results.js';
+import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { PROCESSED_TTL_SECONDS } from '../encoding/student-keys.js';
 import { connectRedis } from './connect-redis.js';
@@ -62,7 +63,7 @@ describe('Redis state store: the key layout of events.md', () => {
     const state = evolveAll(initialState(student), events);
     const outcome = await store.save([
       {
-        record: { state, current: currentMastery(state, '2026-01-14', DEFAULT_MODEL_CONFIG) },
+        record: recordFor(state, '2026-01-14', DEFAULT_MODEL_CONFIG, DEFAULT_LEARNER_PARAMS),
         etag: null,
         applied: events,
         days: touchedDays(state, events, DEFAULT_MODEL_CONFIG),
@@ -233,7 +234,7 @@ describe('Redis state store: remove leaves no key of the student', () => {
     const state = evolveAll(initialState(student), events);
     const outcome = await store.save([
       {
-        record: { state, current: currentMastery(state, '2026-01-14', DEFAULT_MODEL_CONFIG) },
+        record: recordFor(state, '2026-01-14', DEFAULT_MODEL_CONFIG, DEFAULT_LEARNER_PARAMS),
         etag,
         applied: events,
         days: touchedDays(state, events, DEFAULT_MODEL_CONFIG),

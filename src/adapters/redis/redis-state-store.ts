@@ -5,7 +5,11 @@ import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
 import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
+import { decodeTrace, encodeTrace } from '../encoding/knowledge-trace-json.js';
 import { VERSION_FIELD, allStateFields, changedStateFields, stateFromFields } from '../encoding/student-state-fields.js';
+
+/** The state hash's field holding the knowledge trace (see StudentRecord.knowledge). */
+const KNOWLEDGE_FIELD = 'k';
 import type { RedisClient } from './connect-redis.js';
 import { SAVE_STUDENT_LUA } from './save-student-script.js';
 import { createWrittenDays, type DayValues } from './written-days.js';
@@ -76,6 +80,9 @@ function scriptCall(
   // not the size of the student's history.
   const whole = !write.incremental || write.etag === null;
   const fields = whole ? allStateFields(write.record.state) : changedStateFields(write.record.state, write.applied);
+  // A trace left behind by an incremental write without one is harmless: a reader reuses a
+  // trace only when its answer count matches the answers it ends on.
+  if (write.record.knowledge) fields.push([KNOWLEDGE_FIELD, encodeTrace(write.record.knowledge)]);
   const keys = [k.state, k.current];
   const args = [
     write.etag ?? '',
@@ -169,7 +176,8 @@ export function createRedisStateStore(
         if (hash[VERSION_FIELD] === undefined) return;
         const { state, version } = stateFromFields(id, hash);
         const current = currentText == null ? null : (JSON.parse(currentText) as CurrentMastery);
-        found.set(id, { state, current, etag: String(version) });
+        const knowledge = hash[KNOWLEDGE_FIELD] === undefined ? null : decodeTrace(hash[KNOWLEDGE_FIELD]);
+        found.set(id, { state, current, knowledge, etag: String(version) });
       });
       return found;
     },

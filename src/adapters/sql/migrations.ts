@@ -53,6 +53,18 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       CREATE INDEX mastery_privacy_erased ON mastery_privacy (student_id) WHERE erased_at IS NOT NULL;
     `,
   },
+  {
+    id: '20261202-0004-learner-params',
+    // One row per fit; the newest id is the active version (learner-model §3).
+    sql: `
+      CREATE TABLE mastery_learner_params (
+        id        bigserial   PRIMARY KEY,
+        fitted_at timestamptz NOT NULL,
+        answers   integer     NOT NULL,
+        params    jsonb       NOT NULL
+      );
+    `,
+  },
 ];
 
 /** An arbitrary constant that keeps two processes from migrating the same database at once. */

@@ -31,6 +31,7 @@ function update(studentId: string): MasteryUpdated {
     mastery_score: Math.round(400 + n * 7) / 1000,
     level: n % 2 === 0 ? 'competent' : 'developing',
     components: { completion: 0.8, quiz: n / 100, quality: 0.85, consistency: 0.5 },
+    forecast: { score_in_7_days: 0.5 + n / 1000, low: 0.45, high: 0.6 + n / 1000, needs_help: n % 3 === 0, method: 'activity-paths', model_version: n % 2 === 0 ? 'default' : 'v7' },
     recommendations:
       n % 2 === 0
         ? []

@@ -1,0 +1,69 @@
+import { dayNumber, type Day } from '../days.js';
+import { masteryAsOf, topicNames } from '../mastery-as-of.js';
+import type { ModelConfig } from '../model-config.js';
+import type { KnownTopics } from '../scopes.js';
+import type { StudentState } from '../student-state.js';
+import type { MasteryResult, Recommendation } from '../types.js';
+import { forecastAsOf, type Forecast } from './forecast.js';
+import { knowledgeAsOf, type TopicKnowledge } from './knowledge-as-of.js';
+import type { KnowledgeTrace } from './knowledge-trace.js';
+import type { LearnerParams } from './learner-params.js';
+
+/*
+ * How the learner model meets the seed's results: the topic a recommendation names is the
+ * least known one, and a forecast that says the student needs help adds a recommendation after
+ * the seed's (whose own list, numbers and order stay as mastery-model.md has them).
+ */
+
+/** The parameters in use and the student's stored trace (a memo; null or stale is replayed). */
+export interface Learner {
+  params: LearnerParams;
+  trace?: KnowledgeTrace | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The first instant after a day: "as of D" covers everything strictly before it. */
+export function endOfDayMs(day: Day): number {
+  return (dayNumber(day) + 1) * DAY_MS;
+}
+
+/** The knowledge of each of the student's topics as of the end of a day. */
+export function knowledgeOfTopics(state: StudentState, asOf: Day, learner: Learner): TopicKnowledge[] {
+  const topics = topicNames(state).filter((name) => (state.topics.get(name)!.days[0] ?? asOf) <= asOf);
+  return knowledgeAsOf(learner.params, state, learner.trace, endOfDayMs(asOf), topics);
+}
+
+/** The least known topic (ties: by name); null without topics. */
+export function leastKnown(knowledge: readonly TopicKnowledge[]): TopicKnowledge | null {
+  let least: TopicKnowledge | null = null;
+  for (const k of knowledge) {
+    if (least === null || k.p_known < least.p_known || (k.p_known === least.p_known && k.topic < least.topic)) least = k;
+  }
+  return least;
+}
+
+/** The recommendation a forecast that says "needs help" adds. */
+export const NEEDS_HELP_RECOMMENDATION: Readonly<Recommendation> = Object.freeze({ action: 'support', area: 'forecast: needs help', priority: 'high' });
+
+export interface LearnerResult extends MasteryResult {
+  forecast: Forecast;
+}
+
+/**
+ * The student's result as of a day with the learner model taken in (overall, or for one
+ * topic): the seed's result, recommendations naming the least known topics, the forecast, and
+ * the forecast's recommendation when it says the student needs help. Undefined for a topic the
+ * student has no event in.
+ */
+export function learnerResultAsOf(state: StudentState, asOf: Day, config: ModelConfig, learner: Learner, topic?: string): LearnerResult | undefined {
+  const forecast = forecastAsOf(state, asOf, config, learner.params, topic);
+  if (forecast === undefined) return undefined;
+  const knowledge = topic === undefined ? knowledgeOfTopics(state, asOf, learner) : [];
+  const known: KnownTopics = new Map(knowledge.map((k) => [k.topic, k.p_known]));
+  const result = masteryAsOf(state, asOf, config, topic, known)!;
+  if (!forecast.needs_help) return { ...result, forecast };
+  const least = knowledge.length >= 2 ? leastKnown(knowledge) : null;
+  const help: Recommendation = least === null ? { ...NEEDS_HELP_RECOMMENDATION } : { ...NEEDS_HELP_RECOMMENDATION, topic: least.topic };
+  return { ...result, recommendations: [...result.recommendations, help], forecast };
+}
