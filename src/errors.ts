@@ -37,4 +37,5 @@ export const Errors = {
   rateLimited: (retryAfter: string) =>
     new EngineError('RATE_LIMITED', 429, `too many requests for this token; try again in ${retryAfter}`, undefined, true),
   storeUnavailable: (message: string) => new EngineError('STORE_UNAVAILABLE', 503, message, undefined, true),
+  fitRefused: (message: string) => new EngineError('FIT_REFUSED', 422, message),
 } as const;

@@ -43,3 +43,12 @@ export function canErase(principal: Principal, studentId: string, allowSelfErasu
 export function assertCanReadAudit(principal: Principal): void {
   if (principal.role !== 'admin') throw Errors.forbidden(`a ${principal.role} token may not read the audit trail`);
 }
+
+/** The learner model: teachers and admins read its summary; only admins fit it. */
+export function assertCanReadModel(principal: Principal): void {
+  if (principal.role !== 'teacher' && principal.role !== 'admin') throw Errors.forbidden(`a ${principal.role} token may not read the learner model`);
+}
+
+export function assertCanFitModel(principal: Principal): void {
+  if (principal.role !== 'admin') throw Errors.forbidden(`a ${principal.role} token may not fit the learner model`);
+}

@@ -5,6 +5,8 @@ import { ConfigError } from '../config.js';
 import { EngineError } from '../errors.js';
 import { calcCommand } from './commands/calc.js';
 import { demoCommand } from './commands/demo.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { fitCommand } from './commands/fit.js';
 import { mcpCommand } from './commands/mcp.js';
 import { migrateCommand } from './commands/migrate.js';
 import { purgeCommand } from './commands/purge.js';
@@ -24,10 +26,12 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; summary
   migrate: { run: migrateCommand, summary: "apply the event log's database migrations and exit" },
   rebuild: { run: rebuildCommand, summary: 'recompute the state store from the event log' },
   purge: { run: purgeCommand, summary: 'remove what is older than the retention period, and what erased students left' },
+  fit: { run: fitCommand, summary: "fit the learner model's parameters from the event log" },
+  evaluate: { run: evaluateCommand, summary: 'measure the learner model on held-out answers (AUC, RMSE, forecast error)' },
 };
 
 function help(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(7)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
   return ['usage: mastery <command> [options]', '', 'commands:', ...lines, '', 'mastery <command> --help tells more.'].join('\n');
 }
 

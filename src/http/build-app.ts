@@ -19,6 +19,7 @@ import { calculateRoutes } from './routes/calculate.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { modelRoutes } from './routes/model.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { streamRoutes } from './routes/stream.js';
 import { studentRoutes } from './routes/students.js';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       studentRoutes(v1, deps.queries);
       privacyRoutes(v1, deps.engine);
       auditRoutes(v1, deps.engine);
+      modelRoutes(v1, deps.engine);
     },
     { prefix: '/v1' },
   );

@@ -480,6 +480,11 @@ const badDay = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 28 })).map(([y, d]) => day(y, 0, d)),
   fc.constantFrom('2026-02-29', '2026-02-30', '2026-04-31', '2025-02-29', '2026-1-14', '26-01-14', '2026/01/14', '2026-01-14T00:00:00Z', 'today'),
 );
+/** An as_of the API must refuse: a bad day, or a date-time that is not RFC 3339 with an offset (a valid one is an instant). */
+const badAsOf = fc.oneof(
+  badDay.filter((v) => v !== '2026-01-14T00:00:00Z'),
+  fc.constantFrom('2026-01-14T25:00:00Z', '2026-01-14T10:00:00', '2026-01-14T10:00Z', '2026-02-30T10:00:00Z', '2026-01-14Tnoon', '2026-01-14T10:00:00+24:00'),
+);
 const goodDay = fc.integer({ min: NOW_MS - 60 * DAY_MS, max: NOW_MS + 30 * DAY_MS }).map((ms) => new Date(ms).toISOString().slice(0, 10));
 const unknownParam = (allowed: readonly string[]) =>
   fc.tuple(fc.stringMatching(/^[a-z_]{1,12}$/).filter((k) => !allowed.includes(k)), fc.string({ maxLength: 8 }));
@@ -807,7 +812,7 @@ describe('malformed requests (5,000 generated cases)', () => {
 
   it('a read of mastery, history, prediction or path with a bad query parameter → 400, whoever asks (1,400 cases)', async () => {
     const scope = [pair('as_of', goodDay), pair('topic', keySafe)];
-    const scopeFaults = [one('as_of', badDay), one('topic', badKey), twice('as_of', goodDay), twice('topic', keySafe)];
+    const scopeFaults = [one('as_of', badAsOf), one('topic', badKey), twice('as_of', goodDay), twice('topic', keySafe)];
     const scoped = (read: string) =>
       badQuery([...scopeFaults, unknownParam(['as_of', 'topic']).map((pr) => [pr])], scope).map((q) => `/v1/students/${ALICE}/${read}${q}`);
     const history = badQuery(
@@ -833,7 +838,7 @@ describe('malformed requests (5,000 generated cases)', () => {
 
   it('the class list with a bad limit, offset, as_of or parameter → 400 (500 cases)', async () => {
     const url = badQuery(
-      [one('limit', badLimit), one('offset', badOffset), one('as_of', badDay), twice('limit', fc.integer({ min: 1, max: 1000 })), unknownParam(['as_of', 'limit', 'offset']).map((pr) => [pr])],
+      [one('limit', badLimit), one('offset', badOffset), one('as_of', badAsOf), twice('limit', fc.integer({ min: 1, max: 1000 })), unknownParam(['as_of', 'limit', 'offset']).map((pr) => [pr])],
       [pair('limit', fc.integer({ min: 1, max: 1000 })), pair('offset', fc.nat(50)), pair('as_of', goodDay)],
     ).map((q) => `/v1/students${q}`);
     await fc.assert(

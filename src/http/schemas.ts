@@ -6,6 +6,12 @@ import { KEY_SAFE_PATTERN, TopicName } from '../validation/event-schema.js';
 
 export const DayString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
 
+/** A per-student read's as_of: a day (its end), or an RFC 3339 date-time (everything strictly before it). */
+export const AsOfString = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}([Tt].+)?$',
+  description: 'YYYY-MM-DD (the end of that UTC day) or an RFC 3339 date-time (strictly before it); the seed numbers are per day: a date-time selects its UTC day for them',
+});
+
 const Unit = Type.Number({ minimum: 0, maximum: 1 });
 const Components = Type.Object(
   Object.fromEntries(COMPONENTS.map((k) => [k, Unit])) as Record<(typeof COMPONENTS)[number], typeof Unit>,
@@ -49,8 +55,20 @@ export const StudentHistory = Type.Object({
   days: Type.Array(Type.Intersect([Type.Object({ date: DayString }), MasteryResult])),
 });
 
+export const Forecast = Type.Object(
+  {
+    score_in_7_days: Unit,
+    low: Unit,
+    high: Unit,
+    needs_help: Type.Boolean({ description: 'score_in_7_days < 0.5 or high < 0.6' }),
+    method: Type.String(),
+    model_version: Type.String(),
+  },
+  { description: "the learner model's 7-day forecast, with its 80 % interval (docs/learner-model.md)" },
+);
+
 export const PredictionResult = Type.Union([
-  Type.Object({ prediction: Type.Null(), confidence: Type.Number() }, { description: 'fewer than 3 days of history' }),
+  Type.Object({ prediction: Type.Null(), confidence: Type.Number(), forecast: Forecast }, { description: 'fewer than 3 days of history' }),
   Type.Object({
     current: Unit,
     prediction: Unit,
@@ -58,8 +76,34 @@ export const PredictionResult = Type.Union([
     trend_per_day: Type.Number(),
     confidence: Unit,
     intervention_needed: Type.Boolean(),
+    forecast: Forecast,
   }),
 ]);
+
+export const StudentKnowledge = Type.Object({
+  student_id: Type.String(),
+  as_of: Type.String({ description: 'the date or date-time asked for' }),
+  model_version: Type.String(),
+  topics: Type.Array(
+    Type.Object({
+      topic: Type.String(),
+      p_known: Unit,
+      p_correct: Unit,
+      responses: Type.Integer({ minimum: 0 }),
+      last_response_at: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+});
+
+export const ModelSummary = Type.Object({
+  model_version: Type.String({ description: '`default` before any fit' }),
+  fitted_at: Type.Union([Type.String(), Type.Null()]),
+  answers: Type.Integer({ minimum: 0 }),
+  pooled: Type.Object({ difficulty: Type.Number(), answers: Type.Integer() }),
+  topics_with_own_parameters: Type.Integer({ minimum: 0 }),
+  items_with_own_parameters: Type.Integer({ minimum: 0 }),
+  settings: Type.Object({}, { additionalProperties: true }),
+});
 
 const ComponentName = Type.Enum([...COMPONENTS]);
 
@@ -69,8 +113,11 @@ export const LearningPath = Type.Object({
   path: Type.Array(Type.String()),
   weak_components: Type.Array(Type.Object({ component: ComponentName, value: Unit })),
   weak_topics: Type.Array(
-    Type.Object({ topic: Type.String(), mastery_score: Unit, weak_components: Type.Array(ComponentName) }),
+    Type.Object({ topic: Type.String(), mastery_score: Unit, weak_components: Type.Array(ComponentName), p_known: Unit }),
   ),
+  focus_topic: Type.Union([Type.Object({ topic: Type.String(), p_known: Unit }), Type.Null()], {
+    description: 'the least known topic (learner model), named as recommendations name topics: overall, with two topics or more; else null',
+  }),
 });
 
 export const StudentList = Type.Object({
@@ -84,6 +131,8 @@ export const StudentList = Type.Object({
       trend: Type.Union([Type.Enum(['improving', 'declining', 'stable']), Type.Null()]),
       prediction: Type.Union([Unit, Type.Null()]),
       intervention_needed: Type.Boolean(),
+      forecast: Type.Object({ score_in_7_days: Unit, low: Unit, high: Unit }),
+      needs_help: Type.Boolean({ description: "the learner model's forecast says so" }),
     }),
   ),
 });
@@ -118,7 +167,7 @@ export const StudentParams = Type.Object({ id: Type.String({ pattern: KEY_SAFE_P
 
 export const ScopeQuery = Type.Object(
   {
-    as_of: Type.Optional(DayString),
+    as_of: Type.Optional(AsOfString),
     topic: Type.Optional(TopicName),
   },
   { additionalProperties: false },

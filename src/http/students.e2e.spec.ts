@@ -54,12 +54,25 @@ interface StudentList {
     trend: string | null;
     prediction: number | null;
     intervention_needed: boolean;
+    forecast: { score_in_7_days: number; low: number; high: number };
+    needs_help: boolean;
   }>;
 }
 
 const B = '12345';
 const TODAY = '2026-01-14T10:00:00Z';
 const PER_STUDENT = ['mastery', 'history', 'prediction', 'path'] as const;
+
+/**
+ * The seed's prediction (mastery-model §4) apart from the learner model's forecast beside it,
+ * which must be there, well formed.
+ */
+function seedPrediction(p: Record<string, unknown>): Record<string, unknown> {
+  const { forecast, ...seed } = p as { forecast: { score_in_7_days: number; low: number; high: number; needs_help: boolean } };
+  assert.ok(forecast.low <= forecast.score_in_7_days && forecast.score_in_7_days <= forecast.high, 'a forecast inside its interval');
+  assert.equal(typeof forecast.needs_help, 'boolean');
+  return seed;
+}
 
 type Given = TestApp & { admin: string };
 
@@ -164,7 +177,7 @@ describe('§7 worked example B through the HTTP API', () => {
 
     const p = await ok<Record<string, unknown>>(h, `/v1/students/${B}/prediction?as_of=2026-01-14`, h.admin);
 
-    assert.deepStrictEqual(p, {
+    assert.deepStrictEqual(seedPrediction(p), {
       current: 0.712,
       prediction: 0.9, // round3(0.712 + 7 × 0.026862) = round3(0.900033)
       trend: 'improving',
@@ -299,7 +312,7 @@ describe('reads: prediction', () => {
     const res = await h.get('/v1/students/few/prediction', h.admin);
 
     assert.equal(res.statusCode, 200, res.body);
-    assert.deepStrictEqual(res.json(), { prediction: null, confidence: 0 });
+    assert.deepStrictEqual(seedPrediction(res.json()), { prediction: null, confidence: 0 });
   });
 
   it('as of a day with only 2 days of history behind it → the same null answer, even if later days exist', async () => {
@@ -307,7 +320,7 @@ describe('reads: prediction', () => {
 
     const res = await h.get(`/v1/students/${B}/prediction?as_of=2026-01-02`, h.admin);
 
-    assert.deepStrictEqual(res.json(), { prediction: null, confidence: 0 });
+    assert.deepStrictEqual(seedPrediction(res.json()), { prediction: null, confidence: 0 });
   });
 
   it('3 active days → current, prediction, trend, trend_per_day, confidence, intervention_needed', async () => {
@@ -316,7 +329,7 @@ describe('reads: prediction', () => {
 
     const p = await ok<Record<string, unknown>>(h, '/v1/students/tri/prediction', h.admin);
 
-    assert.deepStrictEqual(p, {
+    assert.deepStrictEqual(seedPrediction(p), {
       current: 0.34,
       prediction: 0.9, // 0.34 + 7 × 0.08
       trend: 'improving',
@@ -539,7 +552,8 @@ describe('GET /v1/students', () => {
     assert.equal(list.total, 5);
     assert.equal(list.as_of, '2026-01-14');
     assert.deepStrictEqual(list.students.map((s) => s.student_id), ['s-a', 's-b', 's-c', 's-d', 's-e']);
-    assert.deepStrictEqual(list.students[0], {
+    const { forecast, needs_help, ...seed } = list.students[0]!;
+    assert.deepStrictEqual(seed, {
       student_id: 's-a',
       mastery_score: 0.42, // 0.8 × 0.4 + 1 × 0.1
       level: 'developing',
@@ -547,6 +561,12 @@ describe('GET /v1/students', () => {
       prediction: null,
       intervention_needed: false,
     });
+    // One active day in 56: a week without practice is the likeliest (p ≈ 0.84), and the
+    // consistency decays by 0.9 a day: 0.32 + 0.1 × 0.9^7 = 0.368, below 0.5.
+    assert.equal(forecast.score_in_7_days, 0.368);
+    assert.equal(forecast.low, 0.368);
+    assert.ok(forecast.high > 0.368 && forecast.high < 0.42, `high ${forecast.high}`);
+    assert.equal(needs_help, true);
   });
 
   it('an admin pages with limit and offset; the total stays the whole count', async () => {

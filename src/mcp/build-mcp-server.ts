@@ -1,8 +1,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../access/caller.js';
-import { EngineError, Errors } from '../errors.js';
-import { isDay, type Day } from '../model/days.js';
+import { EngineError } from '../errors.js';
+import type { Day } from '../model/days.js';
+import { parseAsOf } from '../queries/as-of.js';
 import type { ModelConfig } from '../model/model-config.js';
 import { masteryResult } from '../model/score.js';
 import type { StudentQueries, StudentSummary } from '../queries/student-queries.js';
@@ -13,6 +14,8 @@ import {
   masteryOutput,
   pathOutput,
   predictionOutput,
+  knowledgeInput,
+  knowledgeOutput,
   studentInput,
   studentMasteryOutput,
 } from './tool-schemas.js';
@@ -54,16 +57,14 @@ async function run(work: () => Promise<CallToolResult>): Promise<CallToolResult>
   }
 }
 
-/** The schema checks the shape; the calendar is checked here, as the HTTP routes do. */
-function asOfDay(value: string | undefined): Day | undefined {
-  if (value !== undefined && !isDay(value)) throw Errors.badRequest(`as_of must be a calendar day YYYY-MM-DD, not ${value}`);
-  return value;
-}
+const asOfDay = (value: string | undefined): Day | undefined => parseAsOf(value).asOf;
 
 const scopeOf = (args: { as_of?: string | undefined; topic?: string | undefined }) => ({
   asOf: asOfDay(args.as_of),
   topic: args.topic,
 });
+
+const knowledgeScopeOf = (args: { as_of?: string | undefined; topic?: string | undefined }) => ({ ...parseAsOf(args.as_of), topic: args.topic });
 
 const fmt = (n: number) => n.toFixed(3);
 
@@ -128,7 +129,9 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
       description:
         "The student's mastery expected 7 days after as_of (a least-squares trend over the last up-to-7 days " +
         'with events), the trend, a confidence, and intervention_needed (prediction < 0.5). With fewer than ' +
-        '3 days of history: prediction null, confidence 0.',
+        '3 days of history: prediction null, confidence 0. Beside it, forecast: the learner model\'s score in 7 ' +
+        'days (consistency decaying on inactive days, as likely as the student\'s own activity rate makes them), ' +
+        'an 80 % interval, and needs_help (forecast below 0.5, or its high end below 0.6).',
       inputSchema: studentInput,
       outputSchema: predictionOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -141,7 +144,28 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
             ? `${args.student_id}: not enough history for a prediction (fewer than 3 days with events)`
             : `${args.student_id}: ${fmt(p.current)} now, ${fmt(p.prediction)} predicted in 7 days (${p.trend})` +
               (p.intervention_needed ? '; intervention needed' : '');
-        return answer(summary, { student_id: args.student_id, topic: args.topic ?? null, ...p });
+        const forecast = `; forecast ${fmt(p.forecast.score_in_7_days)} (${fmt(p.forecast.low)}–${fmt(p.forecast.high)})${p.forecast.needs_help ? ', needs help' : ''}`;
+        return answer(summary + forecast, { student_id: args.student_id, topic: args.topic ?? null, ...p });
+      }),
+  );
+
+  server.registerTool(
+    'get_student_knowledge',
+    {
+      title: "A student's knowledge per topic",
+      description:
+        'For each topic of the student (or the one asked for, even one never answered): p_known, the probability ' +
+        'the topic is known, and p_correct, the probability the next first-attempt answer on it is right, from the ' +
+        "student's answers before as_of; how many answers it rests on; the parameter version used.",
+      inputSchema: knowledgeInput,
+      outputSchema: knowledgeOutput,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        const k = await queries.knowledge(caller, args.student_id, knowledgeScopeOf(args));
+        const topics = k.topics.map((t) => `${t.topic} known ${fmt(t.p_known)}, next right ${fmt(t.p_correct)} (${t.responses} answers)`).join('; ');
+        return answer(`${k.student_id} (model ${k.model_version}): ${topics || 'no topics'}`, { ...k });
       }),
   );
 
@@ -170,8 +194,9 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
     {
       title: 'Students who need intervention',
       description:
-        'The students this token may see (a teacher: their class; an admin: everyone) whose 7-day prediction ' +
-        'is below 0.5, weakest predicted score first. For teachers and admins.',
+        "The students this token may see (a teacher: their class; an admin: everyone) whose learner-model " +
+        'forecast says they need help (score in 7 days below 0.5, or its high end below 0.6), lowest forecast ' +
+        'first. For teachers and admins.',
       inputSchema: atRiskInput,
       outputSchema: atRiskOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -188,17 +213,18 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
           if (page.students.length === 0 || offset + LIST_PAGE >= page.total) break;
         }
         const atRisk = seen
-          .filter((s) => s.intervention_needed)
-          .sort((a, b) => (a.prediction ?? 0) - (b.prediction ?? 0) || (a.student_id < b.student_id ? -1 : 1));
+          .filter((s) => s.needs_help)
+          .sort((a, b) => a.forecast.score_in_7_days - b.forecast.score_in_7_days || (a.student_id < b.student_id ? -1 : 1));
         const students = atRisk.slice(0, args.limit ?? AT_RISK_DEFAULT).map((s) => ({
           student_id: s.student_id,
           mastery_score: s.mastery_score,
           level: s.level,
           prediction: s.prediction,
           trend: s.trend,
+          forecast: s.forecast,
         }));
-        const names = students.map((s) => `${s.student_id} ${s.prediction === null ? '?' : fmt(s.prediction)}`).join(', ');
-        return answer(`${atRisk.length} of ${seen.length} students need intervention as of ${day}${names ? `: ${names}` : ''}`, {
+        const names = students.map((s) => `${s.student_id} ${fmt(s.forecast.score_in_7_days)}`).join(', ');
+        return answer(`${atRisk.length} of ${seen.length} students need help as of ${day}${names ? `: ${names}` : ''}`, {
           as_of: day,
           students_seen: seen.length,
           at_risk: atRisk.length,

@@ -21,7 +21,7 @@ import { memoryDeps } from '../testing/memory-deps.js';
 import { runMcpStdio } from './mcp-stdio.js';
 import { CLASS, seedClass, TEACHER } from './testing/class-fixture.js';
 
-const TOOLS = ['calculate_mastery', 'get_learning_path', 'get_student_mastery', 'list_students_at_risk', 'predict_mastery'];
+const TOOLS = ['calculate_mastery', 'get_learning_path', 'get_student_knowledge', 'get_student_mastery', 'list_students_at_risk', 'predict_mastery'];
 
 const token = (role: Role, sub: string, students?: readonly string[]) =>
   signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
@@ -58,7 +58,7 @@ interface Harness {
 
 /** The same specification for every transport. */
 function toolSpecification(harness: () => Harness): void {
-  test('tools/list shows the five tools, each with an input and an output schema', async () => {
+  test('tools/list shows the six tools, each with an input and an output schema', async () => {
     const { tools } = await harness().teacher.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
     for (const tool of tools) {
@@ -152,23 +152,46 @@ function toolSpecification(harness: () => Harness): void {
     assert.equal(b.structured.intervention_needed, false);
     assert.equal(b.structured.confidence, 0.8, 'eight days with events');
 
-    const fresh = await call(harness().teacher, 'predict_mastery', { student_id: 's-new' });
-    assert.deepEqual(fresh.structured, { student_id: 's-new', topic: null, prediction: null, confidence: 0 });
+    const fresh = await call(harness().teacher, 'predict_mastery', { student_id: 's-new', as_of: '2026-01-14' });
+    const { forecast, ...seed } = fresh.structured as { forecast: { score_in_7_days: number; needs_help: boolean } };
+    assert.deepEqual(seed, { student_id: 's-new', topic: null, prediction: null, confidence: 0 });
+    // One active day: a week without practice is the likeliest; 0.4 × 0.2 + 0.1 × 0.9^9.
+    assert.equal(forecast.score_in_7_days, 0.119);
+    assert.equal(forecast.needs_help, true);
+    assert.match(fresh.text, /forecast 0\.119 .*needs help/);
   });
 
-  test("list_students_at_risk: only the teacher's students needing intervention, weakest first", async () => {
+  test('get_student_knowledge: per topic, with the parameter version used', async () => {
+    const k = await call(harness().teacher, 'get_student_knowledge', { student_id: 's-b', as_of: '2026-01-14T12:00:00Z' });
+    assert.equal(k.isError, undefined);
+    assert.equal(k.structured.model_version, 'default');
+    assert.equal(k.structured.as_of, '2026-01-14T12:00:00.000Z');
+    // Example B holds no answers: its one topic has the prior of a student never seen answering.
+    assert.deepEqual(k.structured.topics, [{ topic: 'general', p_known: 0.245, p_correct: 0.5, responses: 0, last_response_at: null }]);
+    const refused = await call(harness().teacher, 'get_student_knowledge', { student_id: 's-out' });
+    assert.equal(refused.isError, true);
+  });
+
+  test("list_students_at_risk: only the teacher's students the forecast says need help, lowest forecast first", async () => {
     const r = await call(harness().teacher, 'list_students_at_risk', { as_of: '2026-01-14' });
     assert.equal(r.isError, undefined);
     assert.equal(r.structured.as_of, '2026-01-14');
     assert.equal(r.structured.students_seen, 4, 's-ghost is unknown; s-out is not in the class');
-    assert.equal(r.structured.at_risk, 2);
-    assert.deepEqual(r.structured.students, [
-      { student_id: 's-r1', mastery_score: 0.161, level: 'beginner', prediction: 0, trend: 'declining' },
-      { student_id: 's-r2', mastery_score: 0.161, level: 'beginner', prediction: 0.161, trend: 'stable' },
-    ]);
+    // s-new too: too little history for the seed's prediction, but its consistency is decaying.
+    // Each: 0.4 × 0.2 + 0.1 × 0.9^9 = 0.119 after the likeliest week, one without practice.
+    assert.equal(r.structured.at_risk, 3);
+    const students = r.structured.students as Array<{ forecast: { score_in_7_days: number } } & Record<string, unknown>>;
+    assert.deepEqual(
+      students.map(({ forecast, ...s }) => ({ ...s, forecast: forecast.score_in_7_days })),
+      [
+        { student_id: 's-new', mastery_score: 0.161, level: 'beginner', prediction: null, trend: null, forecast: 0.119 },
+        { student_id: 's-r1', mastery_score: 0.161, level: 'beginner', prediction: 0, trend: 'declining', forecast: 0.119 },
+        { student_id: 's-r2', mastery_score: 0.161, level: 'beginner', prediction: 0.161, trend: 'stable', forecast: 0.119 },
+      ],
+    );
     const one = await call(harness().teacher, 'list_students_at_risk', { as_of: '2026-01-14', limit: 1 });
-    assert.deepEqual((one.structured.students as Array<{ student_id: string }>).map((s) => s.student_id), ['s-r1']);
-    assert.equal(one.structured.at_risk, 2);
+    assert.deepEqual((one.structured.students as Array<{ student_id: string }>).map((s) => s.student_id), ['s-new']);
+    assert.equal(one.structured.at_risk, 3);
   });
 
   test('a student outside the class: a tool error the model can read, and a refusal in the audit trail', async () => {
@@ -284,8 +307,8 @@ describe('MCP over streamable HTTP (/mcp on the service)', () => {
     const r = await call(admin, 'list_students_at_risk', { as_of: '2026-01-14' });
     assert.deepEqual(
       (r.structured.students as Array<{ student_id: string }>).map((s) => s.student_id),
-      ['s-out', 's-r1', 's-r2'],
-      'ties on the prediction in student id order',
+      ['s-new', 's-out', 's-r1', 's-r2'],
+      'ties on the forecast in student id order',
     );
   });
 

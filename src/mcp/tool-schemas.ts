@@ -72,6 +72,17 @@ export const studentMasteryOutput = {
     .describe("for the overall roll-up: each topic's own score and level"),
 };
 
+const forecastShape = z
+  .object({
+    score_in_7_days: z.number(),
+    low: z.number(),
+    high: z.number(),
+    needs_help: z.boolean().describe('score_in_7_days < 0.5 or high < 0.6'),
+    method: z.string(),
+    model_version: z.string(),
+  })
+  .describe("the learner model's 7-day forecast with its 80 % interval");
+
 export const predictionOutput = {
   student_id: z.string(),
   topic: z.string().nullable(),
@@ -81,6 +92,32 @@ export const predictionOutput = {
   trend: z.enum(['improving', 'declining', 'stable']).optional(),
   trend_per_day: z.number().optional(),
   intervention_needed: z.boolean().optional().describe('prediction < 0.5'),
+  forecast: forecastShape,
+};
+
+export const knowledgeInput = {
+  student_id: studentInput.student_id,
+  as_of: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}([Tt].+)?$/)
+    .optional()
+    .describe('a day YYYY-MM-DD (its end) or an RFC 3339 date-time (the answers strictly before it); default today'),
+  topic: z.string().regex(keySafe).optional().describe('one topic (also one never answered: its prior); default every topic of the student'),
+};
+
+export const knowledgeOutput = {
+  student_id: z.string(),
+  as_of: z.string(),
+  model_version: z.string(),
+  topics: z.array(
+    z.object({
+      topic: z.string(),
+      p_known: z.number().describe('probability the topic is known'),
+      p_correct: z.number().describe('probability the next first-attempt answer on it is right'),
+      responses: z.number().int(),
+      last_response_at: z.string().nullable(),
+    }),
+  ),
 };
 
 export const pathOutput = {
@@ -89,13 +126,14 @@ export const pathOutput = {
   as_of: z.string(),
   path: z.array(z.string()).describe('the steps to take, weakest component first'),
   weak_components: z.array(z.object({ component, value: z.number() })),
-  weak_topics: z.array(z.object({ topic: z.string(), mastery_score: z.number(), weak_components: z.array(component) })),
+  weak_topics: z.array(z.object({ topic: z.string(), mastery_score: z.number(), weak_components: z.array(component), p_known: z.number() })),
+  focus_topic: z.object({ topic: z.string(), p_known: z.number() }).nullable().describe('the least known topic'),
 };
 
 export const atRiskOutput = {
   as_of: z.string(),
   students_seen: z.number().int().describe('how many students the caller may see'),
-  at_risk: z.number().int().describe('how many of them need intervention (before the limit)'),
+  at_risk: z.number().int().describe("how many of them the forecast says need help (before the limit)"),
   students: z.array(
     z.object({
       student_id: z.string(),
@@ -103,6 +141,7 @@ export const atRiskOutput = {
       level: z.enum(LEVELS),
       prediction: z.number().nullable(),
       trend: z.string().nullable(),
+      forecast: z.object({ score_in_7_days: z.number(), low: z.number(), high: z.number() }),
     }),
   ),
 };

@@ -12,6 +12,9 @@ export const AUDIT_ACTIONS = [
   'consent.update',
   'audit.read',
   'updates.stream',
+  'knowledge.read',
+  'model.read',
+  'model.fit',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

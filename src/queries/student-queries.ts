@@ -4,22 +4,24 @@ import { audit, auditEntry } from '../audit/audit-access.js';
 import type { AuditAction } from '../ports/audit-trail.js';
 import { Errors } from '../errors.js';
 import { dayOfInstant, type Day } from '../model/days.js';
-import {
-  dailyHistory,
-  learningPathAsOf,
-  masteryAsOf,
-  predictionAsOf,
-  topicNames,
-  type LearningPathResult,
-} from '../model/mastery-as-of.js';
+import { forecastAsOf, type Forecast } from '../model/learner/forecast.js';
+import { knowledgeAsOf, type TopicKnowledge } from '../model/learner/knowledge-as-of.js';
+import { endOfDayMs, learnerPathAsOf, learnerResultAsOf, type Learner, type LearnerPath } from '../model/learner/learner-view.js';
+import { dailyHistory, masteryAsOf, predictionAsOf, topicNames } from '../model/mastery-as-of.js';
 import type { StudentState } from '../model/student-state.js';
 import type { Level, MasteryResult, Prediction } from '../model/types.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import { loadStudents } from '../pipeline/load-students.js';
+import type { StudentRecord } from '../ports/state-store.js';
 
 export interface Scope {
   /** Default: today (UTC) by the engine's clock. */
   asOf?: Day;
+  /**
+   * An as-of instant (epoch ms), when the caller gave a date-time: knowledge counts the answers
+   * strictly before it; the seed's day-by-day numbers are as of its day (`asOf`).
+   */
+  at?: number;
   /** Default: the overall roll-up. */
   topic?: string;
 }
@@ -45,7 +47,20 @@ export interface StudentSummary {
   trend: string | null;
   prediction: number | null;
   intervention_needed: boolean;
+  /** The learner model's forecast, and its verdict (learner-model §4). */
+  forecast: Pick<Forecast, 'score_in_7_days' | 'low' | 'high'>;
+  needs_help: boolean;
 }
+
+export interface StudentKnowledge {
+  student_id: string;
+  /** The date or date-time the answer is as of. */
+  as_of: string;
+  model_version: string;
+  topics: TopicKnowledge[];
+}
+
+export type StudentPrediction = Prediction & { forecast: Forecast };
 
 /**
  * The read use cases. Each one checks the access rule first (a refused caller learns nothing,
@@ -57,12 +72,13 @@ export function createStudentQueries(deps: EngineDeps) {
   // state object until the student changes: an answer computed for a state and a scope holds
   // as long as that state does. Reads repeat far more often than students change.
   const answers = new WeakMap<StudentState, Map<string, StudentMastery>>();
+  const learnerOf = (record: StudentRecord): Learner => ({ params: deps.learner.current(), trace: record.knowledge });
 
   /**
    * The access rule, then the read; every outcome is audited. A refused caller learns nothing,
    * not even whether the student exists.
    */
-  async function readableState(caller: Caller, studentId: string, action: AuditAction, topic?: string): Promise<StudentState> {
+  async function readableRecord(caller: Caller, studentId: string, action: AuditAction, topic?: string): Promise<StudentRecord> {
     if (!canReadStudent(caller.principal, studentId)) {
       await audit(deps, caller, studentId, action, 'refused');
       throw Errors.forbidden(`a ${caller.principal.role} token may not read student ${studentId}`);
@@ -77,17 +93,20 @@ export function createStudentQueries(deps: EngineDeps) {
       throw Errors.topicNotFound(studentId, topic);
     }
     await audit(deps, caller, studentId, action, 'allowed', topic === undefined ? undefined : { topic });
-    return record.state;
+    return record;
   }
 
   return {
     async mastery(caller: Caller, studentId: string, scope: Scope = {}): Promise<StudentMastery> {
-      const state = await readableState(caller, studentId, 'mastery.read', scope.topic);
+      const record = await readableRecord(caller, studentId, 'mastery.read', scope.topic);
+      const state = record.state;
       const asOf = scope.asOf ?? today();
-      const key = `${asOf}/${scope.topic ?? ''}`;
+      const learner = learnerOf(record);
+      // Which topics recommendations name depends on the parameter version too.
+      const key = `${asOf}/${scope.topic ?? ''}/${learner.params.version}`;
       const known = answers.get(state)?.get(key);
       if (known !== undefined) return known;
-      const result = masteryAsOf(state, asOf, deps.model, scope.topic)!;
+      const { forecast: _forecast, ...result } = learnerResultAsOf(state, asOf, deps.model, learner, scope.topic)!;
       const answer: StudentMastery = { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...result };
       if (scope.topic === undefined) {
         answer.topics = topicNames(state).map((topic) => {
@@ -110,24 +129,42 @@ export function createStudentQueries(deps: EngineDeps) {
       if (range.from !== undefined && range.from > to) {
         throw Errors.badRequest(`from (${range.from}) must not be after to (${to})`);
       }
-      const state = await readableState(caller, studentId, 'history.read', range.topic);
+      const { state } = await readableRecord(caller, studentId, 'history.read', range.topic);
       const days = dailyHistory(state, deps.model, { from: range.from, to }, range.topic);
       return { student_id: studentId, topic: range.topic ?? null, days: days.map((d) => ({ date: d.date, ...d.result })) };
     },
 
-    async prediction(caller: Caller, studentId: string, scope: Scope = {}): Promise<Prediction> {
-      const state = await readableState(caller, studentId, 'prediction.read', scope.topic);
-      return predictionAsOf(state, scope.asOf ?? today(), deps.model, scope.topic)!;
+    async prediction(caller: Caller, studentId: string, scope: Scope = {}): Promise<StudentPrediction> {
+      const { state } = await readableRecord(caller, studentId, 'prediction.read', scope.topic);
+      const asOf = scope.asOf ?? today();
+      return { ...predictionAsOf(state, asOf, deps.model, scope.topic)!, forecast: forecastAsOf(state, asOf, deps.model, deps.learner.current(), scope.topic)! };
+    },
+
+    /**
+     * Knowledge per topic (learner-model §2): every topic of the student's, or the one asked for
+     * — which may be one the student never answered on: its prior then, never a 404.
+     */
+    async knowledge(caller: Caller, studentId: string, scope: Scope = {}): Promise<StudentKnowledge> {
+      const record = await readableRecord(caller, studentId, 'knowledge.read');
+      const learner = learnerOf(record);
+      const at = scope.at ?? endOfDayMs(scope.asOf ?? today());
+      const topics = scope.topic === undefined ? topicNames(record.state).filter((t) => endOfDayMs(record.state.topics.get(t)!.days[0]!) - 86_400_000 < at) : [scope.topic];
+      return {
+        student_id: studentId,
+        as_of: scope.at === undefined ? (scope.asOf ?? today()) : new Date(scope.at).toISOString(),
+        model_version: learner.params.version,
+        topics: knowledgeAsOf(learner.params, record.state, learner.trace, at, topics),
+      };
     },
 
     async path(
       caller: Caller,
       studentId: string,
       scope: Scope = {},
-    ): Promise<LearningPathResult & { student_id: string; topic: string | null; as_of: Day }> {
-      const state = await readableState(caller, studentId, 'path.read', scope.topic);
+    ): Promise<LearnerPath & { student_id: string; topic: string | null; as_of: Day }> {
+      const record = await readableRecord(caller, studentId, 'path.read', scope.topic);
       const asOf = scope.asOf ?? today();
-      return { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...learningPathAsOf(state, asOf, deps.model, scope.topic)! };
+      return { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...learnerPathAsOf(record.state, asOf, deps.model, learnerOf(record), scope.topic)! };
     },
 
     /** Teachers see their class, admins everyone; a page of summaries in student id order. */
@@ -156,9 +193,10 @@ export function createStudentQueries(deps: EngineDeps) {
         total = known.length;
         ids = known.slice(page.offset, page.offset + page.limit);
       }
+      const params = deps.learner.current();
       const students = ids.flatMap((id) => {
         const state = records.get(id)?.record.state;
-        return state ? [summaryOf(state, asOf, deps.model)] : [];
+        return state ? [summaryOf(state, asOf, deps.model, params)] : [];
       });
       // Each summary reads that student's data: one entry each.
       await deps.audit.record(students.map((st) => auditEntry(deps, caller, st.student_id, 'students.list', 'allowed')));
@@ -167,17 +205,20 @@ export function createStudentQueries(deps: EngineDeps) {
   };
 }
 
-function summaryOf(state: StudentState, asOf: Day, model: EngineDeps['model']): StudentSummary {
+function summaryOf(state: StudentState, asOf: Day, model: EngineDeps['model'], params: Learner['params']): StudentSummary {
   const result = masteryAsOf(state, asOf, model)!;
   const p = predictionAsOf(state, asOf, model)!;
-  const forecast = p.prediction === null ? null : p;
+  const seed = p.prediction === null ? null : p;
+  const forecast = forecastAsOf(state, asOf, model, params)!;
   return {
     student_id: state.student_id,
     mastery_score: result.mastery_score,
     level: result.level,
-    trend: forecast?.trend ?? null,
-    prediction: forecast?.prediction ?? null,
-    intervention_needed: forecast?.intervention_needed ?? false,
+    trend: seed?.trend ?? null,
+    prediction: seed?.prediction ?? null,
+    intervention_needed: seed?.intervention_needed ?? false,
+    forecast: { score_in_7_days: forecast.score_in_7_days, low: forecast.low, high: forecast.high },
+    needs_help: forecast.needs_help,
   };
 }
 

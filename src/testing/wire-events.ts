@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 
 export interface WireEvent {
   event_id: string;
-  event_type: 'mastery.calculation.requested' | 'activity.recorded';
+  event_type: 'mastery.calculation.requested' | 'activity.recorded' | 'response.recorded';
   timestamp: string;
   student_id: string;
   component?: 'completion' | 'quiz' | 'quality' | 'consistency';
@@ -64,6 +64,14 @@ export const wire = {
     student_id: studentId,
     ...withTopic(topic),
     data: {},
+  }),
+  response: (studentId: string, timestamp: string, data: { item_id: string; correct: boolean; attempt?: number; seconds?: number }, topic?: string): WireEvent => ({
+    event_id: randomUUID(),
+    event_type: 'response.recorded',
+    timestamp,
+    student_id: studentId,
+    ...withTopic(topic),
+    data,
   }),
 };
 

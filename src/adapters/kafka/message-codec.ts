@@ -85,7 +85,8 @@ export function avroCodec(schemaIds: { event: number; updated: number }): Messag
     encodeEvent(event) {
       const e = event as Json;
       const component = String(e.component);
-      const branch = Object.hasOwn(DATA_BRANCH, component) ? DATA_BRANCH[component]! : 'mastery.v1.Empty';
+      const branch =
+        e.event_type === 'response.recorded' ? 'mastery.v1.ResponseData' : Object.hasOwn(DATA_BRANCH, component) ? DATA_BRANCH[component]! : 'mastery.v1.Empty';
       const data = (e.data ?? {}) as Json;
       // Optional fields of the data record that the event leaves out are written as null.
       const filled = Object.fromEntries(branchFields.get(branch)!.map((name) => [name, data[name] ?? null]));
@@ -111,7 +112,7 @@ export function avroCodec(schemaIds: { event: number; updated: number }): Messag
     decodeUpdate(value) {
       const record = updatedType.fromBuffer(unframe(value, schemaIds.updated, 'update')) as Json;
       const recommendations = (record.recommendations as Json[]).map(withoutNulls);
-      return { ...record, components: { ...(record.components as Json) }, recommendations } as unknown as MasteryUpdated;
+      return { ...record, components: { ...(record.components as Json) }, recommendations, forecast: { ...(record.forecast as Json) } } as unknown as MasteryUpdated;
     },
   };
 }

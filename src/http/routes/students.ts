@@ -2,13 +2,16 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.js';
 import { isDay, type Day } from '../../model/days.js';
+import { parseAsOf } from '../../queries/as-of.js';
 import type { StudentQueries } from '../../queries/student-queries.js';
 import { callerOf } from '../authenticate.js';
 import {
   DayString,
   ErrorBody,
+  AsOfString,
   LearningPath,
   PredictionResult,
+  StudentKnowledge,
   ScopeQuery,
   StudentHistory,
   StudentList,
@@ -27,8 +30,12 @@ function day(name: string, value: string | undefined): Day | undefined {
 
 type Scoped = FastifyRequest<{ Params: { id: string }; Querystring: { as_of?: string; topic?: string } }>;
 
+const asOf = parseAsOf;
+
+const asOfDay = (value: string | undefined) => asOf(value).asOf;
+
 function scope(request: Scoped) {
-  return { asOf: day('as_of', request.query.as_of), topic: request.query.topic };
+  return { ...asOf(request.query.as_of), topic: request.query.topic };
 }
 
 /** The per-student reads and the class list; every one goes through the access rule. */
@@ -56,6 +63,12 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     queries.prediction(callerOf(request), request.params.id, scope(request)),
   );
 
+  app.get(
+    '/students/:id/knowledge',
+    read('Knowledge per topic: the probability each is known and that the next answer is right', StudentKnowledge),
+    (request: Scoped) => queries.knowledge(callerOf(request), request.params.id, scope(request)),
+  );
+
   app.get('/students/:id/path', read('The adaptive learning path, weak components and weak topics', LearningPath), (request: Scoped) =>
     queries.path(callerOf(request), request.params.id, scope(request)),
   );
@@ -71,7 +84,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
           {
             from: Type.Optional(DayString),
             to: Type.Optional(DayString),
-            as_of: Type.Optional(DayString),
+            as_of: Type.Optional(AsOfString),
             topic: Type.Optional(TopicName),
           },
           { additionalProperties: false },
@@ -81,7 +94,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     },
     (request: FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string; as_of?: string; topic?: string } }>) => {
       const to = day('to', request.query.to);
-      const asOf = day('as_of', request.query.as_of);
+      const asOf = asOfDay(request.query.as_of);
       return queries.history(callerOf(request), request.params.id, {
         from: day('from', request.query.from),
         // "As of" a day, nothing after it counts: a later `to` is cut back to it.
@@ -98,7 +111,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
         summary: 'Summaries of the students the caller may see (teacher: own class; admin: all)',
         querystring: Type.Object(
           {
-            as_of: Type.Optional(DayString),
+            as_of: Type.Optional(AsOfString),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
             offset: Type.Integer({ minimum: 0, default: 0 }),
           },
@@ -109,7 +122,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     },
     (request: FastifyRequest<{ Querystring: { as_of?: string; limit: number; offset: number } }>) =>
       queries.list(callerOf(request), {
-        asOf: day('as_of', request.query.as_of),
+        asOf: asOf(request.query.as_of).asOf,
         limit: request.query.limit,
         offset: request.query.offset,
       }),

@@ -1,5 +1,5 @@
 import { dayNumber, type Day } from '../days.js';
-import { masteryAsOf, topicNames } from '../mastery-as-of.js';
+import { learningPathAsOf, masteryAsOf, topicNames, type LearningPathResult } from '../mastery-as-of.js';
 import type { ModelConfig } from '../model-config.js';
 import type { KnownTopics } from '../scopes.js';
 import type { StudentState } from '../student-state.js';
@@ -66,4 +66,24 @@ export function learnerResultAsOf(state: StudentState, asOf: Day, config: ModelC
   const least = knowledge.length >= 2 ? leastKnown(knowledge) : null;
   const help: Recommendation = least === null ? { ...NEEDS_HELP_RECOMMENDATION } : { ...NEEDS_HELP_RECOMMENDATION, topic: least.topic };
   return { ...result, recommendations: [...result.recommendations, help], forecast };
+}
+
+export interface LearnerPath extends Omit<LearningPathResult, 'weak_topics'> {
+  weak_topics: Array<LearningPathResult['weak_topics'][number] & { p_known: number }>;
+  /** The topic to work on first: the least known (overall scope, two topics or more, as recommendations name them). */
+  focus_topic: { topic: string; p_known: number } | null;
+}
+
+/** The seed's learning path as of a day, with each weak topic's p_known and the least known topic named. */
+export function learnerPathAsOf(state: StudentState, asOf: Day, config: ModelConfig, learner: Learner, topic?: string): LearnerPath | undefined {
+  const path = learningPathAsOf(state, asOf, config, topic);
+  if (path === undefined) return undefined;
+  const knowledge = knowledgeOfTopics(state, asOf, learner);
+  const known = new Map(knowledge.map((k) => [k.topic, k.p_known]));
+  const least = topic === undefined && knowledge.length >= 2 ? leastKnown(knowledge) : null;
+  return {
+    ...path,
+    weak_topics: path.weak_topics.map((t) => ({ ...t, p_known: known.get(t.topic)! })),
+    focus_topic: least && { topic: least.topic, p_known: least.p_known },
+  };
 }
