@@ -2,11 +2,13 @@ import { describe } from 'node:test';
 import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
 import { busContract } from '../../ports/testing/bus-contract.js';
 import { eventLogContract } from '../../ports/testing/event-log-contract.js';
+import { learnerParamsStoreContract } from '../../ports/testing/learner-params-store-contract.js';
 import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { createMemoryAuditTrail } from './memory-audit-trail.js';
 import { createMemoryBus } from './memory-bus.js';
 import { createMemoryEventLog } from './memory-event-log.js';
+import { createMemoryLearnerParamsStore } from './memory-learner-params-store.js';
 import { createMemoryPrivacyRegistry } from './memory-privacy-registry.js';
 import { createMemoryStateStore } from './memory-state-store.js';
 
@@ -16,4 +18,5 @@ describe('memory adapters', () => {
   busContract('Bus contract: memory', async () => createMemoryBus());
   auditTrailContract('AuditTrail contract: memory', async () => createMemoryAuditTrail());
   privacyRegistryContract('PrivacyRegistry contract: memory', async () => createMemoryPrivacyRegistry());
+  learnerParamsStoreContract('LearnerParamsStore contract: memory', async () => createMemoryLearnerParamsStore());
 });

@@ -9,6 +9,8 @@ import type { EventLog } from '../../ports/event-log.js';
 import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
 import { eventLogContract } from '../../ports/testing/event-log-contract.js';
 import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
+import { learnerParamsStoreContract } from '../../ports/testing/learner-params-store-contract.js';
+import { createSqlLearnerParamsStore } from './sql-learner-params-store.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openPglite, openPgliteThread } from './pglite-client.js';
 import { createSqlAuditTrail } from './sql-audit-trail.js';
@@ -25,6 +27,7 @@ function sqlContracts(where: string, database: () => SqlClient): void {
   // The audit trail and the privacy registry live in the event log's database: the same one here.
   auditTrailContract(`AuditTrail contract: SQL on ${where}`, async () => createSqlAuditTrail(database()));
   privacyRegistryContract(`PrivacyRegistry contract: SQL on ${where}`, async () => createSqlPrivacyRegistry(database()));
+  learnerParamsStoreContract(`LearnerParamsStore contract: SQL on ${where}`, async () => createSqlLearnerParamsStore(database()));
   storedColumnsCase(database);
 }
 

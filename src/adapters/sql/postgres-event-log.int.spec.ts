@@ -4,6 +4,8 @@ import type { EventLog } from '../../ports/event-log.js';
 import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
 import { eventLogContract } from '../../ports/testing/event-log-contract.js';
 import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
+import { learnerParamsStoreContract } from '../../ports/testing/learner-params-store-contract.js';
+import { createSqlLearnerParamsStore } from './sql-learner-params-store.js';
 import { freshSchema } from '../../testing/postgres-schema.js';
 import { migrate } from './migrations.js';
 import { openPostgres } from './postgres-client.js';
@@ -32,6 +34,7 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
   // The audit trail and the privacy registry live in the event log's database: the same schema here.
   auditTrailContract('AuditTrail contract: SQL on PostgreSQL', async () => createSqlAuditTrail(db));
   privacyRegistryContract('PrivacyRegistry contract: SQL on PostgreSQL', async () => createSqlPrivacyRegistry(db));
+  learnerParamsStoreContract('LearnerParamsStore contract: SQL on PostgreSQL', async () => createSqlLearnerParamsStore(db));
   storedColumnsCase(() => db);
 
   it('migrates once: a second run applies nothing', async () => {
