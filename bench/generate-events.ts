@@ -36,6 +36,8 @@ export interface GenerateOptions {
   days?: number;
   seed?: number;
   now?: Date;
+  /** Share of the new events that are response.recorded answers (default 0: the seed's mix alone). */
+  responseShare?: number;
 }
 
 export const studentId = (i: number) => `bench-${String(i).padStart(6, '0')}`;
@@ -83,13 +85,30 @@ export function* generateBatches(options: GenerateOptions): Generator<WireEvent[
         batch.push(sent[Math.floor(random() * sent.length)]!);
         continue;
       }
-      const event = makeEvent(random, batchStudents[Math.floor(random() * batchStudents.length)]!, latest - Math.floor(random() * span));
+      const student = batchStudents[Math.floor(random() * batchStudents.length)]!;
+      const at = latest - Math.floor(random() * span);
+      const event = random() < (options.responseShare ?? 0) ? makeResponse(random, student, at) : makeEvent(random, student, at);
       batch.push(event);
       if (sent.length < SENT_KEEP) sent.push(event);
       else sent[Math.floor(random() * SENT_KEEP)] = event;
     }
     yield batch;
   }
+}
+
+/** One answer: 30 items a topic, right more often for easier items, a tenth of them second attempts. */
+function makeResponse(random: () => number, student: string, at: number): WireEvent {
+  const topic = BENCH_TOPICS[Math.floor(random() * BENCH_TOPICS.length)]!;
+  const item = Math.floor(random() * 30);
+  return {
+    event_id: uuid(random),
+    event_type: 'response.recorded',
+    timestamp: new Date(at).toISOString(),
+    student_id: student,
+    topic,
+    metadata: { source: 'mastery-bench', version: '1.0' },
+    data: { item_id: `${topic}:q${item}`, correct: random() < 0.85 - item / 50, attempt: random() < 0.1 ? 2 : 1, seconds: Math.round(5 + random() * 60) },
+  };
 }
 
 function makeEvent(random: () => number, student: string, at: number): WireEvent {

@@ -44,10 +44,12 @@ export interface Args {
   /** The paced read phase's offered rate, requests per second (default 5,000: the target). */
   readRate: number;
   profile: boolean;
+  /** Share of response.recorded among the generated events (--responses; ingest-responses uses 0.6). */
+  responses: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, readRate: 5000, profile: false };
+  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, readRate: 5000, profile: false, responses: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -62,6 +64,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--read-rate') args.readRate = Number(value());
     else if (a === '--students') args.students = Number(value());
     else if (a === '--full') args.full = true;
+    else if (a === '--responses') args.responses = Number(value());
     else if (a === '--cpu-prof') args.profile = true;
     else if (a === '--') continue;
     else throw new Error(`unknown argument ${a}; see docs/benchmarks.md`);
@@ -411,18 +414,22 @@ export async function withService<T>(backend: Backend, ctx: Context, body: (s: S
 
 export const DEFAULT_STUDENTS = 1000;
 
-async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis') {
+/** The share of answers in the response-heavy scenario: most of what a tutoring platform sends. */
+const RESPONSE_HEAVY_SHARE = 0.6;
+
+async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis', responseShare = ctx.args.responses) {
   const events = ctx.args.events ?? 100_000;
   const backend = which === 'embedded' ? await embedded() : await postgresRedis();
-  const result = await withService(backend, ctx, (s) => ingest(s, { totalEvents: events, students: ctx.args.students ?? DEFAULT_STUDENTS }, ctx.args.clients, which));
-  return { backend: backend.describe, ...result };
+  const gen = { totalEvents: events, students: ctx.args.students ?? DEFAULT_STUDENTS, responseShare };
+  const result = await withService(backend, ctx, (s) => ingest(s, gen, ctx.args.clients, which));
+  return { backend: backend.describe, response_share: responseShare, ...result };
 }
 
 async function scenarioRead(ctx: Context) {
   const events = ctx.args.events ?? 100_000;
   const backend = await postgresRedis();
   return withService(backend, ctx, async (s) => {
-    const gen = { totalEvents: events, students: DEFAULT_STUDENTS };
+    const gen = { totalEvents: events, students: DEFAULT_STUDENTS, responseShare: ctx.args.responses };
     const ingested = await ingest(s, gen, ctx.args.clients, 'read/ingest');
     // Read only students that were sent events (others answer 404).
     const known = new Set<string>();
@@ -490,7 +497,7 @@ async function save(scenario: string, args: Args, result: unknown) {
   console.log(`  -> ${file}`);
 }
 
-const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'ingest-kafka', 'read-mastery', 'growth'] as const;
+const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'ingest-responses', 'ingest-kafka', 'read-mastery', 'growth'] as const;
 
 /** `npm run build`: the benchmark measures the service as `npm start` runs it. */
 async function build() {
@@ -515,6 +522,12 @@ async function main() {
       const r = await scenarioIngest(ctx, s === 'ingest-embedded' ? 'embedded' : 'pg-redis');
       printIngest(s, r);
       await save(s, args, r);
+    } else if (s === 'ingest-responses') {
+      for (const which of ['embedded', 'pg-redis'] as const) {
+        const r = await scenarioIngest(ctx, which, RESPONSE_HEAVY_SHARE);
+        printIngest(`${s} (${which}, ${RESPONSE_HEAVY_SHARE * 100} % answers)`, r);
+        await save(`${s}-${which}`, args, r);
+      }
     } else if (s === 'ingest-kafka') {
       const r = await scenarioKafka(ctx);
       printKafka(s, r);
