@@ -23,19 +23,6 @@ const HORIZON_DAYS = 7;
 const HELP_SCORE = 0.5;
 const HELP_HIGH = 0.6;
 
-/** The consistency run as of a day: the state §1.4 needs to go on day by day. */
-interface Streak {
-  last: number;
-  current: number;
-  max: number;
-}
-
-/** The run after one more active day `n` (after every day of `s`). */
-function extended(s: Streak | null, n: number): Streak {
-  const current = s !== null && n === s.last + 1 ? s.current + 1 : 1;
-  return { last: n, current, max: Math.max(s?.max ?? 0, current) };
-}
-
 /**
  * The student's daily activity rate, a Beta posterior: (active days in the window + α) /
  * (window + α + β). The window ends on the as-of day.
@@ -57,6 +44,19 @@ function quantile(outcomes: ReadonlyArray<readonly [number, number]>, q: number)
   return outcomes[outcomes.length - 1]![0];
 }
 
+/** The consistency run (§1.4) over active day numbers, ascending: the state a forecast goes on from. */
+function streakOf(dayNumbers: readonly number[]): { last: number; current: number; max: number } {
+  let last = Number.NaN;
+  let current = 0;
+  let max = 0;
+  for (const n of dayNumbers) {
+    current = n === last + 1 ? current + 1 : 1;
+    if (current > max) max = current;
+    last = n;
+  }
+  return { last, current, max };
+}
+
 /**
  * The 7-day forecast as of the end of `asOf`: every one of the 2^7 patterns of active and
  * inactive days ahead, each as likely as the student's own activity rate makes it, gives the
@@ -67,26 +67,40 @@ function quantile(outcomes: ReadonlyArray<readonly [number, number]>, q: number)
  */
 export function forecastAsOf(state: StudentState, asOf: Day, config: ModelConfig, params: LearnerParams, topic?: string): Forecast | undefined {
   const scope = scopesOver(state, [asOf], config, topic)?.[0];
-  if (scope === undefined) return undefined;
+  return scope && forecastFrom(scope.components, activeDays(state, topic), asOf, config, params);
+}
+
+/**
+ * The forecast from the scope's raw component values as of the end of `asOf` and the scope's
+ * active days (ascending; those after `asOf` are not looked at): what forecastAsOf computes,
+ * for a caller that has the scope already. Every write computes one, so the 128 patterns are
+ * walked on numbers alone.
+ */
+export function forecastFrom(components: ComponentValues, days: readonly Day[], asOf: Day, config: ModelConfig, params: LearnerParams): Forecast {
   const asOfNumber = dayNumber(asOf);
-  const days = activeDays(state, topic)
-    .map(dayNumber)
-    .filter((n) => n <= asOfNumber);
-  const r = activityRate(params, days, asOfNumber);
-  const streak = days.reduce<Streak | null>(extended, null);
-  const raw: ComponentValues = { ...scope.components };
+  const past: number[] = [];
+  for (const d of days) {
+    const n = dayNumber(d);
+    if (n > asOfNumber) break;
+    past.push(n);
+  }
+  const r = activityRate(params, past, asOfNumber);
+  const start = streakOf(past);
   let others = 0;
-  for (const k of COMPONENTS) if (k !== 'consistency') others += clamp(raw[k]) * config.weights[k];
+  for (const k of COMPONENTS) if (k !== 'consistency') others += clamp(components[k]) * config.weights[k];
   const outcomes: Array<[number, number]> = [];
   for (let pattern = 0; pattern < 1 << HORIZON_DAYS; pattern++) {
-    let s = streak;
+    let { last, current, max } = start;
     let active = 0;
     for (let i = 1; i <= HORIZON_DAYS; i++) {
       if ((pattern & (1 << (i - 1))) === 0) continue;
       active++;
-      s = extended(s, asOfNumber + i);
+      const n = asOfNumber + i;
+      current = n === last + 1 ? current + 1 : 1;
+      if (current > max) max = current;
+      last = n;
     }
-    const consistency = s === null ? 0 : (s.current / s.max) * 0.9 ** (asOfNumber + HORIZON_DAYS - s.last);
+    const consistency = max === 0 ? 0 : (current / max) * 0.9 ** (asOfNumber + HORIZON_DAYS - last);
     const weight = r ** active * (1 - r) ** (HORIZON_DAYS - active);
     outcomes.push([round3(clamp(others + consistency * config.weights.consistency)), weight]);
   }

@@ -1,10 +1,11 @@
 import { dayNumber, type Day } from '../days.js';
-import { learningPathAsOf, masteryAsOf, topicNames, type LearningPathResult } from '../mastery-as-of.js';
+import { activeDays, learningPathAsOf, topicNames, type LearningPathResult } from '../mastery-as-of.js';
 import type { ModelConfig } from '../model-config.js';
-import type { KnownTopics } from '../scopes.js';
+import { scopesOver, type KnownTopics } from '../scopes.js';
+import { masteryResult } from '../score.js';
 import type { StudentState } from '../student-state.js';
 import type { MasteryResult, Recommendation } from '../types.js';
-import { forecastAsOf, type Forecast } from './forecast.js';
+import { forecastFrom, type Forecast } from './forecast.js';
 import { knowledgeAsOf, type TopicKnowledge } from './knowledge-as-of.js';
 import type { KnowledgeTrace } from './knowledge-trace.js';
 import type { LearnerParams } from './learner-params.js';
@@ -57,11 +58,12 @@ export interface LearnerResult extends MasteryResult {
  * student has no event in.
  */
 export function learnerResultAsOf(state: StudentState, asOf: Day, config: ModelConfig, learner: Learner, topic?: string): LearnerResult | undefined {
-  const forecast = forecastAsOf(state, asOf, config, learner.params, topic);
-  if (forecast === undefined) return undefined;
   const knowledge = topic === undefined ? knowledgeOfTopics(state, asOf, learner) : [];
   const known: KnownTopics = new Map(knowledge.map((k) => [k.topic, k.p_known]));
-  const result = masteryAsOf(state, asOf, config, topic, known)!;
+  const scope = scopesOver(state, [asOf], config, topic, known)?.[0];
+  if (scope === undefined) return undefined;
+  const forecast = forecastFrom(scope.components, activeDays(state, topic), asOf, config, learner.params);
+  const result = masteryResult(scope.components, config, scope.weakestTopics);
   if (!forecast.needs_help) return { ...result, forecast };
   const least = knowledge.length >= 2 ? leastKnown(knowledge) : null;
   const help: Recommendation = least === null ? { ...NEEDS_HELP_RECOMMENDATION } : { ...NEEDS_HELP_RECOMMENDATION, topic: least.topic };
