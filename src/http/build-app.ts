@@ -110,6 +110,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   // MCP for AI tutors: its own scope, the same token check, the same use cases.
-  await registerMcpRoute(app, { queries: deps.queries, model: deps.engine.model, verifyToken: deps.verifyToken });
+  await registerMcpRoute(app, { queries: deps.queries, model: deps.engine.model, ingest: deps.ingest, verifyToken: deps.verifyToken });
   return app;
 }

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../access/caller.js';
-import { EngineError } from '../errors.js';
+import { assertCanWriteEvents } from '../access/access-rule.js';
+import { EngineError, Errors } from '../errors.js';
+import type { Ingest } from '../pipeline/ingest.js';
 import type { Day } from '../model/days.js';
 import { parseAsOf } from '../queries/as-of.js';
 import type { ModelConfig } from '../model/model-config.js';
@@ -16,6 +19,8 @@ import {
   predictionOutput,
   knowledgeInput,
   knowledgeOutput,
+  recordResponseInput,
+  recordResponseOutput,
   studentInput,
   studentMasteryOutput,
 } from './tool-schemas.js';
@@ -23,6 +28,8 @@ import {
 export interface McpServerDeps {
   queries: StudentQueries;
   model: ModelConfig;
+  /** The pipeline every entry point writes through: record_response's answers are events like any other. */
+  ingest: Ingest;
   /** Who the tools act for: every student read goes through the access rule and the audit as this caller. */
   caller: Caller;
 }
@@ -69,12 +76,12 @@ const knowledgeScopeOf = (args: { as_of?: string | undefined; topic?: string | u
 const fmt = (n: number) => n.toFixed(3);
 
 /**
- * The MCP server for AI tutors: five tools over the same use cases as the HTTP API (the
- * calculator and the student queries), for one caller. It knows no transport; stdio and
+ * The MCP server for AI tutors: tools over the same use cases as the HTTP API (the calculator,
+ * the student queries and, for the answers a tutor sees, the ingest pipeline), for one caller. It knows no transport; stdio and
  * streamable HTTP each connect their own.
  */
 export function buildMcpServer(deps: McpServerDeps): McpServer {
-  const { queries, model, caller } = deps;
+  const { queries, model, ingest, caller } = deps;
   const server = new McpServer({ name: 'mastery-engine', version: '0.1.0' });
 
   server.registerTool(
@@ -166,6 +173,40 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         const k = await queries.knowledge(caller, args.student_id, knowledgeScopeOf(args));
         const topics = k.topics.map((t) => `${t.topic} known ${fmt(t.p_known)}, next right ${fmt(t.p_correct)} (${t.responses} answers)`).join('; ');
         return answer(`${k.student_id} (model ${k.model_version}): ${topics || 'no topics'}`, { ...k });
+      }),
+  );
+
+  server.registerTool(
+    'record_response',
+    {
+      title: 'Record an answer to an item',
+      description:
+        "One student's answer to one item (a response.recorded event), through the same validation, consent and " +
+        'audit as POST /v1/events: it updates the topic\'s knowledge, and the day\'s answers form its quiz input. ' +
+        'Send the same event_id when retrying. For service and admin tokens.',
+      inputSchema: recordResponseInput,
+      outputSchema: recordResponseOutput,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    (args) =>
+      run(async () => {
+        assertCanWriteEvents(caller.principal);
+        const { student_id, topic, item_id, correct, attempt, seconds } = args;
+        const event = {
+          event_id: args.event_id ?? randomUUID(),
+          event_type: 'response.recorded',
+          timestamp: args.timestamp ?? new Date().toISOString(),
+          student_id,
+          topic,
+          metadata: { source: 'mcp', version: '1.0' },
+          data: { item_id, correct, ...(attempt === undefined ? {} : { attempt }), ...(seconds === undefined ? {} : { seconds }) },
+        };
+        const outcome = (await ingest([event], caller)).results[0]!;
+        if (outcome.status === 'rejected') {
+          const fields = outcome.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+          throw Errors.invalidEvent(`the answer is refused (${fields})`, outcome.errors);
+        }
+        return answer(`${student_id} (${topic}): answer to ${item_id} ${outcome.status}`, { event_id: event.event_id, status: outcome.status, student_id, topic });
       }),
   );
 

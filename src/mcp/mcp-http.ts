@@ -4,12 +4,14 @@ import type { TokenVerifier } from '../access/tokens.js';
 import { EngineError } from '../errors.js';
 import { callerOf, installAuthentication } from '../http/authenticate.js';
 import type { ModelConfig } from '../model/model-config.js';
+import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
 import { buildMcpServer } from './build-mcp-server.js';
 
 export interface McpRouteDeps {
   queries: StudentQueries;
   model: ModelConfig;
+  ingest: Ingest;
   verifyToken: TokenVerifier;
 }
 
@@ -21,7 +23,7 @@ export const MCP_PATH = '/mcp';
  * when the response is. Stateless because the caller is the token's, checked on every request.
  */
 async function handle(deps: McpRouteDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const server = buildMcpServer({ queries: deps.queries, model: deps.model, caller: callerOf(request) });
+  const server = buildMcpServer({ queries: deps.queries, model: deps.model, ingest: deps.ingest, caller: callerOf(request) });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   // The transport writes the response itself; Fastify must not answer too.
   reply.hijack();

@@ -7,6 +7,7 @@ import type { TokenVerifier } from '../access/tokens.js';
 import type { LogLevel } from '../config.js';
 import { Errors } from '../errors.js';
 import type { ModelConfig } from '../model/model-config.js';
+import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
 import { buildMcpServer } from './build-mcp-server.js';
 
@@ -16,6 +17,7 @@ export interface McpStdioOptions {
   verifyToken: TokenVerifier;
   queries: StudentQueries;
   model: ModelConfig;
+  ingest: Ingest;
   /** Must not write to stdout, which carries the protocol: see createStderrLogger. */
   logger?: Logger;
   /** Default: stdin/stdout. Tests pass an in-memory transport. */
@@ -50,7 +52,7 @@ export async function runMcpStdio(options: McpStdioOptions): Promise<McpStdioSes
     throw Errors.unauthorized(`the MCP token was refused: ${reason}`);
   });
   const caller: Caller = { principal, requestId: `mcp-stdio-${randomUUID()}` };
-  const server = buildMcpServer({ queries: options.queries, model: options.model, caller });
+  const server = buildMcpServer({ queries: options.queries, model: options.model, ingest: options.ingest, caller });
   const transport = options.transport ?? new StdioServerTransport();
   // The SDK's stdio transport does not notice the client going away; stdin ending is that.
   if (!options.transport) process.stdin.once('end', () => void server.close());

@@ -15,13 +15,14 @@ import type { Role } from '../access/principal.js';
 import { hs256Verifier, signHs256 } from '../access/tokens.js';
 import { errorOf, TEST_NOW, TEST_SECRET, testApp } from '../http/testing/test-app.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
+import { createIngest } from '../pipeline/ingest.js';
 import type { AuditEntry } from '../ports/audit-trail.js';
 import { createStudentQueries } from '../queries/student-queries.js';
 import { memoryDeps } from '../testing/memory-deps.js';
 import { runMcpStdio } from './mcp-stdio.js';
 import { CLASS, seedClass, TEACHER } from './testing/class-fixture.js';
 
-const TOOLS = ['calculate_mastery', 'get_learning_path', 'get_student_knowledge', 'get_student_mastery', 'list_students_at_risk', 'predict_mastery'];
+const TOOLS = ['calculate_mastery', 'get_learning_path', 'get_student_knowledge', 'get_student_mastery', 'list_students_at_risk', 'predict_mastery', 'record_response'];
 
 const token = (role: Role, sub: string, students?: readonly string[]) =>
   signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
@@ -58,7 +59,7 @@ interface Harness {
 
 /** The same specification for every transport. */
 function toolSpecification(harness: () => Harness): void {
-  test('tools/list shows the six tools, each with an input and an output schema', async () => {
+  test('tools/list shows the seven tools, each with an input and an output schema', async () => {
     const { tools } = await harness().teacher.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
     for (const tool of tools) {
@@ -312,6 +313,40 @@ describe('MCP over streamable HTTP (/mcp on the service)', () => {
     );
   });
 
+  test('record_response: a service token records an answer once (a retry with its event_id is a duplicate), and the knowledge moves', async () => {
+    const service = await connect(await token('service', 'tutor-agent'));
+    const admin = await connect(await token('admin', 'root'));
+    const knowledge = async () => {
+      const k = await call(admin, 'get_student_knowledge', { student_id: 's-b', topic: 'python.sets', as_of: '2026-01-15' });
+      return (k.structured.topics as Array<{ p_correct: number; responses: number }>)[0]!;
+    };
+    const before = await knowledge();
+    const answerOf = { student_id: 's-b', topic: 'python.sets', item_id: 'sets:q1', correct: true, timestamp: '2026-01-14T10:00:00Z', event_id: '6f1d8e2a-4b7c-4d9e-8f0a-1b2c3d4e5f60' };
+    const first = await call(service, 'record_response', answerOf);
+    assert.equal(first.isError, undefined, first.text);
+    assert.deepEqual(first.structured, { event_id: answerOf.event_id, status: 'accepted', student_id: 's-b', topic: 'python.sets' });
+    const again = await call(service, 'record_response', answerOf);
+    assert.equal(again.structured.status, 'duplicate');
+    const after = await knowledge();
+    assert.equal(after.responses, before.responses + 1, 'one answer, however often it is sent');
+    assert.ok(after.p_correct > before.p_correct, `a right answer raises p_correct (${before.p_correct} → ${after.p_correct})`);
+    const stored = await t.get('/v1/students/s-b/knowledge?topic=python.sets&as_of=2026-01-15', await token('admin', 'root'));
+    assert.equal(stored.json().topics[0].responses, after.responses, 'the HTTP API sees the same answer');
+  });
+
+  test('record_response: a bad answer is refused with the field at fault and stores nothing; a teacher may not record', async () => {
+    const service = await connect(await token('service', 'tutor-agent'));
+    const count = async () => (await t.deps.log.readStudent('s-b')).length;
+    const before = await count();
+    const bad = await call(service, 'record_response', { student_id: 's-b', topic: 'python.sets', item_id: 'no spaces allowed', correct: false, timestamp: '2026-01-14T10:00:00Z' });
+    assert.equal(bad.isError, true);
+    assert.match(bad.text, /^INVALID_EVENT: the answer is refused \(data\.item_id: /);
+    const teacher = await call(h.teacher, 'record_response', { student_id: 's-b', topic: 'python.sets', item_id: 'sets:q2', correct: true, timestamp: '2026-01-14T10:00:00Z' });
+    assert.equal(teacher.isError, true);
+    assert.equal(teacher.text, 'FORBIDDEN: a teacher token may not post events');
+    assert.equal(await count(), before, 'nothing reached the event log');
+  });
+
   test('the tools answer what the HTTP routes answer', async () => {
     const bearer = await teacherToken();
     for (const [tool, route] of [
@@ -340,6 +375,7 @@ describe('MCP over stdio, in process (runMcpStdio with a linked in-memory transp
       verifyToken: hs256Verifier(TEST_SECRET),
       queries: createStudentQueries(deps),
       model: deps.model,
+      ingest: createIngest(deps),
       transport: serverSide,
     });
     const teacher = new Client({ name: 'mcp-e2e', version: '0' });
@@ -357,7 +393,7 @@ describe('MCP over stdio, in process (runMcpStdio with a linked in-memory transp
 
 describe('runMcpStdio refuses to start without a valid token', () => {
   const deps = memoryDeps({ now: TEST_NOW });
-  const options = { verifyToken: hs256Verifier(TEST_SECRET), queries: createStudentQueries(deps), model: deps.model };
+  const options = { verifyToken: hs256Verifier(TEST_SECRET), queries: createStudentQueries(deps), model: deps.model, ingest: createIngest(deps) };
 
   test('no token', async () => {
     for (const missing of [undefined, '', '  ']) {

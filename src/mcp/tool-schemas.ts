@@ -57,7 +57,28 @@ export const atRiskInput = {
   limit: z.number().int().min(1).max(1000).optional().describe('at most this many students (default 20)'),
 };
 
+export const recordResponseInput = {
+  student_id: studentInput.student_id,
+  topic: z.string().describe('the topic the item belongs to, e.g. python.loops'),
+  item_id: z.string().describe('the item answered: 1–128 characters of A–Z a–z 0–9 . _ : -'),
+  correct: z.boolean().describe('whether the answer was right'),
+  attempt: z.number().int().optional().describe('1 for a first attempt (the default); only first attempts inform knowledge'),
+  seconds: z.number().optional().describe('time taken, in seconds'),
+  timestamp: z.string().optional().describe('when it was answered, RFC 3339 with an offset; default now'),
+  event_id: z
+    .string()
+    .optional()
+    .describe('a UUID for this answer; send the same one when retrying, so the answer counts once (default: a new one)'),
+};
+
 // ---- outputs
+
+export const recordResponseOutput = {
+  event_id: z.string(),
+  status: z.enum(['accepted', 'duplicate', 'queued']).describe('duplicate: an answer with this event_id was recorded before'),
+  student_id: z.string(),
+  topic: z.string(),
+};
 
 export const masteryOutput = masteryFields;
 

@@ -8,7 +8,8 @@ import { parseFlags, wantsHelp } from '../parse-flags.js';
 const USAGE = `usage: MASTERY_MCP_TOKEN=<jwt> mastery mcp
 
 The MCP server over stdio, for an AI tutor's client: tools calculate_mastery,
-get_student_mastery, predict_mastery, get_learning_path and list_students_at_risk. It acts with
+get_student_mastery, predict_mastery, get_student_knowledge, get_learning_path,
+list_students_at_risk and record_response. It acts with
 the token's role and class (the same access rule and audit trail as the HTTP API), on the stores
 the environment configures. The service also serves MCP over streamable HTTP at /mcp.`;
 
@@ -25,6 +26,7 @@ export async function mcpCommand(args: string[]): Promise<void> {
       verifyToken: createTokenVerifier({ secret, ...config.tokens }),
       queries: engine.queries,
       model: engine.deps.model,
+      ingest: engine.ingest,
       logger,
     });
     await session.closed;

@@ -6,6 +6,7 @@
 import { hs256Verifier } from '../../access/tokens.js';
 import { EngineError } from '../../errors.js';
 import { TEST_NOW, TEST_SECRET } from '../../http/testing/test-app.js';
+import { createIngest } from '../../pipeline/ingest.js';
 import { createStudentQueries } from '../../queries/student-queries.js';
 import { memoryDeps } from '../../testing/memory-deps.js';
 import { createStderrLogger, runMcpStdio } from '../mcp-stdio.js';
@@ -19,6 +20,7 @@ try {
     verifyToken: hs256Verifier(TEST_SECRET),
     queries: createStudentQueries(deps),
     model: deps.model,
+    ingest: createIngest(deps),
     logger: createStderrLogger('info'),
   });
   await session.closed;
