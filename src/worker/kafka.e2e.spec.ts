@@ -21,6 +21,7 @@
  * index 7, 8 or 9 of the test Redis, or a redis-server of its own) to itself.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
@@ -778,15 +779,26 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     const env = await kafkaEnv('s3', onCleanup);
     const db = await openPostgres(schema.url);
     onCleanup(() => db.close());
-    const workerEnv = { MASTERY_KAFKA_BROKERS: env.cluster.brokers.join(','), MASTERY_KAFKA_GROUP_ID: GROUP, MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: REDIS };
+    // The workers' connections carry a name of their own, so the test can see when the killed
+    // one's last transaction has ended on the server (see atKill below).
+    const workerUrl = new URL(schema.url);
+    workerUrl.searchParams.set('application_name', `${GROUP}-${randomUUID().slice(0, 8)}`);
+    const workerEnv = { MASTERY_KAFKA_BROKERS: env.cluster.brokers.join(','), MASTERY_KAFKA_GROUP_ID: GROUP, MASTERY_DATABASE_URL: workerUrl.toString(), MASTERY_REDIS_URL: REDIS };
 
     const events = seededClass({ seed: 33, prefix: 'k3', students: 80, topics: TOPICS.slice(0, 3), days: januaryDays(10), density: 0.6 });
     const total = events.length;
     await produce(env.producer, TOPIC.requests, keyed(seededShuffle(events, 34)));
     const first = await worker(workerEnv, onCleanup);
     await waitFor(async () => (await logCounts(db)).total >= 0.2 * total, '20 % of the events in the log', { timeoutMs: 60_000, intervalMs: 5 });
+    // A statement the killed worker had sent still runs to its end on the server (its append
+    // commits or rolls back there): the log is what the killed worker left only once none of
+    // its connections is left.
+    const workerConnections = async () =>
+      Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [workerUrl.searchParams.get('application_name')]))[0]!.n);
+    assert.ok((await workerConnections()) > 0, 'the worker connects under its own application_name');
     await first.kill();
     assert.equal(first.child.signalCode, 'SIGKILL');
+    await waitFor(async () => (await workerConnections()) === 0, "the killed worker's connections closed on the server", { timeoutMs: 30_000, intervalMs: 20 });
     const atKill = (await logCounts(db)).total;
     const committed = total - (await groupBacklog(env.kafka, GROUP, [TOPIC.requests]));
     assert.ok(atKill < total, `the run ended (${atKill}/${total}) before the kill`);

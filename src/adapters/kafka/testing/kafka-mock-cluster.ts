@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -90,8 +90,21 @@ function checkTopic(name: string, partitions: number): void {
   }
 }
 
-/** The binary for the current source; compiled only when no binary for this exact source exists. */
-async function compiledBinary(): Promise<string> {
+/**
+ * The binary for the current source, compiled at most once per process: clusters started side
+ * by side in one test file (concurrent subtests) share the one compilation.
+ */
+let compiling: Promise<string> | undefined;
+function compiledBinary(): Promise<string> {
+  compiling ??= compileBinary().catch((error: unknown) => {
+    compiling = undefined;
+    throw error;
+  });
+  return compiling;
+}
+
+/** Compiles the binary when no binary for this exact source exists yet. */
+async function compileBinary(): Promise<string> {
   const source = await readFile(sourcePath);
   const key = createHash('sha256').update(source).update(`${process.platform}-${process.arch}`).digest('hex').slice(0, 16);
   const binary = join(cacheDir, `mock-cluster-${key}`);
@@ -104,7 +117,7 @@ async function compiledBinary(): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   // Test files run in parallel processes: each compiles to its own file and renames it into
   // place, which is atomic, so nobody ever executes a half-written binary.
-  const partial = `${binary}.${process.pid}.tmp`;
+  const partial = `${binary}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   try {
     await run('gcc', ['-O2', '-o', partial, sourcePath, '-lrdkafka']);
   } catch (error) {
