@@ -17,6 +17,7 @@ import { openPostgres } from '../src/adapters/sql/postgres-client.js';
 import { loadConfig } from '../src/config.js';
 import { keyedProducer, metricValue, testKafka } from '../src/worker/testing/kafka-e2e.js';
 import { generateBatches, type WireEvent } from './generate-events.js';
+import { processTicks, TICKS_PER_SECOND } from './proc-cpu.js';
 import { DEFAULT_STUDENTS, postgresRedis, r1, r2, withService, type Context, type Service } from './run.js';
 
 const GROUP = 'mastery-bench';
@@ -43,7 +44,6 @@ const serviceTopics = () => loadConfig({ MASTERY_KAFKA_BROKERS: '127.0.0.1:9092'
 
 // ---------- CPU accounting: which process the 2 cores went to while the worker drained ----------
 
-const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
 type Ticks = Record<string, number>;
 
 /** utime + stime, in ticks, of every process, by pid, with its command name. */
@@ -51,13 +51,8 @@ function cpuByPid(): Map<number, { comm: string; ticks: number }> {
   const all = new Map<number, { comm: string; ticks: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
-      all.set(Number(name), { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(rest[11]) + Number(rest[12]) });
-    } catch {
-      /* exited meanwhile */
-    }
+    const cpu = processTicks(Number(name));
+    if (cpu !== undefined) all.set(Number(name), cpu);
   }
   return all;
 }
