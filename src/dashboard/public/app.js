@@ -243,7 +243,7 @@ function renderClass() {
       h('td', { class: 'level' }, badge(s.level)),
       h('td', { class: `trend trend-${s.trend ?? 'none'}`, 'data-label': 'Trend' }, s.trend ? TREND_LABEL[s.trend] ?? s.trend : '—'),
       h('td', { class: 'num forecast-cell', 'data-label': 'In 7 days' }, s.forecast ? forecastCell(s.forecast) : '—'),
-      h('td', { class: 'help' }, s.needs_help ? h('span', { class: 'flag' }, 'Needs help') : h('span', { class: 'muted', 'aria-label': 'on track' }, '—')),
+      h('td', { class: 'help' }, s.needs_help ? h('span', { class: 'flag' }, 'Needs help') : onTrack()),
     ),
   );
   $('student-rows').replaceChildren(...rows);
@@ -257,6 +257,9 @@ function renderClass() {
   }
   renderOverview();
 }
+
+/** A dash to the eye, words to a screen reader. */
+const onTrack = () => h('span', { class: 'muted' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'on track'));
 
 function forecastCell(f) {
   return h(
