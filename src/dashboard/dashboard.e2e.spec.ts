@@ -80,8 +80,55 @@ async function postEvents(url: string, serviceToken: string, events: readonly ob
   }
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
+/**
+ * Answers to items (response.recorded) for the first students of the class: the demo class has
+ * none, and without them every topic's knowledge is the model's prior. Each student gets a topic
+ * mostly right and one mostly wrong, so the weakest-first order is not the topics' own order.
+ * They are a day old: today stays without events, so the stream tests' activity today changes
+ * the result (and is sent).
+ */
+function answers(students: readonly string[], now: Date): object[] {
+  const events: object[] = [];
+  const yesterday = now.getTime() - 86_400_000;
+  students.forEach((student, s) => {
+    for (let i = 0; i < 8; i++) {
+      const at = new Date(yesterday - (60 - i - s) * 60_000).toISOString();
+      events.push(wire.response(student, at, { item_id: `basics-q${i}`, correct: i % 4 !== 3, attempt: 1, seconds: 30 + i }, 'python.basics'));
+      events.push(wire.response(student, at, { item_id: `loops-q${i}`, correct: i % 4 === 0, attempt: 1 }, 'python.loops'));
+    }
+  });
+  return events;
+}
+
+const percent = (x: number) => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;
+
+/** The few browser globals the checks in page.evaluate read (this project compiles without the DOM library). */
+interface InPage {
+  innerWidth: number;
+  innerHeight: number;
+  document: {
+    documentElement: { scrollWidth: number };
+    activeElement: { id: string } | null;
+    getElementById(id: string): { getBoundingClientRect(): { top: number } } | null;
+  };
+}
+
+interface Summary {
+  student_id: string;
+  needs_help: boolean;
+  forecast: { score_in_7_days: number; low: number; high: number };
+}
+
+async function signIn(page: Page, url: string, teacherToken: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.fill('#token-input', teacherToken);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.locator('#student-rows tr').first().waitFor();
+}
+
+/** The whole page, or (`fullPage: false`) what the viewport shows. */
+async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
+  await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage });
 }
 
 /** Reads server-sent events from /v1/stream until `count` mastery.updated events have come. */
@@ -124,13 +171,21 @@ describe('the teacher dashboard', () => {
     serviceToken = await token('service', 'producer');
     // The teacher's class is the first eight of the ten: the other two must never show.
     teacherToken = await token('teacher', 'ms-rivera', CLASS.slice(0, 8));
-    const { events } = generateClass({ students: 10, days: 14, seed: 11, now: new Date() });
+    const now = new Date();
+    const { events } = generateClass({ students: 10, days: 14, seed: 11, now });
     await postEvents(server.url, serviceToken, events);
+    await postEvents(server.url, serviceToken, answers(CLASS.slice(0, 4), now));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
   });
+
+  const read = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${teacherToken}` } });
+    assert.equal(res.status, 200, path);
+    return (await res.json()) as T;
+  };
 
   after(async () => {
     await browser?.close();
@@ -257,6 +312,129 @@ describe('the teacher dashboard', () => {
     }
   });
 
+  it('shows the learner model: knowledge per topic, weakest first, and the forecast with its interval', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await signIn(page, server.url, teacherToken);
+      const list = await read<{ students: Summary[] }>('/v1/students?limit=1000');
+      // The class list: each row's forecast and interval, and the flag from the forecast.
+      for (const s of list.students) {
+        const row = page.locator(`#student-rows tr[data-student="${s.student_id}"]`);
+        const f = s.forecast;
+        assert.equal(await row.locator('.forecast-value').textContent(), f.score_in_7_days.toFixed(3), s.student_id);
+        assert.equal(await row.locator('.forecast-range').textContent(), `80 % interval ${f.low.toFixed(3)}–${f.high.toFixed(3)}`);
+        assert.equal(await row.locator('.flag').count(), s.needs_help ? 1 : 0, s.student_id);
+      }
+
+      const target = 'stu-003';
+      await page.click(`#student-rows tr[data-student="${target}"]`);
+      await page.locator('#student-name', { hasText: target }).waitFor();
+      await page.locator('#knowledge tr[data-topic]').first().waitFor();
+
+      const knowledge = await read<{ topics: Array<{ topic: string; p_known: number; p_correct: number; responses: number }> }>(
+        `/v1/students/${target}/knowledge`,
+      );
+      // The answers sent in before() made knowledge differ between topics.
+      assert.ok(knowledge.topics.some((t) => t.responses > 0));
+      assert.ok(new Set(knowledge.topics.map((t) => t.p_known)).size > 1, 'knowledge is not one prior for every topic');
+      const expected = [...knowledge.topics].sort((a, b) => a.p_known - b.p_known || a.topic.localeCompare(b.topic));
+      const shown = await page.locator('#knowledge tr[data-topic]').evaluateAll((rows) =>
+        rows.map((row) => ({
+          topic: row.querySelector('.topic-name')?.textContent,
+          known: row.querySelector('.p-known')?.textContent,
+          correct: row.querySelector('.p-correct')?.textContent,
+          responses: row.querySelector('.responses')?.textContent,
+        })),
+      );
+      assert.deepEqual(
+        shown,
+        expected.map((t) => ({ topic: t.topic, known: percent(t.p_known), correct: percent(t.p_correct), responses: String(t.responses) })),
+      );
+
+      const { forecast } = await read<{ forecast: { score_in_7_days: number; low: number; high: number; needs_help: boolean } }>(
+        `/v1/students/${target}/prediction`,
+      );
+      assert.equal(await page.locator('#forecast-value').textContent(), forecast.score_in_7_days.toFixed(3));
+      assert.equal(await page.locator('#forecast-range').textContent(), `(${forecast.low.toFixed(3)}–${forecast.high.toFixed(3)})`);
+      assert.equal(await page.locator('#forecast-flag').textContent(), forecast.needs_help ? 'Needs help' : 'On track');
+      await screenshot(page, '05-learner-model');
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const { width, height } of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+    it(`fits ${width} px: every row's trend and forecast in view, the class summary, the chosen student brought into view`, async () => {
+      const page = await browser.newPage({ viewport: { width, height } });
+      try {
+        await signIn(page, server.url, teacherToken);
+        const rows = page.locator('#student-rows tr');
+        assert.equal(await rows.count(), 8);
+        assert.ok(await page.evaluate(() => {
+          const w = globalThis as unknown as InPage;
+          return w.document.documentElement.scrollWidth <= w.innerWidth;
+        }), 'no sideways scrolling');
+        // Inside the table's own box too: a cell scrolled out of it is cut off all the same.
+        const wrap = (await page.locator('.class-view .table-wrap').boundingBox())!;
+        const right = Math.min(width, wrap.x + wrap.width);
+        for (const cell of await page.locator('#student-rows td.trend, #student-rows td.forecast-cell, #student-rows td.help').all()) {
+          const box = await cell.boundingBox();
+          assert.ok(box && box.width > 0, 'the cell is drawn');
+          assert.ok(box.x >= 0 && box.x + box.width <= right, `a ${await cell.getAttribute('class')} cell spans ${box.x}–${box.x + box.width}, not within 0–${right} px`);
+        }
+
+        // No student chosen: the class summary, counted from the same list the API gives.
+        const list = await read<{ students: Summary[] }>('/v1/students?limit=1000');
+        const flagged = list.students.filter((s) => s.needs_help).map((s) => s.student_id);
+        assert.equal(await page.locator('#help-count').textContent(), String(flagged.length));
+        assert.deepEqual((await page.locator('#help-list .student-id').allTextContents()).sort(), [...flagged].sort());
+        // The weakest topics: the mean of each topic's score over the students who have it.
+        await page.locator('#weak-topics[aria-busy=false] li[data-topic]').first().waitFor();
+        const sums = new Map<string, { total: number; students: number }>();
+        for (const s of list.students) {
+          const { topics } = await read<{ topics: Array<{ topic: string; mastery_score: number }> }>(`/v1/students/${s.student_id}/mastery`);
+          for (const t of topics) {
+            const sum = sums.get(t.topic) ?? { total: 0, students: 0 };
+            sums.set(t.topic, { total: sum.total + t.mastery_score, students: sum.students + 1 });
+          }
+        }
+        const weakest = [...sums]
+          .map(([topic, sum]) => ({ topic, mean: sum.total / sum.students }))
+          .sort((a, b) => a.mean - b.mean || a.topic.localeCompare(b.topic))
+          .slice(0, 5);
+        assert.deepEqual(
+          await page.locator('#weak-topics li[data-topic]').evaluateAll((items) =>
+            items.map((li) => [li.querySelector('.topic-name')?.textContent, li.querySelector('.topic-mean')?.textContent]),
+          ),
+          weakest.map((t) => [t.topic, percent(t.mean)]),
+        );
+        await screenshot(page, `06-summary-${width}`);
+
+        // The last row: on a phone the detail is far below it.
+        const target = 'stu-008';
+        await page.locator(`#student-rows tr[data-student="${target}"]`).click();
+        await page.locator('#student-name', { hasText: target }).waitFor();
+        await page.waitForFunction(() => {
+          const w = globalThis as unknown as InPage;
+          const top = w.document.getElementById('student-view')!.getBoundingClientRect().top;
+          return top >= 0 && top < w.innerHeight / 3;
+        });
+        const heading = await page.locator('#student-name').boundingBox();
+        assert.ok(heading && heading.y >= 0 && heading.y + heading.height <= height, 'the chosen student is in view');
+        assert.ok(heading.x >= 0 && heading.x + heading.width <= width);
+        assert.ok(await page.evaluate(() => {
+          const w = globalThis as unknown as InPage;
+          return w.document.documentElement.scrollWidth <= w.innerWidth;
+        }), 'the student view does not widen the page');
+        if (width < 1250) assert.equal(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id), 'student-name', 'the focus went with it');
+        await screenshot(page, `07-student-${width}`);
+        await screenshot(page, `08-student-in-view-${width}`, { fullPage: false });
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
   it('puts data into the page as text, never as markup', async () => {
     // The API's own validation keeps markup out of ids and topics, so the answers are forged in
     // the browser: the page must still show them as text.
@@ -267,7 +445,8 @@ describe('the teacher dashboard', () => {
     try {
       await page.route('**/v1/students?limit=1000', (route) =>
         route.fulfill(json({ as_of: '2026-01-14', total: 1, students: [
-          { student_id: hostile, mastery_score: 0.5, level: 'developing', trend: 'stable', prediction: 0.4, intervention_needed: true },
+          { student_id: hostile, mastery_score: 0.5, level: 'developing', trend: 'stable', prediction: 0.4, intervention_needed: true,
+            forecast: { score_in_7_days: 0.4, low: 0.3, high: 0.5 }, needs_help: true },
         ] })),
       );
       await page.route('**/v1/students/*/mastery', (route) =>
@@ -278,7 +457,14 @@ describe('the teacher dashboard', () => {
       await page.route('**/v1/students/*/history', (route) =>
         route.fulfill(json({ student_id: hostile, topic: null, days: [] })),
       );
-      await page.route('**/v1/students/*/prediction', (route) => route.fulfill(json({ prediction: null, confidence: 0 })));
+      await page.route('**/v1/students/*/prediction', (route) =>
+        route.fulfill(json({ prediction: null, confidence: 0, forecast: { score_in_7_days: 0.4, low: 0.3, high: 0.5, needs_help: true, method: hostile, model_version: hostile } })),
+      );
+      await page.route('**/v1/students/*/knowledge', (route) =>
+        route.fulfill(json({ student_id: hostile, as_of: hostile, model_version: hostile, topics: [
+          { topic: hostile, p_known: 0.3, p_correct: 0.4, responses: 2, last_response_at: null },
+        ] })),
+      );
       await page.route('**/v1/students/*/path', (route) =>
         route.fulfill(json({ student_id: hostile, topic: null, as_of: '2026-01-14', path: [hostile], weak_components: [], weak_topics: [] })),
       );
@@ -287,11 +473,15 @@ describe('the teacher dashboard', () => {
       await page.click('#sign-in-form button[type=submit]');
       const cell = page.locator('#student-rows .student-id', { hasText: hostile });
       await cell.waitFor();
+      await page.locator('#weak-topics li', { hasText: hostile }).waitFor();
+      assert.equal(await page.locator('#help-list .student-id', { hasText: hostile }).count(), 1);
       await cell.click();
       await page.locator('#student-name', { hasText: hostile }).waitFor();
       assert.equal(await page.locator('#recommendations li', { hasText: hostile }).count(), 1);
       assert.equal(await page.locator('#path li', { hasText: hostile.replaceAll('_', ' ') }).count(), 1);
       assert.equal(await page.locator('#topics td', { hasText: hostile }).count(), 1);
+      assert.equal(await page.locator('#knowledge td', { hasText: hostile }).count(), 1);
+      assert.equal(await page.locator('#forecast-value').textContent(), '0.400');
       assert.equal(await page.locator('main img').count(), 0, 'no element was made from the data');
       assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
     } finally {

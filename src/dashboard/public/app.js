@@ -44,6 +44,19 @@ function badge(level) {
   return h('span', { class: `badge level-${levelOf(level)}` }, level ?? '—');
 }
 
+/** "0.620 (0.550–0.700)": the forecast and its 80 % interval, as text. */
+const forecastText = (f) => `${fmt(f.score_in_7_days)} (${fmt(f.low)}–${fmt(f.high)})`;
+
+/** A 0–1 track with the interval as a band and the expected score as a tick; decoration only. */
+function intervalBar(f) {
+  return h(
+    'span',
+    { class: 'interval', 'aria-hidden': 'true' },
+    h('span', { class: 'interval-band', style: { left: pct(f.low), width: pct(f.high - f.low) } }),
+    h('span', { class: 'interval-mark', style: { left: pct(f.score_in_7_days) } }),
+  );
+}
+
 function scoreBar(score, level) {
   return h(
     'span',
@@ -106,6 +119,8 @@ const state = {
   stream: null,
   chart: null,
   flash: new Set(),
+  /** Each student's topic scores (the mastery answer's `topics`), for the class summary. */
+  topicScores: new Map(),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -148,6 +163,7 @@ async function signIn(token) {
 function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   state.students = [];
+  state.topicScores.clear();
   closeStudent();
   $('token-input').value = '';
   showSignIn();
@@ -160,13 +176,38 @@ async function loadClass() {
   const list = await api('/v1/students?limit=1000');
   state.students = list.students;
   state.asOf = list.as_of;
+  const known = new Set(state.students.map((s) => s.student_id));
+  for (const id of state.topicScores.keys()) if (!known.has(id)) state.topicScores.delete(id);
   renderClass();
+  void loadTopicScores(state.students.map((s) => s.student_id).filter((id) => !state.topicScores.has(id)));
+}
+
+/**
+ * The class list carries no topics, so the summary's weakest topics come from each student's
+ * mastery answer; a few requests at a time, so a large class does not flood the server.
+ */
+async function loadTopicScores(ids) {
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        const mastery = await api(studentPath(id, 'mastery'));
+        state.topicScores.set(id, mastery.topics ?? []);
+      } catch {
+        // Counted as read with no topics: the others' means stand, and a later update retries.
+        state.topicScores.set(id, []);
+      }
+      renderOverview();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
 }
 
 function compare(a, b, key) {
   const x = a[key];
   const y = b[key];
   if (key === 'level') return LEVELS.indexOf(x) - LEVELS.indexOf(y);
+  if (key === 'forecast') return (x?.score_in_7_days ?? -1) - (y?.score_in_7_days ?? -1);
   if (key === 'trend') {
     const order = { declining: 0, stable: 1, improving: 2 };
     return (order[x] ?? -1) - (order[y] ?? -1);
@@ -181,7 +222,7 @@ function visibleStudents() {
   const needle = state.filter.trim().toLowerCase();
   const { key, dir } = state.sort;
   return state.students
-    .filter((s) => !state.needsHelp || s.intervention_needed)
+    .filter((s) => !state.needsHelp || s.needs_help)
     .filter((s) => !needle || s.student_id.toLowerCase().includes(needle) || s.level.includes(needle))
     .sort((a, b) => dir * compare(a, b, key) || a.student_id.localeCompare(b.student_id, undefined, { numeric: true }));
 }
@@ -196,23 +237,97 @@ function renderClass() {
         tabindex: '0',
         'aria-selected': s.student_id === state.selected ? 'true' : 'false',
       },
+      // data-label names a cell where the narrow layout shows rows as cards, without a header row.
       h('td', { class: 'student-id' }, s.student_id),
-      h('td', { class: 'num' }, scoreBar(s.mastery_score, s.level)),
-      h('td', {}, badge(s.level)),
-      h('td', { class: `trend trend-${s.trend ?? 'none'}` }, s.trend ? TREND_LABEL[s.trend] ?? s.trend : '—'),
-      h('td', { class: 'num' }, fmt(s.prediction)),
-      h('td', {}, s.intervention_needed ? h('span', { class: 'flag' }, 'Needs help') : h('span', { class: 'muted' }, '—')),
+      h('td', { class: 'num score' }, scoreBar(s.mastery_score, s.level)),
+      h('td', { class: 'level' }, badge(s.level)),
+      h('td', { class: `trend trend-${s.trend ?? 'none'}`, 'data-label': 'Trend' }, s.trend ? TREND_LABEL[s.trend] ?? s.trend : '—'),
+      h('td', { class: 'num forecast-cell', 'data-label': 'In 7 days' }, s.forecast ? forecastCell(s.forecast) : '—'),
+      h('td', { class: 'help' }, s.needs_help ? h('span', { class: 'flag' }, 'Needs help') : onTrack()),
     ),
   );
   $('student-rows').replaceChildren(...rows);
   $('no-students').hidden = rows.length > 0;
-  const flagged = state.students.filter((s) => s.intervention_needed).length;
+  const flagged = state.students.filter((s) => s.needs_help).length;
   $('class-summary').textContent =
     `${state.students.length} student${state.students.length === 1 ? '' : 's'} · ${flagged} need${flagged === 1 ? 's' : ''} help · as of ${state.asOf ?? '—'}`;
   for (const th of document.querySelectorAll('#students th[data-key]')) {
     const active = th.dataset.key === state.sort.key;
     th.setAttribute('aria-sort', active ? (state.sort.dir > 0 ? 'ascending' : 'descending') : 'none');
   }
+  renderOverview();
+}
+
+/** A dash to the eye, words to a screen reader. */
+const onTrack = () => h('span', { class: 'muted' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'on track'));
+
+function forecastCell(f) {
+  return h(
+    'span',
+    { class: 'forecast-stack' },
+    h('span', { class: 'forecast-value' }, fmt(f.score_in_7_days)),
+    h('span', { class: 'forecast-range' }, h('span', { class: 'visually-hidden' }, '80 % interval '), `${fmt(f.low)}–${fmt(f.high)}`),
+  );
+}
+
+/** Mean topic score over the students who have the topic, lowest first. */
+function weakestTopics(limit = 5) {
+  const sums = new Map();
+  for (const topics of state.topicScores.values()) {
+    for (const t of topics) {
+      const sum = sums.get(t.topic) ?? { total: 0, students: 0 };
+      sum.total += t.mastery_score;
+      sum.students += 1;
+      sums.set(t.topic, sum);
+    }
+  }
+  return [...sums]
+    .map(([topic, { total, students }]) => ({ topic, mean: total / students, students }))
+    .sort((a, b) => a.mean - b.mean || a.topic.localeCompare(b.topic))
+    .slice(0, limit);
+}
+
+/** The right half while no student is chosen: who needs help, and where the class is weakest. */
+function renderOverview() {
+  const flagged = state.students
+    .filter((s) => s.needs_help)
+    .sort((a, b) => (a.forecast?.score_in_7_days ?? 0) - (b.forecast?.score_in_7_days ?? 0));
+  $('help-count').textContent = String(flagged.length);
+  $('help-of').textContent = `of ${state.students.length} student${state.students.length === 1 ? '' : 's'}`;
+  $('help-list').replaceChildren(
+    ...(flagged.length === 0
+      ? [h('li', { class: 'muted' }, 'Nobody: every forecast is on track.')]
+      : flagged.map((s) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              { type: 'button', class: 'link', 'data-student': s.student_id },
+              h('span', { class: 'student-id' }, s.student_id),
+              s.forecast ? h('span', { class: 'muted' }, forecastText(s.forecast)) : null,
+            ),
+          ),
+        )),
+  );
+  const weakest = weakestTopics();
+  const pendingCount = state.students.length - state.topicScores.size;
+  // Busy while some students' topics are still being read: the means may still move.
+  $('weak-topics').setAttribute('aria-busy', pendingCount > 0 ? 'true' : 'false');
+  $('weak-topics').replaceChildren(
+    ...(weakest.length === 0
+      ? [h('li', { class: 'muted' }, pendingCount > 0 ? 'Loading…' : 'No topics yet.')]
+      : weakest.map((t) =>
+          h(
+            'li',
+            { 'data-topic': t.topic },
+            h('span', { class: 'topic-name' }, t.topic),
+            h('span', { class: 'topic-mean' }, pct(t.mean)),
+            h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: { width: pct(t.mean) } })),
+            h('span', { class: 'muted topic-count' }, `${t.students} student${t.students === 1 ? '' : 's'}`),
+          ),
+        )),
+  );
 }
 
 function showClassError(error) {
@@ -225,22 +340,42 @@ function showClassError(error) {
 // The student view
 
 function closeStudent() {
+  const was = state.selected;
   state.selected = null;
   state.chart?.destroy();
   state.chart = null;
   $('student-detail').hidden = true;
-  $('student-placeholder').hidden = false;
+  $('class-overview').hidden = false;
+  $('announce').textContent = '';
   renderClass();
+  // Back where the teacher left the list (on a phone, far above the detail).
+  if (was) document.querySelector(`#student-rows tr[data-student="${CSS.escape(was)}"]`)?.focus();
 }
 
 async function openStudent(id) {
   state.selected = id;
   renderClass();
-  await loadStudent(id);
+  if ((await loadStudent(id)) && state.selected === id) bringIntoView();
 }
 
+/**
+ * One column (a phone, a narrow window) puts the detail under the whole class list: move to it,
+ * and move the focus with it, so keyboard and screen-reader users land where the page went.
+ */
+function bringIntoView() {
+  const view = $('student-view');
+  const top = view.getBoundingClientRect().top;
+  if (top >= 0 && top <= window.innerHeight / 3) return;
+  const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  view.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+  $('student-name').focus({ preventScroll: true });
+}
+
+/** Loads and shows one student; true when it was shown. */
 async function loadStudent(id) {
   const error = $('student-error');
+  // Knowledge is the learner model's own read: without it the rest of the view still stands.
+  const knowledge = api(studentPath(id, 'knowledge')).catch((e) => e);
   try {
     const [mastery, history, prediction, path] = await Promise.all([
       api(studentPath(id, 'mastery')),
@@ -248,19 +383,25 @@ async function loadStudent(id) {
       api(studentPath(id, 'prediction')),
       api(studentPath(id, 'path')),
     ]);
-    if (state.selected !== id) return; // another student was opened meanwhile
+    const known = await knowledge;
+    if (state.selected !== id) return false; // another student was opened meanwhile
     error.hidden = true;
-    renderStudent(mastery, history, prediction, path);
+    renderStudent(mastery, history, prediction, path, known);
+    return true;
   } catch (e) {
-    if (state.selected !== id) return;
+    if (state.selected !== id) return false;
     error.hidden = false;
     error.textContent = `Could not load ${id}: ${e.message}`;
+    return false;
   }
 }
 
-function renderStudent(mastery, history, prediction, path) {
-  $('student-placeholder').hidden = true;
+function renderStudent(mastery, history, prediction, path, knowledge) {
+  const opened = $('student-detail').hidden || $('student-name').textContent !== mastery.student_id;
+  $('class-overview').hidden = true;
   $('student-detail').hidden = false;
+  if (opened) $('announce').textContent = `Showing ${mastery.student_id}`;
+  if (mastery.topics) state.topicScores.set(mastery.student_id, mastery.topics);
   $('student-name').textContent = mastery.student_id;
   $('student-asof').textContent = `as of ${mastery.as_of}`;
   $('student-score').textContent = fmt(mastery.mastery_score);
@@ -281,7 +422,9 @@ function renderStudent(mastery, history, prediction, path) {
     }),
   );
 
+  renderForecast(prediction.forecast);
   renderPrediction(prediction);
+  renderKnowledge(knowledge);
   renderChart(history, prediction, mastery.as_of);
 
   const recs = mastery.recommendations;
@@ -308,10 +451,33 @@ function renderStudent(mastery, history, prediction, path) {
   );
 }
 
+/** The learner model's forecast: the expected score, its 80 % interval and its verdict. */
+function renderForecast(f) {
+  const box = $('forecast');
+  if (!f) {
+    box.replaceChildren(h('p', { class: 'muted' }, 'No forecast.'));
+    return;
+  }
+  box.replaceChildren(
+    h(
+      'p',
+      { class: 'forecast-line' },
+      h('span', { class: 'forecast-value', id: 'forecast-value' }, fmt(f.score_in_7_days)),
+      ' ',
+      h('span', { class: 'forecast-range', id: 'forecast-range' }, `(${fmt(f.low)}–${fmt(f.high)})`),
+      ' ',
+      f.needs_help ? h('span', { class: 'flag', id: 'forecast-flag' }, 'Needs help') : h('span', { class: 'flag ok-flag', id: 'forecast-flag' }, 'On track'),
+    ),
+    intervalBar(f),
+    h('p', { class: 'muted note' }, `80 % interval · ${human(f.method ?? '')} · model ${f.model_version ?? '—'}`),
+  );
+}
+
+/** The seed's trend line (mastery-model): a straight line through the recent daily scores. */
 function renderPrediction(p) {
   const box = $('prediction');
   if (p.prediction === null) {
-    box.replaceChildren(h('p', { class: 'muted' }, 'Not enough history yet (fewer than 3 days with events).'));
+    box.replaceChildren(h('p', { class: 'muted note' }, 'Trend line: not enough history yet (fewer than 3 days with events).'));
     return;
   }
   box.replaceChildren(
@@ -319,13 +485,47 @@ function renderPrediction(p) {
       'dl',
       {},
       h('div', {}, h('dt', {}, 'Now'), h('dd', {}, fmt(p.current))),
-      h('div', {}, h('dt', {}, 'In 7 days'), h('dd', {}, fmt(p.prediction))),
+      h('div', {}, h('dt', {}, 'Trend line in 7 days'), h('dd', {}, fmt(p.prediction))),
       h('div', {}, h('dt', {}, 'Trend'), h('dd', { class: `trend trend-${p.trend}` }, TREND_LABEL[p.trend] ?? p.trend)),
       h('div', {}, h('dt', {}, 'Per day'), h('dd', {}, `${p.trend_per_day >= 0 ? '+' : ''}${p.trend_per_day.toFixed(4)}`)),
       h('div', {}, h('dt', {}, 'Confidence'), h('dd', {}, pct(p.confidence))),
     ),
-    p.intervention_needed ? h('p', { class: 'flag wide' }, 'Predicted below 0.5: needs help') : h('p', { class: 'ok' }, 'On track'),
   );
+}
+
+/** Per topic, the chance it is known and that the next answer is right; weakest first. */
+function renderKnowledge(knowledge) {
+  const note = $('knowledge-note');
+  if (knowledge instanceof Error || !knowledge) {
+    $('knowledge').replaceChildren(h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'Knowledge could not be loaded.')));
+    note.textContent = knowledge instanceof Error ? knowledge.message : '';
+    return;
+  }
+  const topics = [...knowledge.topics].sort((a, b) => a.p_known - b.p_known || a.topic.localeCompare(b.topic));
+  $('knowledge').replaceChildren(
+    ...(topics.length === 0
+      ? [h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No topics yet.'))]
+      : topics.map((t) =>
+          h(
+            'tr',
+            { 'data-topic': t.topic },
+            h('td', { class: 'topic-name' }, t.topic),
+            h(
+              'td',
+              { class: 'num' },
+              h(
+                'span',
+                { class: 'score-cell' },
+                h('span', { class: 'p-known' }, pct(t.p_known)),
+                h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: `bar-fill ${t.p_known < 0.5 ? 'weak' : 'strong'}`, style: { width: pct(t.p_known) } })),
+              ),
+            ),
+            h('td', { class: 'num p-correct' }, pct(t.p_correct)),
+            h('td', { class: 'num responses' }, String(t.responses)),
+          ),
+        )),
+  );
+  note.textContent = `Learner model ${knowledge.model_version}, as of ${knowledge.as_of}. A topic without answers shows the model's prior.`;
 }
 
 const daySeconds = (day) => Date.parse(`${day}T00:00:00Z`) / 1000;
@@ -430,6 +630,11 @@ function openStream() {
     if (row) {
       row.mastery_score = update.mastery_score;
       row.level = update.level;
+      if (update.forecast) {
+        const { score_in_7_days, low, high, needs_help } = update.forecast;
+        row.forecast = { score_in_7_days, low, high };
+        row.needs_help = needs_help;
+      }
     }
     state.flash.add(id);
     renderClass();
@@ -450,6 +655,9 @@ async function refreshAfterUpdates() {
   } catch (e) {
     showClassError(e);
   }
+  // Their topic scores are read again (the open student's come with its view); the old ones
+  // stand until then.
+  void loadTopicScores(changed.filter((id) => id !== state.selected && state.students.some((s) => s.student_id === id)));
   if (state.selected && changed.includes(state.selected)) await loadStudent(state.selected);
   setTimeout(() => {
     for (const id of changed) state.flash.delete(id);
@@ -486,6 +694,10 @@ const rows = $('student-rows');
 const rowId = (event) => event.target.closest('tr[data-student]')?.dataset.student;
 rows.addEventListener('click', (event) => {
   const id = rowId(event);
+  if (id) void openStudent(id);
+});
+$('help-list').addEventListener('click', (event) => {
+  const id = event.target.closest('button[data-student]')?.dataset.student;
   if (id) void openStudent(id);
 });
 rows.addEventListener('keydown', (event) => {
