@@ -3,9 +3,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { getJson } from '../testing/http-json.js';
 import { runCli, startServer } from './testing/run-cli.js';
 
 const LEVEL_RANK = ['beginner', 'developing', 'competent', 'proficient', 'expert'];
+
+interface Knowledge {
+  student_id: string;
+  model_version: string;
+  topics: Array<{ topic: string; p_known: number; p_correct: number; responses: number; last_response_at: string | null }>;
+}
+
+interface Forecast {
+  score_in_7_days: number;
+  low: number;
+  high: number;
+  needs_help: boolean;
+  method: string;
+  model_version: string;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('mastery demo against a running service', () => {
   let dataDir: string;
@@ -24,13 +42,14 @@ describe('mastery demo against a running service', () => {
   it('feeds the class through the API and prints meaningful, differing results; a rerun is all duplicates', async () => {
     const first = await runCli(['demo', '--url', server.url], { MASTERY_DATA_DIR: dataDir });
     assert.equal(first.code, 0, first.stderr);
-    const sent = /sent (\d+) events for 30 students: (\d+) accepted, 0 duplicate, 0 rejected/.exec(first.stdout);
+    const sent = /sent (\d+) events \((\d+) answers\) for 30 students: (\d+) accepted, 0 duplicate, 0 rejected/.exec(first.stdout);
     assert.ok(sent, first.stdout);
-    assert.equal(sent[1], sent[2]);
+    assert.equal(sent[1], sent[3]);
+    assert.ok(Number(sent[2]) > 30 * 10, `${sent[2]} answers`);
 
     const rows = first.stdout
       .split('\n')
-      .map((line) => /^(stu-\d{3})\s+(\w+)\s+([\d.]+)\s+(\w+)/.exec(line))
+      .map((line) => /^(stu-\d{3})\s+(\w+)\s+([\d.]+)\s+(\w+)\s+\S+\s+([\d.]+)/.exec(line))
       .filter((m) => m !== null);
     assert.equal(rows.length, 30);
     const meanScore = (profile: string) => {
@@ -40,10 +59,36 @@ describe('mastery demo against a running service', () => {
     assert.ok(meanScore('strong') > meanScore('average') && meanScore('average') > meanScore('struggling'));
     const levels = new Set(rows.map((r) => LEVEL_RANK.indexOf(r[4]!)));
     assert.ok(levels.size >= 3, 'a class spreads over at least three levels');
+    for (const r of rows) assert.ok(Number(r[5]) >= 0 && Number(r[5]) <= 1, `${r[1]}'s forecast ${r[5]}`);
+
+    // The printed teacher token reads the learner model's view of every student.
+    const token = /A teacher token for this class \(8 hours\):\n(\S+)\n/.exec(first.stdout)?.[1];
+    assert.ok(token, first.stdout);
+    const pKnown = new Map<string, number>();
+    for (const r of rows) {
+      const knowledge = await getJson(`${server.url}/v1/students/${r[1]}/knowledge`, token);
+      assert.equal(knowledge.status, 200, JSON.stringify(knowledge.body));
+      const k = knowledge.body as Knowledge;
+      assert.equal(k.student_id, r[1]);
+      const answered = k.topics.filter((t) => t.responses > 0);
+      assert.ok(answered.length >= 1, `${r[1]} has knowledge from answers: ${JSON.stringify(k)}`);
+      for (const t of k.topics) assert.ok(t.p_known >= 0 && t.p_known <= 1 && t.p_correct >= 0 && t.p_correct <= 1, JSON.stringify(t));
+      pKnown.set(r[1]!, mean(answered.map((t) => t.p_known)));
+
+      const prediction = await getJson(`${server.url}/v1/students/${r[1]}/prediction`, token);
+      assert.equal(prediction.status, 200, JSON.stringify(prediction.body));
+      const forecast = (prediction.body as { forecast: Forecast }).forecast;
+      assert.ok(forecast.low <= forecast.score_in_7_days && forecast.score_in_7_days <= forecast.high, JSON.stringify(forecast));
+      assert.equal(forecast.score_in_7_days.toFixed(3), r[5], `${r[1]}: the printed forecast is the prediction's`);
+      assert.equal(forecast.needs_help, forecast.score_in_7_days < 0.5 || forecast.high < 0.6);
+      assert.equal(forecast.model_version, k.model_version);
+    }
+    const meanKnown = (profile: string) => mean(rows.filter((r) => r[2] === profile).map((r) => pKnown.get(r[1]!)!));
+    assert.ok(meanKnown('strong') > meanKnown('struggling'), `p_known: strong ${meanKnown('strong')}, struggling ${meanKnown('struggling')}`);
 
     const second = await runCli(['demo', '--url', server.url], { MASTERY_DATA_DIR: dataDir });
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, new RegExp(`sent ${sent[1]} events for 30 students: 0 accepted, ${sent[1]} duplicate`));
+    assert.match(second.stdout, new RegExp(`sent ${sent[1]} events \\(${sent[2]} answers\\) for 30 students: 0 accepted, ${sent[1]} duplicate`));
   });
 
   it('says what to do when no service answers', async () => {

@@ -12,6 +12,11 @@ interface Profile {
   stopsDaysBeforeEnd?: number;
 }
 
+/** Items in each topic's bank; a student works through them in order and then around again. */
+const ITEMS_PER_TOPIC = 12;
+/** Active days before stopping on which a lapsing student's answers already get worse. */
+const FADING_DAYS = 4;
+
 const PROFILES: readonly Profile[] = [
   { name: 'strong', share: 0.3, activeChance: 0.9, skill: 0.9 },
   { name: 'average', share: 0.35, activeChance: 0.7, skill: 0.72 },
@@ -34,6 +39,21 @@ export interface DemoStudent {
   profile: Profile['name'];
 }
 
+/** The demo's item ids: `python.loops:q07`. */
+export const demoItemId = (topic: string, index: number) => `${topic}:q${String(index + 1).padStart(2, '0')}`;
+
+/**
+ * The chance that a student gets a first attempt right: their skill less a start-up gap that
+ * practice on the topic closes, a little harder or easier by item, and worse while a lapsing
+ * student is fading out.
+ */
+function chanceCorrect(skill: number, practised: number, item: number, fading: boolean): number {
+  const learning = Math.min(0.2, 0.04 * practised * skill);
+  const itemShift = ((item % 4) - 1.5) * 0.04;
+  const p = skill - 0.15 + learning - itemShift - (fading ? 0.3 : 0);
+  return Math.min(0.97, Math.max(0.05, p));
+}
+
 /** A UUID-shaped id derived from a name, so a rerun of the same demo sends the same ids. */
 function stableUuid(name: string): string {
   const h = createHash('sha256').update(name).digest('hex');
@@ -44,10 +64,15 @@ const round2 = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 100) / 10
 
 /**
  * A class of students over the last `days` days: strong, average, struggling and lapsing ones,
- * working through several topics, as events of the engine's envelope.
+ * working through several topics, as events of the engine's envelope: exercises, quizzes, code
+ * quality, and their answers to single items (response.recorded), right about as often as their
+ * profile makes them.
  */
 export function generateClass(options: DemoOptions): { students: DemoStudent[]; events: object[] } {
   const random = seededRandom(options.seed);
+  // Answers draw from a stream of their own, so the other events are the ones a class had
+  // before the demo sent answers, number for number.
+  const answerRandom = seededRandom(options.seed ^ 0x5eed_a115);
   // The last day is the one an hour ago, and its events stop a minute before now, so no
   // event lies in the future even just after midnight.
   const latest = options.now.getTime() - 60_000;
@@ -57,6 +82,8 @@ export function generateClass(options: DemoOptions): { students: DemoStudent[]; 
   const events: object[] = [];
   let counter = 0;
   const id = () => stableUuid(`demo|${options.seed}|${lastDay}|${counter++}`);
+  let answerCounter = 0;
+  const answerId = () => stableUuid(`demo-answer|${options.seed}|${lastDay}|${answerCounter++}`);
 
   for (let s = 0; s < options.students; s++) {
     const profile = pick(PROFILES, random);
@@ -64,9 +91,11 @@ export function generateClass(options: DemoOptions): { students: DemoStudent[]; 
     students.push({ student_id: studentId, profile: profile.name });
     const skill = profile.skill + (random() - 0.5) * 0.15;
     const completed = new Map<string, number>();
+    const practised = new Map<string, number>();
+    const stopDay = profile.stopsDaysBeforeEnd === undefined ? undefined : options.days - profile.stopsDaysBeforeEnd;
     for (let d = 0; d < options.days; d++) {
       const day: Day = addDays(firstDay, d);
-      if (profile.stopsDaysBeforeEnd !== undefined && d >= options.days - profile.stopsDaysBeforeEnd) break;
+      if (stopDay !== undefined && d >= stopDay) break;
       if (random() > profile.activeChance) continue;
       // Students move on to the next topic about every five days.
       const topic = DEMO_TOPICS[Math.min(DEMO_TOPICS.length - 1, Math.floor(d / 5))]!;
@@ -78,6 +107,32 @@ export function generateClass(options: DemoOptions): { students: DemoStudent[]; 
       const done = Math.min(20, (completed.get(topic) ?? 0) + 1 + Math.floor(random() * 6 * skill));
       completed.set(topic, done);
       events.push({ ...base, event_id: id(), event_type: 'activity.recorded', timestamp: at(9), data: {} });
+      // Answers from 11:00, before the day's quiz (14:00), so a quiz report of the day still
+      // wins over the quiz the answers make up (learner-model §1).
+      const fading = stopDay !== undefined && d >= stopDay - FADING_DAYS;
+      const answers = 3 + Math.floor(answerRandom() * 4);
+      let clock = Date.parse(`${day}T11:00:00Z`);
+      for (let a = 0; a < answers; a++) {
+        const n = practised.get(topic) ?? 0;
+        practised.set(topic, n + 1);
+        const item = n % ITEMS_PER_TOPIC;
+        const item_id = demoItemId(topic, item);
+        const seconds = () => Math.round((15 + answerRandom() * 60 * (1.5 - skill)) * 10) / 10;
+        const answer = (attempt: number, correct: boolean, spent: number) => {
+          clock += (Math.round(spent) + 5) * 1000;
+          events.push({
+            ...base,
+            event_id: answerId(),
+            event_type: 'response.recorded',
+            timestamp: new Date(Math.min(clock, latest)).toISOString(),
+            data: { item_id, correct, attempt, seconds: spent },
+          });
+        };
+        const right = answerRandom() < chanceCorrect(skill, n, item, fading);
+        answer(1, right, seconds());
+        // After a wrong first attempt, some students try again, more often right the second time.
+        if (!right && answerRandom() < 0.5) answer(2, answerRandom() < Math.min(0.95, skill + 0.15), seconds());
+      }
       events.push({
         ...base,
         event_id: id(),
