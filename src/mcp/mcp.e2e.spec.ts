@@ -340,7 +340,7 @@ describe('MCP over streamable HTTP (/mcp on the service)', () => {
     const before = await count();
     const bad = await call(service, 'record_response', { student_id: 's-b', topic: 'python.sets', item_id: 'no spaces allowed', correct: false, timestamp: '2026-01-14T10:00:00Z' });
     assert.equal(bad.isError, true);
-    assert.match(bad.text, /^INVALID_EVENT: the answer is refused \(data\.item_id: /);
+    assert.equal(bad.text, "INVALID_EVENT: the answer is refused (data.item_id: must be 1–128 characters of A–Z a–z 0–9 . _ : -)");
     const teacher = await call(h.teacher, 'record_response', { student_id: 's-b', topic: 'python.sets', item_id: 'sets:q2', correct: true, timestamp: '2026-01-14T10:00:00Z' });
     assert.equal(teacher.isError, true);
     assert.equal(teacher.text, 'FORBIDDEN: a teacher token may not post events');

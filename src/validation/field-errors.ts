@@ -8,6 +8,14 @@ export interface FieldError {
 
 const KEY_SAFE_HINT = 'must be 1–64 characters of A–Z a–z 0–9 . _ -';
 
+/** What each patterned field must look like, said as a rule rather than as a regular expression. */
+const PATTERN_HINTS: Readonly<Record<string, string>> = {
+  event_id: 'is not a UUID',
+  student_id: KEY_SAFE_HINT,
+  topic: KEY_SAFE_HINT,
+  'data.item_id': 'must be 1–128 characters of A–Z a–z 0–9 . _ : -',
+};
+
 /** `base.name` for plain names; `base["…"]` for names that would read ambiguously (empty, dotted…). */
 export function fieldPath(base: string, name: string): string {
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return base ? `${base}.${name}` : name;
@@ -41,7 +49,7 @@ export function fieldErrors(errors: readonly ErrorObject[], prefix = ''): FieldE
         message = 'is not an allowed field';
         break;
       case 'pattern':
-        message = field === 'student_id' || field === 'topic' ? KEY_SAFE_HINT : 'is not a UUID';
+        message = PATTERN_HINTS[field] ?? `must match the pattern ${String(e.params.pattern)}`;
         break;
       case 'enum':
         message = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
