@@ -56,6 +56,34 @@ function unframe(value: Buffer, schemaId: number, what: string): Buffer {
   return value.subarray(5);
 }
 
+/** A type as an error message says it: "a boolean", "a record", "an int or null". */
+function describeType(type: avro.Type): string {
+  const names = type instanceof avro.types.UnwrappedUnionType ? type.types.map((t) => t.typeName) : [type.typeName.startsWith('union') ? 'record' : type.typeName];
+  return `${/^[aeiou]/.test(names[0]!) ? 'an' : 'a'} ${names.join(' or ')}`;
+}
+
+/**
+ * The record in Avro, or an error naming the first field the schema refuses (avsc's own
+ * message names only a type). An event's data is one branch of a union: its fields are named
+ * as the event has them (`data.correct`), not through the branch.
+ */
+function toAvro(type: avro.Type, record: Json, what: string): Buffer {
+  try {
+    return type.toBuffer(record);
+  } catch (error) {
+    // Checked only once writing failed: every update is written, and the check costs a second walk.
+    let refused: { path: string[]; value: unknown; type: avro.Type } | undefined;
+    type.isValid(record, {
+      errorHook: (path, value, t) => {
+        refused ??= { path, value, type: t };
+      },
+    });
+    if (refused === undefined) throw error;
+    const path = refused.path[0] === 'data' ? ['data', ...refused.path.slice(2)] : refused.path;
+    throw new Error(`the ${what} cannot be written in Avro: ${path.join('.') || 'the record'} is ${JSON.stringify(refused.value) ?? 'missing'}, not ${describeType(refused.type)}`);
+  }
+}
+
 /**
  * Avro on the topics, in Confluent's wire format with configured schema ids (no registry is
  * asked: the schemas are the repository's schemas/avro/*.avsc). An event decodes to the same
@@ -101,12 +129,12 @@ export function avroCodec(schemaIds: { event: number; updated: number }): Messag
         metadata: e.metadata ?? null,
         retry_count: e.retry_count ?? null,
       };
-      return frame(schemaIds.event, eventType.toBuffer(record));
+      return frame(schemaIds.event, toAvro(eventType, record, 'event'));
     },
 
     encodeUpdate(update) {
       const recommendations = update.recommendations.map((r) => ({ ...r, topic: r.topic ?? null }));
-      return frame(schemaIds.updated, updatedType.toBuffer({ ...update, recommendations }));
+      return frame(schemaIds.updated, toAvro(updatedType, { ...update, recommendations }, 'update'));
     },
 
     decodeUpdate(value) {
