@@ -133,6 +133,9 @@ export const StudentList = Type.Object({
       intervention_needed: Type.Boolean(),
       forecast: Type.Object({ score_in_7_days: Unit, low: Unit, high: Unit }),
       needs_help: Type.Boolean({ description: "the learner model's forecast says so" }),
+      topics: Type.Array(Type.Object({ topic: Type.String(), mastery_score: Unit, level: Level }), {
+        description: "each topic's own score and level, in name order",
+      }),
     }),
   ),
 });

@@ -56,6 +56,7 @@ interface StudentList {
     intervention_needed: boolean;
     forecast: { score_in_7_days: number; low: number; high: number };
     needs_help: boolean;
+    topics: Array<{ topic: string; mastery_score: number; level: string }>;
   }>;
 }
 
@@ -552,7 +553,7 @@ describe('GET /v1/students', () => {
     assert.equal(list.total, 5);
     assert.equal(list.as_of, '2026-01-14');
     assert.deepStrictEqual(list.students.map((s) => s.student_id), ['s-a', 's-b', 's-c', 's-d', 's-e']);
-    const { forecast, needs_help, ...seed } = list.students[0]!;
+    const { forecast, needs_help, topics, ...seed } = list.students[0]!;
     assert.deepStrictEqual(seed, {
       student_id: 's-a',
       mastery_score: 0.42, // 0.8 × 0.4 + 1 × 0.1
@@ -567,6 +568,11 @@ describe('GET /v1/students', () => {
     assert.equal(forecast.low, 0.368);
     assert.ok(forecast.high > 0.368 && forecast.high < 0.42, `high ${forecast.high}`);
     assert.equal(needs_help, true);
+    assert.deepStrictEqual(topics, [{ topic: 'general', mastery_score: 0.42, level: 'developing' }], 'its one topic, as the mastery answer lists it');
+    for (const s of list.students) {
+      const m = await ok<{ topics: StudentList['students'][number]['topics'] }>(h, `/v1/students/${s.student_id}/mastery`, h.admin);
+      assert.deepStrictEqual(s.topics, m.topics, `${s.student_id}: the list's topics are the mastery answer's`);
+    }
   });
 
   it('an admin pages with limit and offset; the total stays the whole count', async () => {

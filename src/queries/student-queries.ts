@@ -50,6 +50,8 @@ export interface StudentSummary {
   /** The learner model's forecast, and its verdict (learner-model §4). */
   forecast: Pick<Forecast, 'score_in_7_days' | 'low' | 'high'>;
   needs_help: boolean;
+  /** Each topic's own score and level, as the mastery answer lists them: a class view needs no read per student. */
+  topics: NonNullable<StudentMastery['topics']>;
 }
 
 export interface StudentKnowledge {
@@ -108,12 +110,7 @@ export function createStudentQueries(deps: EngineDeps) {
       if (known !== undefined) return known;
       const { forecast: _forecast, ...result } = learnerResultAsOf(state, asOf, deps.model, learner, scope.topic)!;
       const answer: StudentMastery = { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...result };
-      if (scope.topic === undefined) {
-        answer.topics = topicNames(state).map((topic) => {
-          const r = masteryAsOf(state, asOf, deps.model, topic)!;
-          return { topic, mastery_score: r.mastery_score, level: r.level };
-        });
-      }
+      if (scope.topic === undefined) answer.topics = topicScores(state, asOf, deps.model);
       let forState = answers.get(state);
       if (forState === undefined) answers.set(state, (forState = new Map()));
       forState.set(key, answer);
@@ -205,6 +202,14 @@ export function createStudentQueries(deps: EngineDeps) {
   };
 }
 
+/** Each topic's own score and level as of a day, in name order. */
+function topicScores(state: StudentState, asOf: Day, model: EngineDeps['model']): NonNullable<StudentMastery['topics']> {
+  return topicNames(state).map((topic) => {
+    const r = masteryAsOf(state, asOf, model, topic)!;
+    return { topic, mastery_score: r.mastery_score, level: r.level };
+  });
+}
+
 function summaryOf(state: StudentState, asOf: Day, model: EngineDeps['model'], params: Learner['params']): StudentSummary {
   const result = masteryAsOf(state, asOf, model)!;
   const p = predictionAsOf(state, asOf, model)!;
@@ -219,6 +224,7 @@ function summaryOf(state: StudentState, asOf: Day, model: EngineDeps['model'], p
     intervention_needed: seed?.intervention_needed ?? false,
     forecast: { score_in_7_days: forecast.score_in_7_days, low: forecast.low, high: forecast.high },
     needs_help: forecast.needs_help,
+    topics: topicScores(state, asOf, model),
   };
 }
 

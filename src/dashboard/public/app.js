@@ -119,8 +119,6 @@ const state = {
   stream: null,
   chart: null,
   flash: new Set(),
-  /** Each student's topic scores (the mastery answer's `topics`), for the class summary. */
-  topicScores: new Map(),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -163,7 +161,6 @@ async function signIn(token) {
 function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   state.students = [];
-  state.topicScores.clear();
   closeStudent();
   $('token-input').value = '';
   showSignIn();
@@ -176,31 +173,7 @@ async function loadClass() {
   const list = await api('/v1/students?limit=1000');
   state.students = list.students;
   state.asOf = list.as_of;
-  const known = new Set(state.students.map((s) => s.student_id));
-  for (const id of state.topicScores.keys()) if (!known.has(id)) state.topicScores.delete(id);
   renderClass();
-  void loadTopicScores(state.students.map((s) => s.student_id).filter((id) => !state.topicScores.has(id)));
-}
-
-/**
- * The class list carries no topics, so the summary's weakest topics come from each student's
- * mastery answer; a few requests at a time, so a large class does not flood the server.
- */
-async function loadTopicScores(ids) {
-  const queue = [...ids];
-  const worker = async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      try {
-        const mastery = await api(studentPath(id, 'mastery'));
-        state.topicScores.set(id, mastery.topics ?? []);
-      } catch {
-        // Counted as read with no topics: the others' means stand, and a later update retries.
-        state.topicScores.set(id, []);
-      }
-      renderOverview();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
 }
 
 function compare(a, b, key) {
@@ -270,11 +243,11 @@ function forecastCell(f) {
   );
 }
 
-/** Mean topic score over the students who have the topic, lowest first. */
+/** Mean topic score over the students who have the topic (the class list gives each student's), lowest first. */
 function weakestTopics(limit = 5) {
   const sums = new Map();
-  for (const topics of state.topicScores.values()) {
-    for (const t of topics) {
+  for (const student of state.students) {
+    for (const t of student.topics ?? []) {
       const sum = sums.get(t.topic) ?? { total: 0, students: 0 };
       sum.total += t.mastery_score;
       sum.students += 1;
@@ -311,12 +284,9 @@ function renderOverview() {
         )),
   );
   const weakest = weakestTopics();
-  const pendingCount = state.students.length - state.topicScores.size;
-  // Busy while some students' topics are still being read: the means may still move.
-  $('weak-topics').setAttribute('aria-busy', pendingCount > 0 ? 'true' : 'false');
   $('weak-topics').replaceChildren(
     ...(weakest.length === 0
-      ? [h('li', { class: 'muted' }, pendingCount > 0 ? 'Loading…' : 'No topics yet.')]
+      ? [h('li', { class: 'muted' }, 'No topics yet.')]
       : weakest.map((t) =>
           h(
             'li',
@@ -401,7 +371,6 @@ function renderStudent(mastery, history, prediction, path, knowledge) {
   $('class-overview').hidden = true;
   $('student-detail').hidden = false;
   if (opened) $('announce').textContent = `Showing ${mastery.student_id}`;
-  if (mastery.topics) state.topicScores.set(mastery.student_id, mastery.topics);
   $('student-name').textContent = mastery.student_id;
   $('student-asof').textContent = `as of ${mastery.as_of}`;
   $('student-score').textContent = fmt(mastery.mastery_score);
@@ -655,9 +624,6 @@ async function refreshAfterUpdates() {
   } catch (e) {
     showClassError(e);
   }
-  // Their topic scores are read again (the open student's come with its view); the old ones
-  // stand until then.
-  void loadTopicScores(changed.filter((id) => id !== state.selected && state.students.some((s) => s.student_id === id)));
   if (state.selected && changed.includes(state.selected)) await loadStudent(state.selected);
   setTimeout(() => {
     for (const id of changed) state.flash.delete(id);
