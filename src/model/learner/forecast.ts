@@ -19,6 +19,27 @@ export interface Forecast {
 
 export const FORECAST_METHOD = 'activity-paths';
 const HORIZON_DAYS = 7;
+const PATTERNS = 1 << HORIZON_DAYS;
+/** How many active days each pattern has. */
+const ACTIVE_DAYS = Uint8Array.from({ length: PATTERNS }, (_, p) => p.toString(2).replaceAll('0', '').length);
+/** The outcomes of one forecast, reused: a forecast runs on every write, to its end, synchronously. */
+const outcomes = new Float64Array(PATTERNS);
+
+/**
+ * The weighted quantiles `qs` (ascending) of outcomes sorted as forecastFrom packs them (score in
+ * thousandths × PATTERNS + pattern): for each q, the score of the first outcome whose cumulative
+ * weight reaches it.
+ */
+function quantiles<Q extends readonly number[]>(sorted: Float64Array, weightOf: (pattern: number) => number, qs: Q): { [K in keyof Q]: number } {
+  const found: number[] = [];
+  let cumulative = 0;
+  for (const key of sorted) {
+    cumulative += weightOf(key % PATTERNS);
+    while (found.length < qs.length && cumulative >= qs[found.length]! - 1e-12) found.push(Math.floor(key / PATTERNS) / 1000);
+  }
+  while (found.length < qs.length) found.push(Math.floor(sorted[sorted.length - 1]! / PATTERNS) / 1000);
+  return found as { [K in keyof Q]: number };
+}
 /** The seed's intervention threshold, and the best case a student needing help stays below. */
 const HELP_SCORE = 0.5;
 const HELP_HIGH = 0.6;
@@ -32,16 +53,6 @@ export function activityRate(params: LearnerParams, dayNumbers: readonly number[
   const window = params.forecast.activityWindowDays;
   const active = dayNumbers.filter((n) => n > asOf - window && n <= asOf).length;
   return (active + alpha) / (window + alpha + beta);
-}
-
-/** The weighted quantile q of (value, weight) pairs sorted by value: the first whose cumulative weight reaches q. */
-function quantile(outcomes: ReadonlyArray<readonly [number, number]>, q: number): number {
-  let cumulative = 0;
-  for (const [value, weight] of outcomes) {
-    cumulative += weight;
-    if (cumulative >= q - 1e-12) return value;
-  }
-  return outcomes[outcomes.length - 1]![0];
 }
 
 /** The consistency run (§1.4) over active day numbers, ascending: the state a forecast goes on from. */
@@ -88,28 +99,28 @@ export function forecastFrom(components: ComponentValues, days: readonly Day[], 
   const start = streakOf(past);
   let others = 0;
   for (const k of COMPONENTS) if (k !== 'consistency') others += clamp(components[k]) * config.weights[k];
-  const outcomes: Array<[number, number]> = [];
-  for (let pattern = 0; pattern < 1 << HORIZON_DAYS; pattern++) {
+  // Each outcome as one number, its score in thousandths then its pattern (scores are rounded to
+  // 3 decimals), so that a plain numeric sort orders them with no comparator and no pairs.
+  for (let pattern = 0; pattern < PATTERNS; pattern++) {
     let { last, current, max } = start;
-    let active = 0;
     for (let i = 1; i <= HORIZON_DAYS; i++) {
       if ((pattern & (1 << (i - 1))) === 0) continue;
-      active++;
       const n = asOfNumber + i;
       current = n === last + 1 ? current + 1 : 1;
       if (current > max) max = current;
       last = n;
     }
     const consistency = max === 0 ? 0 : (current / max) * 0.9 ** (asOfNumber + HORIZON_DAYS - last);
-    const weight = r ** active * (1 - r) ** (HORIZON_DAYS - active);
-    outcomes.push([round3(clamp(others + consistency * config.weights.consistency)), weight]);
+    const score = round3(clamp(others + consistency * config.weights.consistency));
+    outcomes[pattern] = Math.round(score * 1000) * PATTERNS + pattern;
   }
-  outcomes.sort((a, b) => a[0] - b[0]);
-  const score = quantile(outcomes, 0.5);
-  const high = quantile(outcomes, 0.9);
+  outcomes.sort();
+  // A pattern with k active days is as likely as r^k (1 − r)^(7 − k).
+  const weights = Array.from({ length: HORIZON_DAYS + 1 }, (_, k) => r ** k * (1 - r) ** (HORIZON_DAYS - k));
+  const [low, score, high] = quantiles(outcomes, (pattern) => weights[ACTIVE_DAYS[pattern]!]!, [0.1, 0.5, 0.9] as const);
   return {
     score_in_7_days: score,
-    low: quantile(outcomes, 0.1),
+    low,
     high,
     needs_help: score < HELP_SCORE || high < HELP_HIGH,
     method: FORECAST_METHOD,
