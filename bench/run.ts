@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { signHs256 } from '../src/access/tokens.js';
 import { childProcessBase, testServers } from '../src/config.js';
 import { freshSchema } from '../src/testing/postgres-schema.js';
+import { startRedisServer } from '../src/testing/redis-server.js';
 import { processTicks, TICKS_PER_SECOND } from './proc-cpu.js';
 import { generateBatches, type GenerateOptions } from './generate-events.js';
 import { runLoad } from './http-load.js';
@@ -385,7 +386,9 @@ async function embedded(): Promise<Backend> {
 
 export async function postgresRedis(): Promise<Backend> {
   const schema = await freshSchema();
-  const redisUrl = new URL(testServers().redisUrl);
+  // A redis-server of the run's own unless MASTERY_TEST_REDIS_URL names one: never the Redis on 6379.
+  const own = testServers().redisUrl === undefined ? await startRedisServer() : undefined;
+  const redisUrl = new URL(own?.url ?? testServers().redisUrl!);
   redisUrl.pathname = `/${BENCH_REDIS_DB}`;
   const redis = new Redis(redisUrl.toString());
   await redis.flushdb();
@@ -396,6 +399,7 @@ export async function postgresRedis(): Promise<Backend> {
     async cleanup() {
       await redis.flushdb();
       redis.disconnect();
+      await own?.kill();
       await schema.drop();
     },
   };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the servers the test suite talks to answer on localhost: PostgreSQL 5432 (trust
-# auth, database `test`) and Redis 6379, that the Kafka test broker can be built (gcc and
+# auth, database `test`), that redis-server is installed (the tests start their own, on free
+# ports: they never write to a Redis they did not start), that the Kafka test broker can be built (gcc and
 # librdkafka-dev: the tests compile librdkafka's mock cluster), and that Chromium is there for
 # the dashboard's browser test. A no-op when all is there (the
 # machines of this project start the servers); otherwise installs from Debian's packages (as
@@ -44,20 +45,12 @@ ensure_postgres() {
   fi
 }
 
-redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
-
 ensure_redis() {
   if [ -n "${MASTERY_TEST_REDIS_URL:-}" ]; then return; fi
-  redis_up && return
-  command -v redis-server >/dev/null || { log 'installing Redis'; apt_install redis-server; }
-  log 'starting Redis'
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null
-  for _ in $(seq 1 30); do redis_up && break; sleep 0.2; done
-  redis_up || { log 'Redis did not start'; exit 1; }
+  command -v redis-server >/dev/null || { log 'installing Redis (the tests start their own redis-servers)'; apt_install redis-server; }
 }
 
 command -v psql >/dev/null || [ -n "${MASTERY_TEST_DATABASE_URL:-}" ] || apt_install postgresql-client
-command -v redis-cli >/dev/null || [ -n "${MASTERY_TEST_REDIS_URL:-}" ] || apt_install redis-tools
 ensure_kafka_mock() {
   [ -f /usr/include/librdkafka/rdkafka_mock.h ] && command -v gcc >/dev/null && return
   log 'installing gcc and librdkafka-dev for the Kafka test broker'

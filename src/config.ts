@@ -290,13 +290,15 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /**
- * Where the test suites find real servers: the machine's PostgreSQL and Redis unless told
- * otherwise (see the README's "Tests" section).
+ * Where the test suites find real servers: the machine's PostgreSQL (a database of the suite's
+ * own) and, only when told, a Redis; otherwise the tests start their own (see the README's
+ * "Tests" section).
  */
-export function testServers(env: Env = process.env): { databaseUrl: string; redisUrl: string } {
+export function testServers(env: Env = process.env): { databaseUrl: string; redisUrl: string | undefined } {
   return {
     databaseUrl: read(env, 'MASTERY_TEST_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test',
-    redisUrl: read(env, 'MASTERY_TEST_REDIS_URL') ?? 'redis://127.0.0.1:6379',
+    // Unset: the tests start redis-servers of their own (src/testing/test-redis.ts).
+    redisUrl: read(env, 'MASTERY_TEST_REDIS_URL'),
   };
 }
 

@@ -20,9 +20,9 @@ import { signHs256 } from '../access/tokens.js';
 import { processedKey, studentKeys } from '../adapters/encoding/student-keys.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
-import { testServers } from '../config.js';
 import { testApp } from '../http/testing/test-app.js';
 import { freshSchema } from '../testing/postgres-schema.js';
+import { testRedisUrl } from '../testing/test-redis.js';
 import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js';
 import { startServer } from './testing/run-cli.js';
 import {
@@ -39,14 +39,10 @@ import { getJson, postJson, type Answer } from '../testing/http-json.js';
 const SECRET = 'crash-safety-e2e-secret-at-least-32-bytes!';
 const TOPICS = ['python.loops', 'python.lists', 'python.functions'] as const;
 
-/** The test Redis with a database index of this suite's own. */
-function redisDb(index: number): string {
-  const url = new URL(testServers().redisUrl);
-  url.pathname = `/${index}`;
-  return url.toString();
-}
-const REDIS_KILL = redisDb(12);
-const REDIS_FLUSH = redisDb(13);
+/** The test Redis (a server of this process's own unless MASTERY_TEST_REDIS_URL says otherwise), with a database index of this suite's own. */
+const redisDb = (index: number): Promise<string> => testRedisUrl(index);
+const REDIS_KILL = await redisDb(12);
+const REDIS_FLUSH = await redisDb(13);
 
 /** Cleanups run last-registered first, each even when an earlier one failed. */
 function cleanups(t: TestContext): (f: () => Promise<unknown>) => void {

@@ -4,10 +4,10 @@ import { Redis } from 'ioredis';
 import { signHs256 } from '../access/tokens.js';
 import { MIGRATIONS } from '../adapters/sql/migrations.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
-import { testServers } from '../config.js';
 import { freshSchema } from '../testing/postgres-schema.js';
 import { workedExampleB } from '../testing/wire-events.js';
 import { runCli, startServer } from './testing/run-cli.js';
+import { testRedisUrl } from '../testing/test-redis.js';
 
 const SECRET = 'rebuild-e2e-secret-at-least-32-bytes-long';
 /** A Redis database of this suite's own, so flushing it disturbs no other suite. */
@@ -20,11 +20,10 @@ describe('mastery migrate and mastery rebuild on PostgreSQL and Redis', () => {
 
   before(async () => {
     schema = await freshSchema();
-    const redisUrl = new URL(testServers().redisUrl);
-    redisUrl.pathname = `/${REDIS_DB}`;
-    redis = new Redis(redisUrl.toString());
+    const redisUrl = await testRedisUrl(REDIS_DB);
+    redis = new Redis(redisUrl);
     await redis.flushdb();
-    env = { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl.toString(), MASTERY_JWT_SECRET: SECRET };
+    env = { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl, MASTERY_JWT_SECRET: SECRET };
   });
   after(async () => {
     await redis.quit();

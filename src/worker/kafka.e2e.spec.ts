@@ -33,11 +33,11 @@ import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { startServer } from '../cli/testing/run-cli.js';
 import { batchesOf, seededClass, seededShuffle, seededUuid } from '../cli/testing/seeded-events.js';
-import { testServers } from '../config.js';
 import { seededRandom } from '../demo/seeded-random.js';
 import { testApp } from '../http/testing/test-app.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { freshSchema } from '../testing/postgres-schema.js';
+import { testRedisUrl } from '../testing/test-redis.js';
 import type { WireEvent } from '../testing/wire-events.js';
 import {
   fetchText,
@@ -67,12 +67,10 @@ const AS_OF = '2026-01-20';
 const januaryDays = (n: number) => Array.from({ length: n }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`);
 const TOPICS = ['python.loops', 'python.lists', 'python.functions', 'python.classes'] as const;
 
-/** The test Redis with a database index of this suite's own. */
-function redisDb(index: number): string {
-  const url = new URL(testServers().redisUrl);
-  url.pathname = `/${index}`;
-  return url.toString();
-}
+/** The test Redis (a server of this process's own unless MASTERY_TEST_REDIS_URL says otherwise), with a database index of this suite's own. */
+const redisDb = (index: number): Promise<string> => testRedisUrl(index);
+/** Scenario 1's, known before its describe block (which cannot wait) is declared. */
+const REDIS_S1 = await redisDb(7);
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup, reads and the HTTP path
@@ -372,7 +370,7 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
   describe('1 and 7. 20,000 events with duplicates and poison messages (PostgreSQL + Redis)', { concurrency: 1 }, () => {
     const stack = cleanupStack();
     const GROUP = 'e2e-s1';
-    const REDIS = redisDb(7);
+    const REDIS = REDIS_S1;
     let env: Env;
     let w: WorkerProcess;
     let rec: Recorder;
@@ -769,7 +767,7 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
   it('3. kill -9 after at least 20 % of a run, then a restart: nothing lost, nothing counted twice, results equal a clean single pass', { timeout: 150_000 }, async (t) => {
     const onCleanup = cleanupsOf(t);
     const GROUP = 'e2e-s3';
-    const REDIS = redisDb(8);
+    const REDIS = await redisDb(8);
     const schema = await freshSchema();
     onCleanup(() => schema.drop());
     const redis = new Redis(REDIS);
@@ -941,7 +939,7 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
   it('6. serve with MASTERY_HTTP_INGEST=forward: POST /v1/events answers 202 queued, and the worker applies the events', { timeout: 150_000 }, async (t) => {
     const onCleanup = cleanupsOf(t);
     const GROUP = 'e2e-s6';
-    const REDIS = redisDb(9);
+    const REDIS = await redisDb(9);
     const schema = await freshSchema();
     onCleanup(() => schema.drop());
     const redis = new Redis(REDIS);

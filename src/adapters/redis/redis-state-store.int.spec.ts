@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { testServers } from '../../config.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
@@ -10,13 +9,14 @@ import { recordFor, touchedDays } from '../../pipeline/student-results.js';
 import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { PROCESSED_TTL_SECONDS } from '../encoding/student-keys.js';
+import { testRedisUrl } from '../../testing/test-redis.js';
 import { connectRedis } from './connect-redis.js';
 import { createRedisStateStore } from './redis-state-store.js';
 
 const RETENTION_DAYS = 90;
 /** The adapter's clock for the key-layout tests: two days after the events. */
 const NOW_MS = Date.parse('2026-01-14T12:00:00Z');
-const { redisUrl } = testServers();
+const redisUrl = await testRedisUrl();
 
 /** A raw client and a store on the test server, with the clock two days after the events; closed after the test. */
 function openStores(t: TestContext) {

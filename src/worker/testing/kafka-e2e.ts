@@ -4,13 +4,12 @@
  * its output topics, a Redis server of the test's own (so it can be killed), polling, and a
  * reader of the Prometheus text format.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { spawnCli } from '../../cli/testing/run-cli.js';
 import { hasExited, killHard, stopChild } from '../../cli/testing/seeded-events.js';
+export { freePort, startRedisServer, type RedisServer } from '../../testing/redis-server.js';
 
 /** The topics of design/events.md with their partition counts, as the mock cluster must hold them. */
 export const SERVICE_TOPICS = [
@@ -43,18 +42,6 @@ export async function waitFor(
     }
     await sleep(options.intervalMs ?? 50);
   }
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** The output of a child process, the last `keep` characters of it. */
@@ -108,50 +95,6 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
 }
 
 export { hasExited };
-
-/** A Redis server of the test's own, without persistence: killing it loses everything it held. */
-export interface RedisServer {
-  port: number;
-  url: string;
-  /** kill -9 (the store goes away at once, as in a crash). */
-  kill(): Promise<void>;
-  /** Starts it again on the same port, empty. */
-  restart(): Promise<void>;
-  running(): boolean;
-}
-
-async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = capture(child, 20_000);
-  await new Promise<void>((resolve, reject) => {
-    out.onData((all) => {
-      if (/Ready to accept connections/.test(all)) resolve();
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`redis-server on port ${port} exited (${signal ?? code}):\n${out.text()}`)));
-  });
-  return child;
-}
-
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
-  let child: ChildProcess | undefined = await spawnRedis(port);
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async kill() {
-      if (child) await killHard(child);
-      child = undefined;
-    },
-    async restart() {
-      if (child && !hasExited(child)) throw new Error('redis-server is still running');
-      child = await spawnRedis(port);
-    },
-    running: () => child !== undefined && !hasExited(child),
-  };
-}
 
 /** A KafkaJS client for the test itself, quiet, with short back-offs. */
 export function testKafka(brokers: string[], clientId: string): Kafka {
