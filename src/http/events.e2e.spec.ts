@@ -316,6 +316,13 @@ describe('POST /v1/events: who may post', () => {
 
       errorOf(await h.post('/v1/events', twentyOfTwentyFive(student), token), 403, 'FORBIDDEN');
       assert.deepEqual(await h.deps.log.readStudent(student), []);
+      const { entries } = await h.deps.audit.query({ limit: 10 });
+      const refused = entries.filter((e) => e.action === 'events.ingest' && e.actor === student);
+      assert.deepEqual(
+        refused.map(({ actor, role: r, student_id, outcome, detail }) => ({ actor, role: r, student_id, outcome, detail })),
+        [{ actor: student, role, student_id: null, outcome: 'refused', detail: { reason: `a ${role} token may not post events` } }],
+        'the refusal is audited, once, naming no student',
+      );
     });
   }
 

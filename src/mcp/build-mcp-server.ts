@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../access/caller.js';
-import { assertCanWriteEvents } from '../access/access-rule.js';
 import { EngineError, Errors } from '../errors.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { Day } from '../model/days.js';
@@ -190,7 +189,6 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
     },
     (args) =>
       run(async () => {
-        assertCanWriteEvents(caller.principal);
         const { student_id, topic, item_id, correct, attempt, seconds } = args;
         const event = {
           event_id: args.event_id ?? randomUUID(),

@@ -1,3 +1,4 @@
+import { assertCanWriteEvents } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
 import { auditEntry } from '../audit/audit-access.js';
 import { dayNumber, dayOfInstant } from '../model/days.js';
@@ -42,6 +43,19 @@ export function retentionStartMs(nowMs: number, retentionDays: number): number {
 }
 
 /**
+ * Only service and admin tokens write events, whichever door they come through (HTTP, MCP);
+ * a refusal is audited like every other, before anything of the batch is looked at.
+ */
+async function assertWriter(deps: EngineDeps, caller: Caller): Promise<void> {
+  try {
+    assertCanWriteEvents(caller.principal);
+  } catch (error) {
+    await deps.audit.record([auditEntry(deps, caller, null, 'events.ingest', 'refused', { reason: `a ${caller.principal.role} token may not post events` })]);
+    throw error;
+  }
+}
+
+/**
  * The one pipeline every entry point uses, a batch at a time: validate → admit (tombstones,
  * consent) → append to the event log (a known event_id stops there: duplicate) → fold into
  * state → compute → save → publish. Refused events are reported by index and never stored;
@@ -50,6 +64,7 @@ export function retentionStartMs(nowMs: number, retentionDays: number): number {
 export function createIngest(deps: EngineDeps): Ingest {
   const serial = createSerial();
   return async (rawEvents, caller) => {
+    await assertWriter(deps, caller);
     const { results, valid, admitted } = await screenBatch(deps, rawEvents);
     const stored = await deps.log.append(admitted.map((f) => f.event));
     const toApply: LearningEvent[] = [];
@@ -76,6 +91,7 @@ export function createIngest(deps: EngineDeps): Ingest {
  */
 export function createForwardingIngest(deps: EngineDeps, forward: (events: LearningEvent[]) => Promise<void>): Ingest {
   return async (rawEvents, caller) => {
+    await assertWriter(deps, caller);
     const { results, valid, admitted } = await screenBatch(deps, rawEvents);
     await forward(admitted.map((a) => a.event));
     for (const { index, event } of admitted) results[index] = { index, event_id: event.event_id, status: 'queued' };

@@ -20,6 +20,9 @@ import {
 } from '../schemas.js';
 import { TopicName } from '../../validation/event-schema.js';
 
+/** The largest `offset` of a class list (2^31 − 1), documented in api.md. */
+export const MAX_OFFSET = 2_147_483_647;
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
 /** A day from the query string, checked against the calendar (the schema only checks its shape). */
@@ -113,7 +116,8 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
           {
             as_of: Type.Optional(AsOfString),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            // A bound every store can page with: beyond it a number is a client's mistake, not an outage.
+            offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
           },
           { additionalProperties: false },
         ),
