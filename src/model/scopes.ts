@@ -53,18 +53,24 @@ function answersAsQuiz(tally: AnswerTally): Stamped<QuizInput> {
   return { at: tally.last.at, event_id: tally.last.event_id, input };
 }
 
+/** Each topic state's merged quiz inputs: states are never changed, so one merge serves every read of one. */
+const mergedQuizInputs = new WeakMap<TopicState, DailyInputs<QuizInput>>();
+
 /**
  * A topic's daily quiz inputs with its answers taken in: on a day with both, the later of the
  * day's quiz report and its last answer stands, as between two quiz reports.
  */
 function quizInputs(topic: TopicState): DailyInputs<QuizInput> | undefined {
   if (topic.answers === undefined) return topic.inputs.quiz;
+  const known = mergedQuizInputs.get(topic);
+  if (known !== undefined) return known;
   const daily: Record<string, Stamped<QuizInput>> = { ...topic.inputs.quiz };
   for (const [day, tally] of Object.entries(topic.answers)) {
     const fromAnswers = answersAsQuiz(tally);
     const reported = daily[day];
     if (reported === undefined || isLater(fromAnswers, reported)) daily[day] = fromAnswers;
   }
+  mergedQuizInputs.set(topic, daily);
   return daily;
 }
 

@@ -16,34 +16,62 @@ export interface TopicKnowledge {
   last_response_at: string | null;
 }
 
-/** The index of the answer a trace ends on, searched from the end (where it usually is); −1 if absent. */
-function indexOfThrough(answers: readonly StoredResponse[], end: number, through: { at: string; event_id: string }): number {
-  for (let i = end - 1; i >= 0; i--) {
-    const r = answers[i]!;
-    if (r.at === through.at && r.event_id === through.event_id) return i;
-    if (r.at < through.at) return -1;
+/**
+ * Every CHECKPOINT answers of a replay, the trace up to there, kept in memory beside the trace it
+ * led to (never stored: a store's trace is the last one alone). A late answer then replays from
+ * the checkpoint before it rather than from the student's first answer.
+ */
+const CHECKPOINT = 32;
+const checkpointsOf = new WeakMap<KnowledgeTrace, readonly KnowledgeTrace[]>();
+
+/** Whether `trace` was made from exactly the first answers up to its `through`, which are still the state's first ones. */
+function isPrefixOf(trace: KnowledgeTrace, answers: readonly StoredResponse[], end: number): boolean {
+  const n = trace.ability.n;
+  const last = answers[n - 1];
+  return trace.through !== null && n <= end && last !== undefined && last.at === trace.through.at && last.event_id === trace.through.event_id;
+}
+
+/**
+ * Folds answers [from, end) into `start` (made from the first `from`), leaving a checkpoint at
+ * every multiple of CHECKPOINT on the way; `kept` are the checkpoints before `from`.
+ */
+function replay(params: LearnerParams, answers: readonly StoredResponse[], start: KnowledgeTrace, from: number, end: number, kept: readonly KnowledgeTrace[]): KnowledgeTrace {
+  if (from === end) return start;
+  const checkpoints = [...kept];
+  let trace = start;
+  let i = from;
+  for (let next = (Math.floor(i / CHECKPOINT) + 1) * CHECKPOINT; next < end; next += CHECKPOINT) {
+    trace = traceAnswers(params, trace, answers.slice(i, next));
+    checkpoints.push(trace);
+    i = next;
   }
-  return -1;
+  trace = traceAnswers(params, trace, answers.slice(i, end));
+  checkpointsOf.set(trace, checkpoints);
+  return trace;
 }
 
 /**
  * The trace of the student's answers strictly before `beforeAt` (an instant key; every answer
  * when null). A stored trace is reused when it was made with these parameters from exactly the
  * answers up to one of these (its answer count says so: a late answer inserted before its end
- * makes it stale); what follows is folded on in O(1) per answer. Otherwise every answer is
- * replayed: another parameter version, a late answer, an as-of before the trace's end.
+ * makes it stale); what follows is folded on in O(1) per answer. Otherwise the answers are
+ * replayed from the last checkpoint that still holds (another parameter version, or a trace
+ * read back from a store, has none: every answer then).
  */
 export function traceBefore(params: LearnerParams, state: StudentState, stored: KnowledgeTrace | null | undefined, beforeAt: string | null): KnowledgeTrace {
-  let end = state.responses.length;
-  if (beforeAt !== null) while (end > 0 && state.responses[end - 1]!.at >= beforeAt) end--;
+  const answers = state.responses;
+  let end = answers.length;
+  if (beforeAt !== null) while (end > 0 && answers[end - 1]!.at >= beforeAt) end--;
   if (end === 0) return initialTrace(params);
-  if (stored != null && stored.version === params.version && stored.through !== null) {
-    const i = indexOfThrough(state.responses, end, stored.through);
-    if (i >= 0 && stored.ability.n === i + 1) {
-      return i === end - 1 ? stored : traceAnswers(params, stored, state.responses.slice(i + 1, end));
-    }
+  if (stored == null || stored.version !== params.version) return replay(params, answers, initialTrace(params), 0, end, []);
+  if (isPrefixOf(stored, answers, end)) {
+    return stored.ability.n === end ? stored : replay(params, answers, stored, stored.ability.n, end, checkpointsOf.get(stored) ?? []);
   }
-  return traceAnswers(params, initialTrace(params), state.responses.slice(0, end));
+  const kept = checkpointsOf.get(stored) ?? [];
+  let valid = kept.length;
+  while (valid > 0 && !isPrefixOf(kept[valid - 1]!, answers, end)) valid--;
+  const from = valid === 0 ? initialTrace(params) : kept[valid - 1]!;
+  return replay(params, answers, from, from.ability.n, end, kept.slice(0, valid));
 }
 
 const logit = (p: number) => Math.log(p / (1 - p));

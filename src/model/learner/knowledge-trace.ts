@@ -1,3 +1,4 @@
+import { dayNumber } from '../days.js';
 import type { StoredResponse } from '../student-state.js';
 import { rate, topicParams, type LearnerParams } from './learner-params.js';
 
@@ -46,9 +47,15 @@ export function initialTrace(params: LearnerParams): KnowledgeTrace {
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** Epoch ms of an instant key (`2026-01-14T10:30:00.000000000Z`), to the millisecond. */
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+
+/**
+ * Epoch ms of an instant key (`2026-01-14T10:30:00.000000000Z`), to the millisecond: read from
+ * its fixed-width digits (every answer traced parses one, and a late answer replays them all).
+ */
 export function instantKeyMs(at: string): number {
-  return Date.parse(`${at.slice(0, 23)}Z`);
+  const seconds = (digit(at, 11) * 10 + digit(at, 12)) * 3600 + (digit(at, 14) * 10 + digit(at, 15)) * 60 + digit(at, 17) * 10 + digit(at, 18);
+  return dayNumber(at) * DAY_MS + seconds * 1000 + digit(at, 20) * 100 + digit(at, 21) * 10 + digit(at, 22);
 }
 
 /** fade(d) = 2^(−d / half-life): how much of a topic's own knowledge is left after d days. */

@@ -5,7 +5,7 @@ import { instantKey } from '../instant.js';
 import { stateOf, responseEvent } from '../testing/event-builders.js';
 import { evolveAll, initialState, type StoredResponse } from '../student-state.js';
 import { knowledgeAsOf, traceBefore } from './knowledge-as-of.js';
-import { initialTrace, traceAnswers } from './knowledge-trace.js';
+import { initialTrace, instantKeyMs, traceAnswers } from './knowledge-trace.js';
 import { DEFAULT_LEARNER_PARAMS, type LearnerParams } from './learner-params.js';
 
 const P = DEFAULT_LEARNER_PARAMS;
@@ -86,6 +86,16 @@ const fitted: LearnerParams = {
 };
 
 describe('knowledge tracing: laws', () => {
+  it("an answer's instant key reads back as its epoch milliseconds (the digits, not Date.parse)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('1900-01-01T00:00:00Z'), max: Date.parse('9999-12-31T23:59:59.999Z') }), (ms) => {
+        assert.equal(instantKeyMs(instantKey(new Date(ms).toISOString())), ms);
+      }),
+      { numRuns: 2000 },
+    );
+    assert.equal(instantKeyMs(instantKey('2026-01-14T12:30:00.1239+02:00')), Date.parse('2026-01-14T10:30:00.123Z'), 'an offset is UTC in the key; sub-ms digits dropped');
+  });
+
   it('a stored trace folded on with new answers equals replaying them all, in order or late', () => {
     fc.assert(
       fc.property(answersArb, fc.nat(), (answers, cut) => {
@@ -100,6 +110,41 @@ describe('knowledge tracing: laws', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('a stream written batch by batch, in any order, keeps the trace of a full replay at every write', () => {
+    const longAnswers = fc.uniqueArray(answerArb, { selector: (a) => a.event_id, minLength: 40, maxLength: 200 });
+    fc.assert(
+      fc.property(longAnswers, fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), (answers, cuts) => {
+        const events = answers.map(toEvent);
+        const bounds = [...new Set([0, ...cuts.map((c) => c % events.length), events.length])].sort((a, b) => a - b);
+        let state = initialState('s');
+        let trace = traceBefore(fitted, state, null, null);
+        for (let b = 1; b < bounds.length; b++) {
+          state = evolveAll(state, events.slice(bounds[b - 1], bounds[b]));
+          trace = traceBefore(fitted, state, trace, null);
+          assert.deepStrictEqual(trace, traceBefore(fitted, state, null, null));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a late answer replays from the checkpoint before it, not from the first answer', () => {
+    let steps = 0;
+    const items = new Map(fitted.items);
+    const counting: LearnerParams = { ...fitted, items: Object.assign(items, { get: (k: string) => (steps++, Map.prototype.get.call(items, k)) }) };
+    const at = (i: number) => `2026-03-${String(1 + Math.floor(i / 60)).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00Z`;
+    const events = Array.from({ length: 100 }, (_, i) => responseEvent(at(i), { item_id: 'i1', correct: i % 3 === 0 }, { topic: 't1', event_id: id(1000 + i) }));
+    const late = events.splice(90, 1)[0]!;
+    const before = evolveAll(initialState('s'), events);
+    const stored = traceBefore(counting, before, null, null);
+    steps = 0;
+    const after = evolveAll(before, [late]);
+    const replayed = traceBefore(counting, after, stored, null);
+    // Checkpoints after 32, 64 and 96 answers: the one at 64 still holds, so answers 65–100 are replayed.
+    assert.equal(steps, 100 - 64);
+    assert.deepStrictEqual(replayed, traceBefore(fitted, after, null, null));
   });
 
   it('an answer in order costs one step: a stored trace is extended, not replayed', () => {
