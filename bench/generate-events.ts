@@ -38,6 +38,12 @@ export interface GenerateOptions {
   now?: Date;
   /** Share of the new events that are response.recorded answers (default 0: the seed's mix alone). */
   responseShare?: number;
+  /**
+   * Share of the answers that arrive late, at any instant of the span like the other events
+   * (default 1: all of them). The others follow each student's own clock forward, as a tutor
+   * sends answers while they happen.
+   */
+  lateAnswerShare?: number;
 }
 
 export const studentId = (i: number) => `bench-${String(i).padStart(6, '0')}`;
@@ -69,6 +75,16 @@ export function* generateBatches(options: GenerateOptions): Generator<WireEvent[
   const SENT_KEEP = 5000;
   let remaining = options.totalEvents;
   let cursor = 0;
+  // Each student's answer clock: it starts at the span's beginning and, on average, reaches its
+  // end with the student's last answer.
+  const answersPerStudent = Math.max(1, (options.totalEvents * (options.responseShare ?? 0)) / options.students);
+  const answerClocks = new Map<string, number>();
+  const answerTime = (student: string) => {
+    if (random() < (options.lateAnswerShare ?? 1)) return latest - Math.floor(random() * span);
+    const next = Math.min(latest, (answerClocks.get(student) ?? latest - span) + Math.floor((span / answersPerStudent) * (0.5 + random())));
+    answerClocks.set(student, next);
+    return next;
+  };
 
   while (remaining > 0) {
     const size = Math.min(batchSize, remaining);
@@ -86,8 +102,7 @@ export function* generateBatches(options: GenerateOptions): Generator<WireEvent[
         continue;
       }
       const student = batchStudents[Math.floor(random() * batchStudents.length)]!;
-      const at = latest - Math.floor(random() * span);
-      const event = random() < (options.responseShare ?? 0) ? makeResponse(random, student, at) : makeEvent(random, student, at);
+      const event = random() < (options.responseShare ?? 0) ? makeResponse(random, student, answerTime(student)) : makeEvent(random, student, latest - Math.floor(random() * span));
       batch.push(event);
       if (sent.length < SENT_KEEP) sent.push(event);
       else sent[Math.floor(random() * SENT_KEEP)] = event;

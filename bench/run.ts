@@ -48,10 +48,12 @@ export interface Args {
   profile: boolean;
   /** Share of response.recorded among the generated events (--responses; ingest-responses uses 0.6). */
   responses: number;
+  /** Share of those answers that arrive late, anywhere in the span (--late-answers; default 1, all; ingest-responses uses 0.05). */
+  lateAnswers: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, readRate: 5000, profile: false, responses: 0 };
+  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, readRate: 5000, profile: false, responses: 0, lateAnswers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -67,6 +69,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--students') args.students = Number(value());
     else if (a === '--full') args.full = true;
     else if (a === '--responses') args.responses = Number(value());
+    else if (a === '--late-answers') args.lateAnswers = Number(value());
     else if (a === '--cpu-prof') args.profile = true;
     else if (a === '--') continue;
     else throw new Error(`unknown argument ${a}; see docs/benchmarks.md`);
@@ -428,22 +431,25 @@ export async function withService<T>(backend: Backend, ctx: Context, body: (s: S
 
 export const DEFAULT_STUDENTS = 1000;
 
-/** The share of answers in the response-heavy scenario: most of what a tutoring platform sends. */
-const RESPONSE_HEAVY_SHARE = 0.6;
+/**
+ * The response-heavy scenario: most of what a tutoring platform sends is answers, and they
+ * arrive as they happen, each student's in order, a few late (a device back online).
+ */
+const RESPONSE_HEAVY = { responseShare: 0.6, lateAnswerShare: 0.05 };
 
-async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis', responseShare = ctx.args.responses) {
+async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis', answers = { responseShare: ctx.args.responses, lateAnswerShare: ctx.args.lateAnswers }) {
   const events = ctx.args.events ?? 100_000;
   const backend = which === 'embedded' ? await embedded() : await postgresRedis();
-  const gen = { totalEvents: events, students: ctx.args.students ?? DEFAULT_STUDENTS, responseShare };
+  const gen = { totalEvents: events, students: ctx.args.students ?? DEFAULT_STUDENTS, ...answers };
   const result = await withService(backend, ctx, (s) => ingest(s, gen, ctx.args.clients, which));
-  return { backend: backend.describe, response_share: responseShare, ...result };
+  return { backend: backend.describe, response_share: answers.responseShare, late_answer_share: answers.lateAnswerShare, ...result };
 }
 
 async function scenarioRead(ctx: Context) {
   const events = ctx.args.events ?? 100_000;
   const backend = await postgresRedis();
   return withService(backend, ctx, async (s) => {
-    const gen = { totalEvents: events, students: DEFAULT_STUDENTS, responseShare: ctx.args.responses };
+    const gen = { totalEvents: events, students: DEFAULT_STUDENTS, responseShare: ctx.args.responses, lateAnswerShare: ctx.args.lateAnswers };
     const ingested = await ingest(s, gen, ctx.args.clients, 'read/ingest');
     // Read only students that were sent events (others answer 404).
     const known = new Set<string>();
@@ -538,8 +544,8 @@ async function main() {
       await save(s, args, r);
     } else if (s === 'ingest-responses') {
       for (const which of ['embedded', 'pg-redis'] as const) {
-        const r = await scenarioIngest(ctx, which, RESPONSE_HEAVY_SHARE);
-        printIngest(`${s} (${which}, ${RESPONSE_HEAVY_SHARE * 100} % answers)`, r);
+        const r = await scenarioIngest(ctx, which, RESPONSE_HEAVY);
+        printIngest(`${s} (${which}, ${RESPONSE_HEAVY.responseShare * 100} % answers, ${RESPONSE_HEAVY.lateAnswerShare * 100} % late)`, r);
         await save(`${s}-${which}`, args, r);
       }
     } else if (s === 'ingest-kafka') {
