@@ -733,6 +733,42 @@ describe('malformed events (5,000 generated cases)', () => {
     );
   });
 
+  it('an event nested 11 to 6,000 levels deep → 422 naming the field and the limit; in a batch, rejected at its index and the other events applied (200 cases)', async () => {
+    // An app of its own: the batch cases store their valid event, which the shared app must not hold.
+    const q = await memoryPropertyApp();
+    let cases = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(validEvent, validEvent, fc.integer({ min: 10, max: 6000 }), fc.constantFrom('metadata', 'data', 'notes'), fc.boolean(), fc.boolean(), async (e, valid, levels, field, arrays, inBatch) => {
+          const deepOne = { ...e, student_id: `deep-${++cases}` };
+          const other = { ...valid, student_id: `deep-ok-${cases}` };
+          // Built as text: a value this deep is exactly what JSON.stringify cannot write.
+          const inner = arrays ? `${'['.repeat(levels)}1${']'.repeat(levels)}` : `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+          const deep = JSON.stringify({ ...deepOne, [field]: '\u0000' }).replace('"\\u0000"', inner);
+          const message = 'nests objects or arrays deeper than 10 levels, the most an event may';
+
+          const res = await q.send('POST', '/v1/events', { token: q.tokens.service, contentType: 'application/json', payload: inBatch ? `[${deep},${JSON.stringify(other)}]` : deep });
+
+          if (inBatch) {
+            assert.equal(res.statusCode, 200, res.body.slice(0, 400));
+            const report = res.json() as { results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }> };
+            assert.deepEqual(report.results[0]?.errors, [{ field, message }]);
+            assert.equal(report.results[1]?.status, 'accepted');
+            assert.equal((await q.deps.log.readStudent(other.student_id)).length, 1, 'the other event is applied');
+          } else {
+            refused(res, [[422, 'INVALID_EVENT']]);
+            assert.ok(res.body.includes(message), res.body.slice(0, 300));
+          }
+          assert.deepEqual(await q.deps.log.readStudent(deepOne.student_id), [], 'nothing of the deep event is stored');
+          assert.equal((await q.deps.store.load([deepOne.student_id])).size, 0);
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      await q.app.close();
+    }
+  });
+
   it('an empty batch → 400, a batch of more than 1,000 → 413; nothing stored (150 cases)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constant(0), fc.integer({ min: 1001, max: 1100 })), validEvent, async (size, e) => {

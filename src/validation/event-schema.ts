@@ -6,6 +6,12 @@ import { EVENT_TYPES } from '../model/learning-event.js';
 export const KEY_SAFE_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const MAX_EVENT_BYTES = 16 * 1024;
+/**
+ * How deep an event may nest objects and arrays (the event itself is level 1; an event of
+ * events.md needs 3). Checked first, without recursion: a deeper one would overflow the stack
+ * of every recursive step after it (JSON.stringify among them).
+ */
+export const MAX_NESTING_DEPTH = 10;
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 export const StudentId = Type.String({ pattern: KEY_SAFE_PATTERN, description: '1–64 characters of A–Z a–z 0–9 . _ -' });

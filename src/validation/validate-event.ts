@@ -6,6 +6,7 @@ import {
   EventEnvelopeSchema,
   MAX_EVENT_BYTES,
   MAX_FUTURE_SKEW_MS,
+  MAX_NESTING_DEPTH,
   ResponseDataSchema,
   type EventEnvelopeInput,
 } from './event-schema.js';
@@ -23,6 +24,24 @@ const checkData: Record<keyof typeof DATA_SCHEMAS, ValidateFunction> = {
   consistency: ajv.compile(DATA_SCHEMAS.consistency),
 };
 const checkResponse = ajv.compile(ResponseDataSchema);
+
+/**
+ * The top-level field of an object under which values nest deeper than `limit` levels (the
+ * object itself being level 1), or null when none does. Iterative, so that depth itself cannot
+ * overflow the stack.
+ */
+export function tooDeep(root: object, limit: number): string | null {
+  for (const [field, value] of Object.entries(root)) {
+    const stack: Array<[unknown, number]> = [[value, 2]];
+    while (stack.length > 0) {
+      const [v, depth] = stack.pop()!;
+      if (typeof v !== 'object' || v === null) continue;
+      if (depth > limit) return field;
+      for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    }
+  }
+  return null;
+}
 
 /** The size of an event as sent: its JSON in UTF-8. */
 export function eventBytes(raw: unknown): number {
@@ -120,6 +139,10 @@ export function validateEvent(raw: unknown, when: number | TimeWindow): Validati
   const window = typeof when === 'number' ? { nowMs: when } : when;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [{ field: '(event)', message: 'must be a JSON object' }] };
+  }
+  const deep = tooDeep(raw, MAX_NESTING_DEPTH);
+  if (deep !== null) {
+    return { ok: false, errors: [{ field: fieldPath('', deep), message: `nests objects or arrays deeper than ${MAX_NESTING_DEPTH} levels, the most an event may` }] };
   }
   const bytes = eventBytes(raw);
   if (bytes > MAX_EVENT_BYTES) {

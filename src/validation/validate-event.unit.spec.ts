@@ -463,6 +463,27 @@ describe('validateEvent: size and shape of the whole event', () => {
     assert.equal(validateEvent(eventOfBytes(MAX_BYTES), NOW).ok, true);
   });
 
+  /** `value` wrapped in `levels` objects: {a:{a:…value…}}, built without recursion. */
+  const nested = (levels: number, value: unknown = 'x'): unknown => {
+    let v = value;
+    for (let i = 0; i < levels; i++) v = i % 2 === 0 ? { a: v } : [v];
+    return v;
+  };
+
+  it('an event nesting deeper than 10 levels is refused before any recursive step, naming the field', () => {
+    // 5,000 levels in 16 KB: JSON.stringify alone would overflow the stack on it.
+    refused({ ...completion(), metadata: nested(5000) }, 'metadata', /deeper than 10 levels/);
+    refused({ ...completion(), data: nested(12) }, 'data', /deeper than 10 levels/);
+    refused({ ...completion(), extra: nested(11, {}) }, 'extra', /deeper than 10 levels/);
+  });
+
+  it('10 levels, the event itself the first, are not refused for their depth (what is inside is judged as usual)', () => {
+    const atLimit = validateEvent({ ...completion(), metadata: nested(9) }, NOW);
+    assert.equal(atLimit.ok, false);
+    if (!atLimit.ok) assert.deepEqual(atLimit.errors.map((e) => e.field), ['metadata.a'], 'metadata values must be strings');
+    refused({ ...completion(), metadata: nested(10) }, 'metadata', /deeper than 10 levels/);
+  });
+
   it('an event of 16,385 bytes is refused, naming the whole event', () => {
     refused(eventOfBytes(MAX_BYTES + 1), '(event)', /16384/);
     refused(eventOfBytes(100_000), '(event)', /bytes/);

@@ -44,14 +44,25 @@ export interface BatchOutcome {
   deadLettered: number;
 }
 
-/** The dead-letter record of events.md: `{ original_event, error, timestamp }`. */
-function deadLetter(key: Buffer | null, original: unknown, error: string, now: Date): OutboundMessage {
-  return { key, value: Buffer.from(JSON.stringify({ original_event: original, error, timestamp: now.toISOString() })) };
+/**
+ * The dead-letter record of events.md: `{ original_event, error, timestamp }`. An event that
+ * cannot be written back as JSON (nested too deep for it) goes with its raw bytes in base64, as
+ * an undecodable message does.
+ */
+function deadLetter(key: Buffer | null, original: unknown, error: string, now: Date, raw?: Buffer): OutboundMessage {
+  const record = (event: unknown) => JSON.stringify({ original_event: event, error, timestamp: now.toISOString() });
+  try {
+    return { key, value: Buffer.from(record(original)) };
+  } catch (failure) {
+    if (!(failure instanceof RangeError) || raw === undefined) throw failure;
+    return { key, value: Buffer.from(record(raw.toString('base64'))) };
+  }
 }
 
 interface Decoded {
   key: Buffer | null;
   event: unknown;
+  raw: Buffer;
 }
 
 /**
@@ -71,7 +82,7 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
   for (const m of messages) {
     const raw = m.value ?? Buffer.alloc(0);
     try {
-      decoded.push({ key: m.key, event: deps.codec.decodeEvent(raw) });
+      decoded.push({ key: m.key, event: deps.codec.decodeEvent(raw), raw });
     } catch (error) {
       dead.push(deadLetter(m.key, raw.toString('base64'), (error as Error).message, now));
     }
@@ -97,7 +108,7 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
       if (r.status !== 'rejected') continue;
       const d = decoded[r.index]!;
       const error = r.errors.map((e) => `${e.field} ${e.message}`).join('; ');
-      dead.push(deadLetter(d.key, d.event, error, now));
+      dead.push(deadLetter(d.key, d.event, error, now, d.raw));
       outcome.invalid++;
     }
   } else if (failure) {

@@ -51,6 +51,21 @@ describe('the worker batch handler', () => {
     assert.equal(sent.retry.length, 0);
   });
 
+  it('dead-letters an event nested too deep to write back as JSON with its raw bytes, and applies the rest of the batch', async () => {
+    const { deps, sent, handle } = harness();
+    const good = wire.completion('s1', '2026-01-14T10:00:00Z', { total_exercises: 10, completed_exercises: 5 });
+    const deep = Buffer.from(`{"event_id":"6f1d8e2a-4b7c-4d9e-8f0a-1b2c3d4e5f61","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
+
+    const outcome = await handle([message(deep, 's9'), message(good)]);
+
+    assert.deepEqual([outcome.accepted, outcome.invalid, outcome.deadLettered], [1, 1, 1]);
+    assert.equal((await deps.log.readStudent('s1')).length, 1);
+    const dead = json(sent.dlq[0]!);
+    assert.equal(dead.original_event, deep.toString('base64'));
+    assert.equal(dead.error, 'metadata nests objects or arrays deeper than 10 levels, the most an event may');
+    assert.equal(sent.dlq[0]!.key?.toString(), 's9');
+  });
+
   it('reports duplicates without dead-lettering them', async () => {
     const { sent, handle } = harness();
     const event = wire.activity('s1', '2026-01-14T10:00:00Z');
