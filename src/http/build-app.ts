@@ -61,6 +61,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const body = { error: { code: tooLong ? 'URI_TOO_LONG' : 'BAD_REQUEST', message: error.message } };
       void (reply as FastifyReply).code(tooLong ? 414 : 400).send(body);
     },
+    // What Node's HTTP parser refuses before Fastify sees a request (headers over Node's 16 KiB,
+    // a malformed request line) leaves in the API's error shape too, not as a bare status line.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || !socket.writable) return;
+      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify({
+        error: tooLarge
+          ? { code: 'HEADERS_TOO_LARGE', message: 'the request headers are larger than the service accepts (16 KiB)' }
+          : { code: 'BAD_REQUEST', message: 'the request could not be parsed as HTTP' },
+      });
+      const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON or nothing: text/plain would reach the pipeline as a string.

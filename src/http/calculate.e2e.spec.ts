@@ -220,6 +220,30 @@ describe('error shape', () => {
     assert.doesNotMatch(res.body, /db-7|refused/);
   });
 
+  it('a 401 carries its challenge: Bearer, with error="invalid_token" when a token was sent and refused', async () => {
+    const none = await app().app.inject({ method: 'GET', url: '/v1/students' });
+    errorOf(none, 401, 'UNAUTHORIZED');
+    assert.equal(none.headers['www-authenticate'], 'Bearer realm="mastery-engine"');
+    const bad = await app().app.inject({ method: 'GET', url: '/v1/students', headers: { authorization: 'Bearer not.a.token' } });
+    errorOf(bad, 401, 'UNAUTHORIZED');
+    assert.equal(bad.headers['www-authenticate'], 'Bearer realm="mastery-engine", error="invalid_token"');
+    const allowed = await app().app.inject({ method: 'GET', url: '/v1/students', headers: { authorization: `Bearer ${await app().token('admin', 'root')}` } });
+    assert.equal(allowed.headers['www-authenticate'], undefined);
+  });
+
+  it('headers over 16 KiB on a real socket → 431 HEADERS_TOO_LARGE in the error shape, not a bare status line', async (t) => {
+    const h = await testApp();
+    t.after(() => h.app.close());
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = h.app.server.address() as import('node:net').AddressInfo;
+
+    const res = await fetch(`http://127.0.0.1:${port}/v1/students`, { headers: { 'x-padding': 'x'.repeat(20 * 1024) } });
+
+    assert.equal(res.status, 431);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+    assert.deepEqual(await res.json(), { error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are larger than the service accepts (16 KiB)' } });
+  });
+
   it('GET /readyz when a store does not answer → 503 STORE_UNAVAILABLE in the error shape', async (t) => {
     const { app } = await appWith(t, {
       ready: async () => {

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { EngineError, Errors } from '../errors.js';
 
 interface ErrorReply {
@@ -39,10 +39,21 @@ function replyFor(error: unknown): ErrorReply | null {
   return { status: known.statusCode, body };
 }
 
+/**
+ * The challenge of a 401 (RFC 6750): the scheme and realm, and `error="invalid_token"` when a
+ * token was sent but refused, so that OAuth-aware clients (MCP clients among them) know to get
+ * another rather than to sign in.
+ */
+function challengeFor(request: FastifyRequest): string {
+  const sent = /^Bearer\s+\S/i.test(request.headers.authorization ?? '') || /[?&]access_token=/.test(request.url);
+  return sent ? 'Bearer realm="mastery-engine", error="invalid_token"' : 'Bearer realm="mastery-engine"';
+}
+
 /** Every error leaves as `{ error: { code, message, details? } }`, never with a stack trace. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const known = replyFor(error);
+    if (known?.status === 401) void reply.header('www-authenticate', challengeFor(request));
     if (known) return reply.status(known.status).send(known.body);
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'the service failed to answer; it has been logged' } });

@@ -982,6 +982,8 @@ describe('malformed requests (5,000 generated cases)', () => {
         });
 
         refused(res, [[401, 'UNAUTHORIZED']]);
+        const challenge = /^Bearer\s+\S/i.test(auth ?? '') ? 'Bearer realm="mastery-engine", error="invalid_token"' : 'Bearer realm="mastery-engine"';
+        assert.equal(res.headers['www-authenticate'], challenge);
         const token = auth?.replace(/^\S+\s*/, '') ?? '';
         if (token.length >= 12) assert.ok(!res.body.includes(token), 'the refusal echoes the token');
         await nothingStored(p, [student]);
