@@ -31,6 +31,8 @@ export interface Config {
     audience: string | undefined;
     /** Leeway for exp and nbf, in seconds. */
     clockSkewSeconds: number;
+    /** The longest lifetime (exp − iat) a token may have, in hours; 0: any. */
+    maxLifetimeHours: number;
   };
   privacy: {
     /** Refuse the events of students who have not granted consent. */
@@ -265,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
       issuer: read(env, 'MASTERY_JWT_ISSUER'),
       audience: read(env, 'MASTERY_JWT_AUDIENCE'),
       clockSkewSeconds: integer(env, 'MASTERY_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+      maxLifetimeHours: integer(env, 'MASTERY_JWT_MAX_LIFETIME_HOURS', 0, 0, 87_600),
     },
     privacy: {
       requireConsent: flag(env, 'MASTERY_REQUIRE_CONSENT', false),

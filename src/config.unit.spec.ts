@@ -270,7 +270,7 @@ describe('loadConfig: the production stores', () => {
 describe('loadConfig: access and privacy', () => {
   it('has safe defaults', () => {
     const c = loadConfig({});
-    assert.deepEqual(c.tokens, { jwksUrl: undefined, issuer: undefined, audience: undefined, clockSkewSeconds: 30 });
+    assert.deepEqual(c.tokens, { jwksUrl: undefined, issuer: undefined, audience: undefined, clockSkewSeconds: 30, maxLifetimeHours: 0 });
     assert.deepEqual(c.privacy, { requireConsent: false, allowSelfErasure: false, purgeIntervalMinutes: 60, durableReadAudit: false });
     assert.deepEqual(c.limits, { ratePerMinute: 3000, requestTimeoutSeconds: 30 });
   });
@@ -281,6 +281,7 @@ describe('loadConfig: access and privacy', () => {
       MASTERY_JWT_ISSUER: 'https://id.example/',
       MASTERY_JWT_AUDIENCE: 'mastery-engine',
       MASTERY_JWT_CLOCK_SKEW_SECONDS: '5',
+      MASTERY_JWT_MAX_LIFETIME_HOURS: '24',
       MASTERY_REQUIRE_CONSENT: 'true',
       MASTERY_ALLOW_SELF_ERASURE: 'yes',
       MASTERY_PURGE_INTERVAL_MINUTES: '0',
@@ -293,6 +294,7 @@ describe('loadConfig: access and privacy', () => {
       issuer: 'https://id.example/',
       audience: 'mastery-engine',
       clockSkewSeconds: 5,
+      maxLifetimeHours: 24,
     });
     assert.deepEqual(c.privacy, { requireConsent: true, allowSelfErasure: true, purgeIntervalMinutes: 0, durableReadAudit: true });
     assert.deepEqual(c.limits, { ratePerMinute: 0, requestTimeoutSeconds: 10 });
@@ -306,6 +308,7 @@ describe('loadConfig: access and privacy', () => {
   it('refuses bad values, naming the variable', () => {
     refuses({ MASTERY_JWKS_URL: 'id.example/jwks' }, 'MASTERY_JWKS_URL');
     refuses({ MASTERY_JWT_CLOCK_SKEW_SECONDS: '301' }, 'MASTERY_JWT_CLOCK_SKEW_SECONDS');
+    refuses({ MASTERY_JWT_MAX_LIFETIME_HOURS: '-1' }, 'MASTERY_JWT_MAX_LIFETIME_HOURS');
     refuses({ MASTERY_REQUIRE_CONSENT: 'maybe' }, 'MASTERY_REQUIRE_CONSENT');
     refuses({ MASTERY_REQUEST_TIMEOUT_SECONDS: '0' }, 'MASTERY_REQUEST_TIMEOUT_SECONDS');
   });

@@ -148,6 +148,14 @@ describe('refused: time, issuer, audience', () => {
     await refused(checked, await idp.sign('RS256', claims({ iss: ISSUER, aud: 'someone-else' })), /another audience/);
   });
 
+  test('a lifetime (exp − iat) over the configured maximum, or no iat to tell it by, when one is set', async () => {
+    const dayLong = createTokenVerifier({ secret: SECRET, maxLifetimeHours: 24 });
+    await refused(dayLong, await hmac(claims({ iat: now(), exp: now() + 10 * 365 * 86_400 })), /^the token lives 87600 h \(exp − iat\); at most 24 h are accepted$/);
+    await refused(dayLong, await hmac(claims({ iat: undefined })), /no iat claim/);
+    assert.equal((await dayLong(await hmac(claims({ iat: now() - 3600, exp: now() + 23 * 3600 })))).sub, 't-1', 'exactly 24 h is accepted');
+    assert.equal((await secretOnly(await hmac(claims({ iat: undefined, exp: now() + 10 * 365 * 86_400 })))).sub, 't-1', 'without a maximum, any lifetime');
+  });
+
   test('missing iss or aud when configured', async () => {
     await refused(checked, await hmac(claims({ aud: AUDIENCE })), /no iss claim/);
     await refused(checked, await hmac(claims({ iss: ISSUER })), /no aud claim/);

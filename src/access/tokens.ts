@@ -22,6 +22,8 @@ export interface TokenVerifierOptions {
   audience?: string;
   /** Leeway for exp and nbf, in seconds (default 30). */
   clockSkewSeconds?: number;
+  /** The longest lifetime (exp − iat) accepted, in hours; 0 or absent: any. */
+  maxLifetimeHours?: number;
   /** Replaces the global fetch for the JWKS (tests, proxies). */
   fetchJwks?: FetchImplementation;
   /** The clock, in epoch ms (tests). */
@@ -166,11 +168,27 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       throw refusal(error, algorithms, options);
     }
+    checkLifetime(payload, options.maxLifetimeHours ?? 0);
     const principal = principalOf(payload);
     remembered.set(token, { principal, until: Math.min(at + REMEMBER_MS, (payload.exp as number) * 1000) });
     if (remembered.size > REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!);
     return principal;
   };
+}
+
+/**
+ * A token minted to live for years is as good as a password that never changes: with a maximum
+ * lifetime set, one whose exp − iat exceeds it is refused, and so is one without iat (its
+ * lifetime cannot be told).
+ */
+function checkLifetime(payload: Record<string, unknown>, maxHours: number): void {
+  if (maxHours === 0) return;
+  const { iat, exp } = payload;
+  if (typeof iat !== 'number') throw Errors.unauthorized(`the token has no iat claim, so its lifetime cannot be checked (at most ${maxHours} h are accepted)`);
+  const hours = ((exp as number) - iat) / 3600;
+  if (hours > maxHours) {
+    throw Errors.unauthorized(`the token lives ${Math.round(hours * 10) / 10} h (exp − iat); at most ${maxHours} h are accepted`);
+  }
 }
 
 /** Verifies HS256 bearer tokens with the shared secret only. */
