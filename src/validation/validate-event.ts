@@ -71,12 +71,21 @@ export interface TimeWindow {
   oldestMs?: number;
 }
 
+/**
+ * A leap second: valid RFC 3339, refused all the same. Instants are ordered as UTC keys and
+ * epoch milliseconds, in which 23:59:60 does not exist, and clocks that feed learning platforms
+ * (NTP, smeared) never report one; taking it as :59.999 would silently reorder two events.
+ */
+const LEAP_SECOND = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:60(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
 /** Rules that span fields, which JSON Schema cannot state (events.md). */
 function crossFieldErrors(e: Loose, window: TimeWindow): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof e.timestamp === 'string') {
     const when = parseRfc3339(e.timestamp);
-    if (when === null) {
+    if (when === null && LEAP_SECOND.test(e.timestamp)) {
+      errors.push({ field: 'timestamp', message: 'is a leap second (:60), which the engine does not take: send it as :59.999 of that minute' });
+    } else if (when === null) {
       errors.push({ field: 'timestamp', message: 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-14T10:30:00Z' });
     } else if (when.epochMs > window.nowMs + MAX_FUTURE_SKEW_MS) {
       errors.push({ field: 'timestamp', message: 'must not be more than 5 minutes in the future' });

@@ -484,6 +484,11 @@ describe('validateEvent: size and shape of the whole event', () => {
     refused({ ...completion(), metadata: nested(10) }, 'metadata', /deeper than 10 levels/);
   });
 
+  it('a leap second (…:60) is refused, saying why and what to send instead', () => {
+    refused({ ...completion(), timestamp: '2016-12-31T23:59:60Z' }, 'timestamp', /leap second .*:59\.999/, Date.parse('2017-01-01T00:00:00Z'));
+    refused({ ...completion(), timestamp: '2016-12-31T23:59:61Z' }, 'timestamp', /RFC 3339/, Date.parse('2017-01-01T00:00:00Z'));
+  });
+
   it('an event of 16,385 bytes is refused, naming the whole event', () => {
     refused(eventOfBytes(MAX_BYTES + 1), '(event)', /16384/);
     refused(eventOfBytes(100_000), '(event)', /bytes/);
