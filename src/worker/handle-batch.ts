@@ -1,6 +1,7 @@
 import type { Caller } from '../access/caller.js';
 import type { MessageCodec } from '../adapters/kafka/message-codec.js';
 import type { Ingest, IngestReport } from '../pipeline/ingest.js';
+import { EngineError } from '../errors.js';
 
 /** A message as it arrives from mastery.requests or mastery.retry. */
 export interface InboundMessage {
@@ -34,6 +35,8 @@ export interface HandleDeps {
   now: () => Date;
   /** After this many retries a message goes to the dead-letter topic (events.md: 3). */
   maxRetries: number;
+  /** Told of every message dead-lettered, with its event id where it has one and why: the worker logs a line each. */
+  onDeadLetter?: (entry: { event_id: string | null; reason: string }) => void;
 }
 
 export interface BatchOutcome {
@@ -78,13 +81,18 @@ interface Decoded {
 export async function handleBatch(messages: readonly InboundMessage[], deps: HandleDeps): Promise<BatchOutcome> {
   const now = deps.now();
   const dead: OutboundMessage[] = [];
+  const bury = (key: Buffer | null, original: unknown, reason: string, raw?: Buffer) => {
+    dead.push(deadLetter(key, original, reason, now, raw));
+    const id = (original as { event_id?: unknown } | null)?.event_id;
+    deps.onDeadLetter?.({ event_id: typeof id === 'string' ? id : null, reason });
+  };
   const decoded: Decoded[] = [];
   for (const m of messages) {
     const raw = m.value ?? Buffer.alloc(0);
     try {
       decoded.push({ key: m.key, event: deps.codec.decodeEvent(raw), raw });
     } catch (error) {
-      dead.push(deadLetter(m.key, raw.toString('base64'), (error as Error).message, now));
+      bury(m.key, raw.toString('base64'), (error as Error).message);
     }
   }
   const outcome: BatchOutcome = { accepted: 0, duplicate: 0, invalid: 0, retried: 0, deadLettered: 0 };
@@ -108,15 +116,20 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
       if (r.status !== 'rejected') continue;
       const d = decoded[r.index]!;
       const error = r.errors.map((e) => `${e.field} ${e.message}`).join('; ');
-      dead.push(deadLetter(d.key, d.event, error, now, d.raw));
+      bury(d.key, d.event, error, d.raw);
       outcome.invalid++;
     }
   } else if (failure) {
+    // The error's kind decides: a store down or a conflict may pass on a later try; a bug (a
+    // TypeError, anything the engine did not raise as retryable) would fail every time.
+    const retryable = failure instanceof EngineError && failure.canRetry;
     for (const d of decoded) {
       const event = d.event as Record<string, unknown>;
       const tries = typeof event?.retry_count === 'number' ? event.retry_count : 0;
-      if (tries >= deps.maxRetries) {
-        dead.push(deadLetter(d.key, d.event, `gave up after ${tries} retries: ${failure.message}`, now));
+      if (!retryable) {
+        bury(d.key, d.event, `not retried, as trying again cannot succeed: ${failure.message}`, d.raw);
+      } else if (tries >= deps.maxRetries) {
+        bury(d.key, d.event, `gave up after ${tries} retries: ${failure.message}`, d.raw);
       } else {
         retries.push({
           key: d.key,
@@ -127,6 +140,7 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
     }
   }
   outcome.deadLettered = dead.length;
+
   outcome.retried = retries.length;
   await Promise.all([retries.length > 0 ? deps.sinks.retry(retries) : undefined, dead.length > 0 ? deps.sinks.deadLetter(dead) : undefined]);
   return outcome;

@@ -9,7 +9,7 @@ import { handleBatch, type InboundMessage, type OutboundMessage } from './handle
 
 const NOW = '2026-01-14T12:00:00Z';
 
-function harness(ingest?: Ingest) {
+function harness(ingest?: Ingest, onDeadLetter?: (entry: { event_id: string | null; reason: string }) => void) {
   const deps = memoryDeps({ now: NOW });
   const sent = { retry: [] as OutboundMessage[], dlq: [] as OutboundMessage[] };
   const handle = (messages: InboundMessage[]) =>
@@ -20,6 +20,7 @@ function harness(ingest?: Ingest) {
       sinks: { retry: async (m) => void sent.retry.push(...m), deadLetter: async (m) => void sent.dlq.push(...m) },
       now: () => new Date(NOW),
       maxRetries: 3,
+      ...(onDeadLetter ? { onDeadLetter } : {}),
     });
   return { deps, sent, handle };
 }
@@ -88,6 +89,28 @@ describe('the worker batch handler', () => {
     assert.deepEqual(outcome, { accepted: 0, duplicate: 0, invalid: 0, retried: 2, deadLettered: 0 });
     assert.deepEqual(sent.retry.map((m) => json(m).retry_count), [1, 3]);
     assert.deepEqual(json(sent.retry[0]!), { ...first, retry_count: 1 });
+  });
+
+  it('dead-letters at once, without retrying, a batch that failed for a reason trying again cannot mend (a bug)', async () => {
+    const broken: Ingest = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'days')");
+    };
+    const told: Array<{ event_id: string | null; reason: string }> = [];
+    const { sent, handle } = harness(broken, (entry) => told.push(entry));
+    const event = wire.activity('s1', '2026-01-14T10:00:00Z');
+
+    const outcome = await handle([message(event), message(Buffer.from('not json'), 's2')]);
+
+    assert.deepEqual([outcome.retried, outcome.deadLettered], [0, 2]);
+    assert.equal(sent.retry.length, 0);
+    const reason = "not retried, as trying again cannot succeed: Cannot read properties of undefined (reading 'days')";
+    assert.deepEqual(json(sent.dlq[1]!).error, reason);
+    assert.deepEqual(
+      told.map((t) => t.event_id),
+      [null, event.event_id],
+      'each dead-lettered message is told with its event id, where it has one',
+    );
+    assert.equal(told[1]!.reason, reason);
   });
 
   it('dead-letters an event after 3 retries, saying why', async () => {

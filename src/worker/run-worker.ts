@@ -47,6 +47,7 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     sinks: { retry: send(topics.retry.name), deadLetter: send(topics.dlq.name) },
     now: () => engine.deps.clock.now(),
     maxRetries: 3,
+    onDeadLetter: ({ event_id, reason }) => logger.warn({ event_id, reason, topic: topics.dlq.name }, 'message dead-lettered'),
   };
 
   // A shorter session lets a restarted worker take its partitions back sooner after a crash;
