@@ -17,12 +17,32 @@ import { MEMORY_DATA_DIR, type Config } from '../config.js';
 import type { AuditTrail } from '../ports/audit-trail.js';
 import type { EventLog } from '../ports/event-log.js';
 import type { PrivacyRegistry } from '../ports/privacy-registry.js';
+import { lockDataFolder } from './data-folder-lock.js';
+
+/** PGlite in `folder`, held by this process alone until it is closed. */
+async function openEmbedded(folder: string): Promise<SqlClient> {
+  const release = await lockDataFolder(`${folder}.lock`);
+  try {
+    const db = await openPgliteThread(folder);
+    return {
+      ...db,
+      async close() {
+        try {
+          await db.close();
+        } finally {
+          await release();
+        }
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
 
 /** The SQL database of the event log, migrated: PostgreSQL when configured, else PGlite. */
 export async function openEventLogDatabase(config: Config, logger: Logger): Promise<SqlClient> {
-  const db = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, logger)
-    : await openPgliteThread(join(config.dataDir, 'pglite'));
+  const db = config.databaseUrl ? await openPostgres(config.databaseUrl, logger) : await openEmbedded(join(config.dataDir, 'pglite'));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'event log migrated');
   return db;
