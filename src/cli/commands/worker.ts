@@ -1,11 +1,15 @@
 import { loadConfig } from '../../config.js';
 import { buildOpsApp } from '../../http/build-ops-app.js';
 import { createEngineMetrics } from '../../metrics/engine-metrics.js';
-import { openEngine } from '../../runtime/engine.js';
+import { openEngine, type Engine } from '../../runtime/engine.js';
 import { createLogger } from '../../runtime/logger.js';
 import { runWorker } from '../../worker/run-worker.js';
 import { parseFlags, wantsHelp } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
+import { EngineError } from '../../errors.js';
+
+/** /readyz before the consumer has joined its group. */
+const notReady = () => new EngineError('NOT_READY', 503, 'the worker has not joined its consumer group yet', undefined, true);
 
 const USAGE = `usage: mastery worker
 
@@ -19,14 +23,32 @@ export async function workerCommand(args: string[]): Promise<void> {
   const config = loadConfig();
   if (!config.kafka) throw new UsageError('the worker needs MASTERY_KAFKA_BROKERS');
   const logger = createLogger(config.logLevel);
-  const engine = await openEngine(config, logger);
-  const metrics = createEngineMetrics();
-  const worker = await runWorker(engine, metrics, logger);
-  const ops = buildOpsApp({ ready: engine.ready, registry: metrics.registry, logger });
-  await ops.listen({ port: config.port, host: config.host });
-  await new Promise<void>((resolve) => {
+  const stopRequested = new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
   });
+  const metrics = createEngineMetrics();
+  // The probes answer from the start: reaching the brokers and joining the consumer group can
+  // take as long as the session timeout after a crash, and an orchestrator must see the process
+  // alive meanwhile (and not yet ready).
+  let engine: Engine | undefined;
+  let consuming = false;
+  const ready = async () => {
+    if (engine === undefined || !consuming) throw notReady();
+    await engine.ready();
+  };
+  const ops = buildOpsApp({ ready, registry: metrics.registry, logger });
+  await ops.listen({ port: config.port, host: config.host });
+  let worker: Awaited<ReturnType<typeof runWorker>>;
+  try {
+    engine = await openEngine(config, logger);
+    worker = await runWorker(engine, metrics, logger);
+  } catch (error) {
+    await ops.close();
+    await engine?.close();
+    throw error;
+  }
+  consuming = true;
+  await stopRequested;
   logger.info('stopping: finishing the batch in hand');
   await worker.stop();
   await ops.close();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { EngineError } from '../../errors.js';
 
 /** Liveness and readiness, open to anyone (probes carry no token). */
 export function healthRoutes(app: FastifyInstance, ready: () => Promise<void>): void {
@@ -8,6 +9,8 @@ export function healthRoutes(app: FastifyInstance, ready: () => Promise<void>): 
       await ready();
       return { status: 'ready' };
     } catch (error) {
+      // Not yet started says so; any other failure stays a bare "store" (its message may name hosts).
+      if (error instanceof EngineError && error.code === 'NOT_READY') return reply.status(503).send({ error: { code: error.code, message: error.message } });
       request.log.warn({ err: error }, 'a store is not reachable');
       return reply.status(503).send({ error: { code: 'STORE_UNAVAILABLE', message: 'a store is not reachable' } });
     }
