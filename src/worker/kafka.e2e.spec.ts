@@ -219,11 +219,17 @@ interface DeadLetter {
 }
 const deadLetterOf = (m: Recorded) => decodeJson(m) as unknown as DeadLetter;
 
+/** The event log's counts; nothing yet while the worker, which answers its probes from its start, has not migrated the schema. */
 async function logCounts(db: SqlClient): Promise<{ total: number; distinct_ids: number }> {
-  const [row] = await db.query<{ total: number; distinct_ids: number }>(
-    'SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct_ids FROM mastery_events',
-  );
-  return row!;
+  try {
+    const [row] = await db.query<{ total: number; distinct_ids: number }>(
+      'SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct_ids FROM mastery_events',
+    );
+    return row!;
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return { total: 0, distinct_ids: 0 };
+    throw error;
+  }
 }
 
 async function loggedIds(db: SqlClient): Promise<Set<string>> {
