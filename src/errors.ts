@@ -38,4 +38,6 @@ export const Errors = {
     new EngineError('RATE_LIMITED', 429, `too many requests for this token; try again in ${retryAfter}`, undefined, true),
   storeUnavailable: (message: string) => new EngineError('STORE_UNAVAILABLE', 503, message, undefined, true),
   fitRefused: (message: string) => new EngineError('FIT_REFUSED', 422, message),
+  /** A process whose probes answer before it can serve (the worker before it joins its group). */
+  notReady: (message: string) => new EngineError('NOT_READY', 503, message, undefined, true),
 } as const;

@@ -50,7 +50,7 @@ async function assertWriter(deps: EngineDeps, caller: Caller): Promise<void> {
   try {
     assertCanWriteEvents(caller.principal);
   } catch (error) {
-    await deps.audit.record([auditEntry(deps, caller, null, 'events.ingest', 'refused', { reason: `a ${caller.principal.role} token may not post events` })]);
+    await deps.audit.record([auditEntry(deps, caller, null, 'events.ingest', 'refused', { reason: (error as Error).message })]);
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config.js';
+import { Errors } from '../../errors.js';
 import { buildOpsApp } from '../../http/build-ops-app.js';
 import { createEngineMetrics } from '../../metrics/engine-metrics.js';
 import { openEngine, type Engine } from '../../runtime/engine.js';
@@ -6,10 +7,6 @@ import { createLogger } from '../../runtime/logger.js';
 import { runWorker } from '../../worker/run-worker.js';
 import { parseFlags, wantsHelp } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
-import { EngineError } from '../../errors.js';
-
-/** /readyz before the consumer has joined its group. */
-const notReady = () => new EngineError('NOT_READY', 503, 'the worker has not joined its consumer group yet', undefined, true);
 
 const USAGE = `usage: mastery worker
 
@@ -33,7 +30,7 @@ export async function workerCommand(args: string[]): Promise<void> {
   let engine: Engine | undefined;
   let consuming = false;
   const ready = async () => {
-    if (engine === undefined || !consuming) throw notReady();
+    if (engine === undefined || !consuming) throw Errors.notReady('the worker has not joined its consumer group yet');
     await engine.ready();
   };
   const ops = buildOpsApp({ ready, registry: metrics.registry, logger });

@@ -70,8 +70,8 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `mastery worker` from source and resolves once its ops server listens (the consumer
- * joins its group in the background from then on).
+ * Starts `mastery worker` from source and resolves once its ops server listens, which it does
+ * first: its stores open, its schema is migrated and its consumer joins the group after that.
  */
 export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawnCli(['worker'], { PORT: '0', LOG_LEVEL: 'info', ...env });
