@@ -36,6 +36,8 @@ export const Errors = {
     ),
   rateLimited: (retryAfter: string) =>
     new EngineError('RATE_LIMITED', 429, `too many requests for this token; try again in ${retryAfter}`, undefined, true),
+  tooManyStreams: (max: number) =>
+    new EngineError('TOO_MANY_STREAMS', 429, `this token has ${max} live streams open already; close one before opening another`, undefined, true),
   storeUnavailable: (message: string) => new EngineError('STORE_UNAVAILABLE', 503, message, undefined, true),
   fitRefused: (message: string) => new EngineError('FIT_REFUSED', 422, message),
   /** A process whose probes answer before it can serve (the worker before it joins its group). */

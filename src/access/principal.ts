@@ -7,4 +7,9 @@ export interface Principal {
   role: Role;
   /** For a teacher: the ids of the students in their class. */
   students: ReadonlySet<string>;
+  /**
+   * When the token that vouched for it expires, in ms since 1970: what outlives a request (a
+   * live stream) ends then. Absent for the engine's own principals, which no token carries.
+   */
+  expiresAt?: number;
 }

@@ -67,8 +67,13 @@ describe('accepted', () => {
     const before = idp.requests();
     for (const alg of ['RS256', 'ES256'] as const) {
       for (const verify of [jwksOnly, both]) {
-        const p = await verify(await idp.sign(alg, claims({ sub: `u-${alg}`, role: 'student', students: undefined })));
-        assert.deepEqual({ ...p, students: [...p.students] }, { sub: `u-${alg}`, role: 'student', students: [] });
+        const exp = now() + 3600;
+        const p = await verify(await idp.sign(alg, claims({ sub: `u-${alg}`, role: 'student', students: undefined, exp })));
+        assert.deepEqual(
+          { ...p, students: [...p.students] },
+          { sub: `u-${alg}`, role: 'student', students: [], expiresAt: exp * 1000 },
+          'the principal, and when its token expires',
+        );
       }
     }
     assert.ok(idp.requests() - before <= 2, 'each verifier fetches the JWKS once');

@@ -65,7 +65,9 @@ function principalOf(claims: Record<string, unknown>): Principal {
   if (students !== undefined && !(Array.isArray(students) && students.every((s) => typeof s === 'string' && STUDENT_ID.test(s)))) {
     throw Errors.unauthorized("the token's students claim must be a list of student ids (1–64 characters of A–Z a–z 0–9 . _ -)");
   }
-  return { sub, role: role as Role, students: new Set((students as string[] | undefined) ?? []) };
+  const principal: Principal = { sub, role: role as Role, students: new Set((students as string[] | undefined) ?? []) };
+  if (typeof claims.exp === 'number') principal.expiresAt = claims.exp * 1000;
+  return principal;
 }
 
 function claimRefusal(claim: string, reason: string, options: TokenVerifierOptions): EngineError {

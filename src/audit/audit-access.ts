@@ -24,6 +24,21 @@ export function auditEntry(
   return entry;
 }
 
+/**
+ * The one entry of a class-wide read: it names no single student, lists the students it
+ * covered and counts them. One row a page, however large the class (one per student let a
+ * batch of class reads write millions of rows).
+ */
+export function classReadEntry(
+  deps: Pick<EngineDeps, 'clock'>,
+  caller: Caller,
+  action: AuditAction,
+  students: readonly string[],
+): AuditEntry {
+  const { detail: _none, ...entry } = auditEntry(deps, caller, null, action, 'allowed');
+  return { ...entry, students: [...students], detail: { students: students.length } };
+}
+
 /** Records one entry; resolves once it is stored. */
 export function audit(
   deps: Pick<EngineDeps, 'clock' | 'audit'>,

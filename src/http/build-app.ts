@@ -102,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Opening a stream is audited once; the updates it carries are each checked by the access
       // rule, not written to the trail one by one.
       streamRoutes(v1, deps.engine.bus, {
-        onOpen: (request) => audit(deps.engine, callerOf(request), null, 'updates.stream', 'allowed'),
+        onOpen: (request, outcome, detail) => audit(deps.engine, callerOf(request), null, 'updates.stream', outcome, detail),
       });
       if (deps.limits.ratePerMinute > 0) {
         await v1.register(rateLimit, {
@@ -123,6 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   // MCP for AI tutors: its own scope, the same token check, the same use cases.
-  await registerMcpRoute(app, { queries: deps.queries, model: deps.engine.model, ingest: deps.ingest, verifyToken: deps.verifyToken });
+  await registerMcpRoute(app, {
+    queries: deps.queries,
+    model: deps.engine.model,
+    ingest: deps.ingest,
+    verifyToken: deps.verifyToken,
+    rate: { perMinute: deps.limits.ratePerMinute, key: rateKey },
+  });
   return app;
 }

@@ -235,6 +235,7 @@ describe('GET /v1/students/{id}/export (GDPR access)', () => {
     const { res: historyRes } = await audited(h, [by(h.admin, ADA, 'history.read', 'allowed')], () =>
       h.get(`/v1/students/${ADA}/history`, h.admin.token),
     );
+    await audited(h, [by(h.admin, null, 'students.list', 'allowed')], () => h.get('/v1/students', h.admin.token));
 
     const { res, added } = await audited(h, [by(ada, ADA, 'export', 'allowed')], () =>
       h.get(`/v1/students/${ADA}/export`, ada.token),
@@ -263,12 +264,23 @@ describe('GET /v1/students/{id}/export (GDPR access)', () => {
     assert.equal(exported.current?.mastery_score, 0.712, 'worked example B');
     assert.deepEqual(exported.history, json<History>(historyRes).days);
     assert.deepEqual(exported.history.map((d) => d.date), [...EXAMPLE_B_DAYS]);
-    // The audit entries about the student, newest first: this export, the two admin reads, the ingest.
-    assert.ok(exported.audit.every((e) => e.student_id === ADA), 'only entries about the student');
+    // The audit entries about the student, newest first: this export, the class list that
+    // covered them, the two admin reads, the ingest.
+    assert.ok(
+      exported.audit.every((e) => e.student_id === ADA || e.students?.includes(ADA)),
+      'only entries about the student',
+    );
     assert.deepEqual(
       exported.audit.map((e) => `${e.actor} ${e.action} ${e.outcome}`),
-      ['stu-ada export allowed', 'root history.read allowed', 'root mastery.read allowed', 'exercise-agent events.ingest allowed'],
+      [
+        'stu-ada export allowed',
+        'root students.list allowed',
+        'root history.read allowed',
+        'root mastery.read allowed',
+        'exercise-agent events.ingest allowed',
+      ],
     );
+    assert.deepEqual(exported.audit[1]?.students, [ADA, BO]);
     assert.equal(exported.audit[0]?.request_id, added[0]?.request_id);
     assert.deepEqual(added[0]?.detail, { events: events.length });
   });
@@ -374,7 +386,10 @@ describe('DELETE /v1/students/{id} (erasure)', () => {
       h.get(`/v1/students/${ADA}/export`, h.admin.token),
     );
     errorOf(exported, 404, 'STUDENT_NOT_FOUND');
-    const { res: listed } = await audited(h, [by(h.admin, BO, 'students.list', 'allowed')], () => h.get('/v1/students', h.admin.token));
+    const { res: listed, added: listedEntries } = await audited(h, [by(h.admin, null, 'students.list', 'allowed')], () =>
+      h.get('/v1/students', h.admin.token),
+    );
+    assert.deepEqual(listedEntries[0]?.students, [BO], 'the class read names the students it covered: not the erased one');
     const list = json<StudentList>(listed);
     assert.deepEqual({ total: list.total, ids: list.students.map((s) => s.student_id) }, { total: 1, ids: [BO] });
     assert.deepEqual(await h.deps.log.readStudent(ADA), [], 'the event log holds none of their events');

@@ -1,7 +1,8 @@
+import rateLimit from '@fastify/rate-limit';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenVerifier } from '../access/tokens.js';
-import { EngineError } from '../errors.js';
+import { EngineError, Errors } from '../errors.js';
 import { callerOf, installAuthentication } from '../http/authenticate.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { Ingest } from '../pipeline/ingest.js';
@@ -13,6 +14,8 @@ export interface McpRouteDeps {
   model: ModelConfig;
   ingest: Ingest;
   verifyToken: TokenVerifier;
+  /** Calls a token may make a minute (0: no limit), and the key that names the token. */
+  rate: { perMinute: number; key: (request: FastifyRequest) => string };
 }
 
 /** The path the MCP endpoint is served at. */
@@ -44,6 +47,31 @@ async function handle(deps: McpRouteDeps, request: FastifyRequest, reply: Fastif
 }
 
 /**
+ * The rate limit of the MCP endpoint, counted per JSON-RPC message: a batch of a hundred tool
+ * calls costs a hundred, not one (one request per batch let a token do a hundred times its
+ * budget of work). It runs once the body is parsed and the token verified; the budget is the
+ * API's size, kept apart from the API's own count.
+ */
+async function callLimiter(
+  scope: FastifyInstance,
+  rate: McpRouteDeps['rate'],
+): Promise<((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined> {
+  if (rate.perMinute <= 0) return undefined;
+  await scope.register(rateLimit, { global: false, max: rate.perMinute, timeWindow: '1 minute', keyGenerator: rate.key });
+  const check = scope.createRateLimit();
+  return async (request, reply) => {
+    const calls = Array.isArray(request.body) ? Math.max(request.body.length, 1) : 1;
+    for (let i = 0; i < calls; i += 1) {
+      const limit = await check(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        void reply.header('retry-after', limit.ttlInSeconds);
+        throw Errors.rateLimited(`${limit.ttlInSeconds} seconds`);
+      }
+    }
+  };
+}
+
+/**
  * Serves the MCP tools over streamable HTTP at POST /mcp, stateless. The bearer token is
  * verified like the API's (401 in the API's error shape when missing or bad), and its principal
  * is the caller of every tool, so each read goes through the access rule and the audit trail
@@ -53,9 +81,10 @@ async function handle(deps: McpRouteDeps, request: FastifyRequest, reply: Fastif
 export async function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): Promise<void> {
   await app.register(async (scope) => {
     installAuthentication(scope, deps.verifyToken);
+    const countCalls = await callLimiter(scope, deps.rate);
     scope.post(
       MCP_PATH,
-      { schema: { summary: 'MCP (streamable HTTP, stateless): the tutor tools', hide: true } },
+      { schema: { summary: 'MCP (streamable HTTP, stateless): the tutor tools', hide: true }, preHandler: countCalls },
       (request, reply) => handle(deps, request, reply),
     );
     // Stateless: no server-initiated stream (GET) and no session to end (DELETE).

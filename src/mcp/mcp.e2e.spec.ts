@@ -292,6 +292,20 @@ describe('MCP over streamable HTTP (/mcp on the service)', () => {
     }
   });
 
+  test('list_students_at_risk audits the class read as one entry naming the students it covered', async () => {
+    const sub = 'teacher-audited';
+    const teacher = await connect(await token('teacher', sub, CLASS));
+
+    await call(teacher, 'list_students_at_risk', { as_of: '2026-01-14' });
+
+    const { entries } = await t.deps.audit.query({ actor: sub, limit: 100 });
+    const reads = entries.filter((e) => e.action === 'students.list');
+    assert.equal(reads.length, 1, 'one entry for a class of four, not one per student');
+    assert.equal(reads[0]!.student_id, null);
+    assert.deepEqual(reads[0]!.detail, { students: 4 });
+    assert.deepEqual(reads[0]!.students, [...CLASS].filter((id) => id !== 's-ghost').sort());
+  });
+
   test("the caller is the token's principal: a student sees only themself, and no class list", async () => {
     const student = await connect(await token('student', 's-b'));
     const own = await call(student, 'get_student_mastery', { student_id: 's-b', as_of: '2026-01-14' });
@@ -360,6 +374,57 @@ describe('MCP over streamable HTTP (/mcp on the service)', () => {
     const http = await t.get('/v1/students/s-r1/prediction?as_of=2026-01-14', bearer);
     const mcp = await call(h.teacher, 'predict_mastery', { student_id: 's-r1', as_of: '2026-01-14' });
     assert.deepEqual(mcp.structured, { student_id: 's-r1', topic: null, ...http.json() });
+  });
+});
+
+describe('MCP over HTTP under a rate limit: every call of a JSON-RPC batch counts', () => {
+  let t: Awaited<ReturnType<typeof testApp>>;
+  before(async () => {
+    t = await testApp({ ratePerMinute: 10 });
+    await seedClass(t.deps);
+  });
+  after(() => t.app.close());
+
+  // The budget is the token's: one token per teacher, signed once (a token signed a second
+  // later is another token, with a budget of its own).
+  const tokens = new Map<string, Promise<string>>();
+  const headers = async (sub: string) => {
+    if (!tokens.has(sub)) tokens.set(sub, token('teacher', sub, CLASS));
+    return {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${await tokens.get(sub)!}`,
+    };
+  };
+  const atRisk = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'tools/call',
+      params: { name: 'list_students_at_risk', arguments: { as_of: '2026-01-14' } },
+    }));
+  const post = async (sub: string, payload: unknown) =>
+    t.app.inject({ method: 'POST', url: '/mcp', headers: await headers(sub), payload: payload as object });
+
+  test('a batch within the budget is served; the next one that would pass it is a 429 RATE_LIMITED that runs none of its calls', async () => {
+    const sub = 'teacher-batch';
+    const served = await post(sub, atRisk(6));
+    assert.equal(served.statusCode, 200, served.body);
+    assert.equal((served.json() as unknown[]).length, 6, 'six answers');
+
+    const audited = async () => (await t.deps.audit.query({ actor: sub, limit: 1000 })).entries.length;
+    const before = await audited();
+    const refused = await post(sub, atRisk(5));
+
+    errorOf(refused, 429, 'RATE_LIMITED');
+    assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After says when');
+    assert.equal(await audited(), before, 'no call of the refused batch ran');
+  });
+
+  test('one batch larger than the whole budget is refused; single calls of another token are not affected', async () => {
+    errorOf(await post('teacher-greedy', atRisk(11)), 429, 'RATE_LIMITED');
+    const single = await post('teacher-modest', atRisk(1)[0]);
+    assert.equal(single.statusCode, 200, single.body);
   });
 });
 

@@ -28,6 +28,12 @@ export interface AuditEntry {
   role: Role;
   /** The student concerned; null for an action about no single student. */
   student_id: string | null;
+  /**
+   * The students a class-wide read covered (`students.list`), in the order read. One entry for
+   * the whole page instead of one per student keeps a read of a class one row; a query for a
+   * student finds the entries that name them here as well as those of their own.
+   */
+  students?: string[];
   action: AuditAction;
   outcome: AuditOutcome;
   request_id: string;
@@ -36,6 +42,7 @@ export interface AuditEntry {
 }
 
 export interface AuditFilter {
+  /** Entries about this student: of their own, or a class-wide read that covered them. */
   studentId?: string;
   actor?: string;
   /** ISO instants, inclusive. */

@@ -1,6 +1,6 @@
 import { assertCanListStudents, canReadStudent } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
-import { audit, auditEntry } from '../audit/audit-access.js';
+import { audit, classReadEntry } from '../audit/audit-access.js';
 import type { AuditAction } from '../ports/audit-trail.js';
 import { Errors } from '../errors.js';
 import { dayOfInstant, type Day } from '../model/days.js';
@@ -195,8 +195,7 @@ export function createStudentQueries(deps: EngineDeps) {
         const state = records.get(id)?.record.state;
         return state ? [summaryOf(state, asOf, deps.model, params)] : [];
       });
-      // Each summary reads that student's data: one entry each.
-      await deps.audit.record(students.map((st) => auditEntry(deps, caller, st.student_id, 'students.list', 'allowed')));
+      await deps.audit.record([classReadEntry(deps, caller, 'students.list', students.map((st) => st.student_id))]);
       return { as_of: asOf, total, students };
     },
   };

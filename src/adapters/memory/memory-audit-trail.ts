@@ -23,7 +23,7 @@ export function createMemoryAuditTrail(): AuditTrail {
       const matching = entries
         .filter(
           (e) =>
-            (studentId === undefined || e.student_id === studentId) &&
+            (studentId === undefined || e.student_id === studentId || e.students?.includes(studentId) === true) &&
             (actor === undefined || e.actor === actor) &&
             (from === undefined || at(e) >= Date.parse(from)) &&
             (to === undefined || at(e) <= Date.parse(to)) &&

@@ -65,6 +65,15 @@ export const MIGRATIONS: ReadonlyArray<{ id: string; sql: string }> = [
       );
     `,
   },
+  {
+    id: '20261203-0005-audit-students',
+    // A class-wide read is one entry naming the students it covered; the GIN index finds a
+    // student's among them (students @> ARRAY[id]).
+    sql: `
+      ALTER TABLE mastery_audit ADD COLUMN students text[];
+      CREATE INDEX mastery_audit_students ON mastery_audit USING gin (students) WHERE students IS NOT NULL;
+    `,
+  },
 ];
 
 /** An arbitrary constant that keeps two processes from migrating the same database at once. */

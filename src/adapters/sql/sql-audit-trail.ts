@@ -4,10 +4,11 @@ import type { AuditAction, AuditEntry, AuditTrail } from '../../ports/audit-trai
 import type { SqlClient } from './sql-client.js';
 
 const INSERT = `
-  INSERT INTO mastery_audit (at, actor, role, student_id, action, outcome, request_id, detail)
-  SELECT r.at, r.actor, r.role, r.student_id, r.action, r.outcome, r.request_id, r.detail
+  INSERT INTO mastery_audit (at, actor, role, student_id, students, action, outcome, request_id, detail)
+  SELECT r.at, r.actor, r.role, r.student_id, r.students, r.action, r.outcome, r.request_id, r.detail
   FROM jsonb_to_recordset($1::jsonb) AS r(
-    at timestamptz, actor text, role text, student_id text, action text, outcome text, request_id text, detail jsonb)`;
+    at timestamptz, actor text, role text, student_id text, students text[], action text, outcome text,
+    request_id text, detail jsonb)`;
 
 /*
  * The same insert, committed without waiting for the WAL to reach the disk: set_config(…, true)
@@ -27,6 +28,7 @@ interface Row {
   actor: string;
   role: AuditEntry['role'];
   student_id: string | null;
+  students: string[] | null;
   action: AuditEntry['action'];
   outcome: AuditEntry['outcome'];
   request_id: string;
@@ -43,6 +45,7 @@ function entryOf(r: Row): AuditEntry {
     outcome: r.outcome,
     request_id: r.request_id,
   };
+  if (r.students) entry.students = r.students;
   if (r.detail) entry.detail = r.detail;
   return entry;
 }
@@ -105,7 +108,10 @@ export function createSqlAuditTrail(db: SqlClient, options: { durableReads?: boo
         params.push(value);
         where.push(sql.replace('?', `$${params.length}`));
       };
-      if (studentId !== undefined) add('student_id = ?', studentId);
+      if (studentId !== undefined) {
+        params.push(studentId);
+        where.push(`(student_id = $${params.length} OR students @> ARRAY[$${params.length}::text])`);
+      }
       if (actor !== undefined) add('actor = ?', actor);
       if (from !== undefined) add('at >= ?', from);
       if (to !== undefined) add('at <= ?', to);

@@ -16,6 +16,7 @@ const Entry = Type.Object({
   action: Type.Enum([...AUDIT_ACTIONS]),
   outcome: Type.Enum(['allowed', 'refused', 'not_found']),
   request_id: Type.String(),
+  students: Type.Optional(Type.Array(Type.String(), { description: 'the students a class-wide read covered' })),
   detail: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
 });
 

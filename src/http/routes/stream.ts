@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canReadStudent } from '../../access/access-rule.js';
+import { Errors } from '../../errors.js';
 import type { Bus, MasteryUpdated } from '../../ports/bus.js';
 import { principalOf } from '../authenticate.js';
 import { ErrorBody } from '../schemas.js';
@@ -14,12 +16,16 @@ export interface StreamOptions {
    * again: an expired or revoked token cannot keep a stream open for ever.
    */
   maxAgeMs?: number;
-  /** Called once a caller is allowed to open a stream (the audit trail records it). */
-  onOpen?: (request: FastifyRequest) => Promise<void>;
+  /** Streams one token may hold open at once; one more is a 429 TOO_MANY_STREAMS. */
+  maxPerToken?: number;
+  /** Called when a caller opens a stream, or is refused one (the audit trail records both). */
+  onOpen?: (request: FastifyRequest, outcome: 'allowed' | 'refused', detail?: Record<string, string | number>) => Promise<void>;
 }
 
 const HEARTBEAT_MS = 15_000;
 const MAX_AGE_MS = 10 * 60_000;
+/** A dashboard holds one stream per open page; ten covers a teacher's tabs, not a flood. */
+const MAX_STREAMS_PER_TOKEN = 10;
 /** A client that reads slower than updates arrive is cut off rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Marks the one route whose token may come in the query string. */
@@ -56,7 +62,10 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
   }
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const maxAgeMs = options.maxAgeMs ?? MAX_AGE_MS;
+  const maxPerToken = options.maxPerToken ?? MAX_STREAMS_PER_TOKEN;
   const open = new Set<() => void>();
+  /** Open streams by token (its hash: the token itself is not kept). */
+  const perToken = new Map<string, number>();
 
   scope.addHook('onRequest', async (request: FastifyRequest) => {
     if (request.routeOptions.config.acceptsQueryToken !== true || request.headers.authorization !== undefined) return;
@@ -78,7 +87,8 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
         description:
           'text/event-stream: `event: mastery.updated` with the update as JSON in `data`, a `: heartbeat` ' +
           'comment every 15 s. EventSource cannot send headers, so the token may also be given as ' +
-          '`?access_token=`. The server ends a connection after 10 minutes; EventSource reconnects.',
+          '`?access_token=`. The server ends a connection after 10 minutes, or when its token expires if sooner; ' +
+          'EventSource reconnects. A token may hold 10 streams open at once (429 TOO_MANY_STREAMS beyond).',
         querystring: Type.Object(
           { access_token: Type.Optional(Type.String({ description: 'the bearer token, for clients that cannot send headers' })) },
           { additionalProperties: false },
@@ -87,12 +97,19 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
         response: {
           200: { description: 'an endless text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } },
           401: ErrorBody,
+          429: ErrorBody,
         },
       },
     },
     async (request: FastifyRequest, reply: FastifyReply) => {
       const principal = principalOf(request);
-      await options.onOpen?.(request);
+      const token = createHash('sha256').update(request.headers.authorization ?? '').digest('base64url');
+      const held = perToken.get(token) ?? 0;
+      if (held >= maxPerToken) {
+        await options.onOpen?.(request, 'refused', { reason: 'too many streams', open: held });
+        throw Errors.tooManyStreams(maxPerToken);
+      }
+      await options.onOpen?.(request, 'allowed');
       // From here on the response is written by hand: Fastify must not send anything itself.
       reply.hijack();
       const res = reply.raw;
@@ -106,6 +123,7 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
       res.write('retry: 3000\n: connected\n\n');
 
       let ended = false;
+      perToken.set(token, held + 1);
       const end = () => {
         if (ended) return;
         ended = true;
@@ -113,6 +131,9 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
         clearInterval(heartbeat);
         clearTimeout(maxAge);
         open.delete(end);
+        const left = (perToken.get(token) ?? 1) - 1;
+        if (left > 0) perToken.set(token, left);
+        else perToken.delete(token);
         res.end();
       };
       const write = (chunk: string) => {
@@ -128,7 +149,10 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
         if (canReadStudent(principal, update.student_id)) write(sseEvent(update));
       });
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
-      const maxAge = setTimeout(end, maxAgeMs);
+      // The stream ends when its token does: the token would be refused on any other request
+      // from then on, and EventSource's reconnection has to present a fresh one.
+      const lifetime = principal.expiresAt === undefined ? maxAgeMs : Math.min(maxAgeMs, Math.max(0, principal.expiresAt - Date.now()));
+      const maxAge = setTimeout(end, lifetime);
       open.add(end);
       request.raw.once('close', end);
       res.once('close', end);

@@ -104,6 +104,17 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
             outcome: 'not_found',
             request_id: 'req-4',
           },
+          {
+            at: '2026-01-14T10:30:04.000Z',
+            actor,
+            role: 'teacher',
+            student_id: null,
+            action: 'students.list',
+            outcome: 'allowed',
+            request_id: 'req-5',
+            students: [`${prefix}-s9`, `${prefix}-s1`],
+            detail: { students: 2 },
+          },
         ];
 
         await trail.record(recorded);
@@ -111,8 +122,9 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
 
         assert.deepEqual(entries, newestFirst(recorded));
         assert.equal(next, null);
-        assert.ok(!('detail' in entries[0]!), 'an entry recorded without detail comes back without one');
-        assert.equal(entries[2]!.student_id, null);
+        assert.ok(!('detail' in entries[1]!), 'an entry recorded without detail comes back without one');
+        assert.equal(entries[3]!.student_id, null);
+        assert.ok(!('students' in entries[1]!), 'an entry recorded without students comes back without them');
       });
 
       it('returns the newest entries first, across several record calls', async () => {
@@ -170,6 +182,27 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
         const { entries } = await trail.query({ studentId: student, limit: 100 });
 
         assert.deepEqual(entries, [recorded[4], recorded[2], recorded[0]]);
+      });
+
+      it('filters by student: a class-wide entry that lists the student, not one listing a longer id or none', async () => {
+        const trail = await open();
+        const prefix = freshPrefix();
+        const student = `${prefix}-s`;
+        const base = '2026-01-14T09:30:00.000Z';
+        const list = (at: number, students: string[]) =>
+          entry({ actor: `${prefix}-teacher`, role: 'teacher', at: plus(base, at), action: 'students.list', students, detail: { students: students.length } });
+        const recorded = [
+          list(0, [`${prefix}-a`, student, `${prefix}-z`]),
+          list(1, [`${student}2`, `${prefix}-s_`]),
+          list(2, []),
+          entry({ actor: `${prefix}-admin`, at: plus(base, 3), student_id: student }),
+          list(4, [student]),
+        ];
+        await trail.record(recorded);
+
+        const { entries } = await trail.query({ studentId: student, limit: 100 });
+
+        assert.deepEqual(entries, [recorded[4], recorded[3], recorded[0]]);
       });
 
       it('filters by actor: only that actor\'s entries, about any student or none', async () => {
