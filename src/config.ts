@@ -305,6 +305,14 @@ export function testServers(env: Env = process.env): { databaseUrl: string; redi
   };
 }
 
+/**
+ * The seed of the suite's property tests: `MASTERY_TEST_SEED` replays a failed run exactly;
+ * unset, each run draws a new one (and prints it), so runs keep exploring new cases.
+ */
+export function testSeed(env: Env = process.env): number {
+  return integer(env, 'MASTERY_TEST_SEED', Math.floor(Math.random() * 2 ** 31), 0, 2 ** 31 - 1);
+}
+
 /** What a child `mastery` process started by the tests inherits: where to find executables. */
 export function childProcessBase(env: Env = process.env): Record<string, string> {
   return env.PATH === undefined ? {} : { PATH: env.PATH };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../testing/property.js';
 import { addDays, dayFromNumber, dayNumber, dayOfInstant, daysBetween, isDay } from './days.js';
 
 describe('days (UTC calendar days, YYYY-MM-DD)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../testing/property.js';
 import { clamp, mean, round3 } from './numbers.js';
 
 describe('round3: half-up to 3 decimals (mastery-model.md, preamble)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../testing/property.js';
 import { addDays, dayOfInstant } from './days.js';
 import type { LearningEvent } from './learning-event.js';
 import { dailyComponents, dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';

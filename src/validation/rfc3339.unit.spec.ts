@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../testing/property.js';
 import { parseRfc3339 } from './rfc3339.js';
 
 /** RFC 3339 date-times with an offset (events.md: "timestamp: RFC 3339 with offset"). */

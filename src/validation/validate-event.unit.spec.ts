@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../testing/property.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { validateEvent } from './validate-event.js';
 

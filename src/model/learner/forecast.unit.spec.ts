@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../../testing/property.js';
 import { streakCursor } from '../consistency.js';
 import { addDays, dayFromNumber, dayNumber, type Day } from '../days.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import { fc } from '../../testing/property.js';
 import { instantKey } from '../instant.js';
 import { stateOf, responseEvent } from '../testing/event-builders.js';
 import { evolveAll, initialState, type StoredResponse } from '../student-state.js';
