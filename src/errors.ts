@@ -42,4 +42,19 @@ export const Errors = {
   fitRefused: (message: string) => new EngineError('FIT_REFUSED', 422, message),
   /** A process whose probes answer before it can serve (the worker before it joins its group). */
   notReady: (message: string) => new EngineError('NOT_READY', 503, message, undefined, true),
+  methodNotAllowed: (message: string) => new EngineError('METHOD_NOT_ALLOWED', 405, message),
+  uriTooLong: (message: string) => new EngineError('URI_TOO_LONG', 414, message),
+  unsupportedMediaType: () => new EngineError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as application/json'),
+  headersTooLarge: () => new EngineError('HEADERS_TOO_LARGE', 431, 'the request headers are larger than the service accepts (16 KiB)'),
+  /** A fault of the service: its cause goes to the log, never to the client. */
+  internal: () => new EngineError('INTERNAL', 500, 'the service failed to answer; it has been logged'),
 } as const;
+
+/** The one error shape every door answers with (api.md): `{ error: { code, message, details? } }`. */
+export interface ErrorResponseBody {
+  error: { code: string; message: string; details?: unknown[] };
+}
+
+export function errorBody(error: EngineError): ErrorResponseBody {
+  return { error: error.details ? { code: error.code, message: error.message, details: error.details } : { code: error.code, message: error.message } };
+}

@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
 import { registerMcpRoute } from '../mcp/mcp-http.js';
-import { Errors } from '../errors.js';
+import { errorBody, Errors } from '../errors.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
@@ -57,20 +57,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Errors Fastify raises before routing (a malformed URL, a path parameter too long) leave in
     // the API's error shape too.
     frameworkErrors: (error, _request, reply) => {
-      const tooLong = error.statusCode === 414;
-      const body = { error: { code: tooLong ? 'URI_TOO_LONG' : 'BAD_REQUEST', message: error.message } };
-      void (reply as FastifyReply).code(tooLong ? 414 : 400).send(body);
+      const e = error.statusCode === 414 ? Errors.uriTooLong(error.message) : Errors.badRequest(error.message);
+      void (reply as FastifyReply).code(e.statusCode).send(errorBody(e));
     },
     // What Node's HTTP parser refuses before Fastify sees a request (headers over Node's 16 KiB,
     // a malformed request line) leaves in the API's error shape too, not as a bare status line.
     clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
       if (error.code === 'ECONNRESET' || !socket.writable) return;
       const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-      const body = JSON.stringify({
-        error: tooLarge
-          ? { code: 'HEADERS_TOO_LARGE', message: 'the request headers are larger than the service accepts (16 KiB)' }
-          : { code: 'BAD_REQUEST', message: 'the request could not be parsed as HTTP' },
-      });
+      const e = tooLarge ? Errors.headersTooLarge() : Errors.badRequest('the request could not be parsed as HTTP');
+      const body = JSON.stringify(errorBody(e));
       const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     },

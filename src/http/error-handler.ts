@@ -1,10 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { EngineError, Errors } from '../errors.js';
-
-interface ErrorReply {
-  status: number;
-  body: { error: { code: string; message: string; details?: unknown[] } };
-}
+import { EngineError, errorBody, Errors } from '../errors.js';
 
 /** Fastify's own errors, by code, in the API's vocabulary. */
 function fromFastify(error: FastifyError): EngineError | null {
@@ -21,7 +16,7 @@ function fromFastify(error: FastifyError): EngineError | null {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return Errors.payloadTooLarge('the request body is larger than the service accepts');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new EngineError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as application/json');
+      return Errors.unsupportedMediaType();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return Errors.badRequest('the request body is empty');
   }
@@ -31,12 +26,8 @@ function fromFastify(error: FastifyError): EngineError | null {
   return null;
 }
 
-function replyFor(error: unknown): ErrorReply | null {
-  const known = error instanceof EngineError ? error : fromFastify(error as FastifyError);
-  if (!known) return null;
-  const body: ErrorReply['body'] = { error: { code: known.code, message: known.message } };
-  if (known.details) body.error.details = known.details;
-  return { status: known.statusCode, body };
+function known(error: unknown): EngineError | null {
+  return error instanceof EngineError ? error : fromFastify(error as FastifyError);
 }
 
 /**
@@ -52,14 +43,14 @@ function challengeFor(request: FastifyRequest): string {
 /** Every error leaves as `{ error: { code, message, details? } }`, never with a stack trace. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const known = replyFor(error);
-    if (known?.status === 401) void reply.header('www-authenticate', challengeFor(request));
-    if (known) return reply.status(known.status).send(known.body);
-    request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'the service failed to answer; it has been logged' } });
+    const answer = known(error);
+    if (answer === null) request.log.error({ err: error }, 'request failed');
+    const e = answer ?? Errors.internal();
+    if (e.statusCode === 401) void reply.header('www-authenticate', challengeFor(request));
+    return reply.status(e.statusCode).send(errorBody(e));
   });
   app.setNotFoundHandler((request, reply) => {
     const e = Errors.routeNotFound(request.method, request.url.split('?')[0]!);
-    return reply.status(e.statusCode).send({ error: { code: e.code, message: e.message } });
+    return reply.status(e.statusCode).send(errorBody(e));
   });
 }

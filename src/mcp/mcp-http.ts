@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenVerifier } from '../access/tokens.js';
-import { EngineError, Errors } from '../errors.js';
+import { errorBody, Errors } from '../errors.js';
 import { callerOf, installAuthentication } from '../http/authenticate.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { Ingest } from '../pipeline/ingest.js';
@@ -41,7 +41,7 @@ async function handle(deps: McpRouteDeps, request: FastifyRequest, reply: Fastif
     request.log.error({ err: error }, 'the MCP request failed');
     if (!reply.raw.headersSent) {
       reply.raw.writeHead(500, { 'content-type': 'application/json' });
-      reply.raw.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'the service failed to answer; it has been logged' } }));
+      reply.raw.end(JSON.stringify(errorBody(Errors.internal())));
     }
   }
 }
@@ -90,7 +90,7 @@ export async function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps)
     // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
     const notAllowed = async (_request: FastifyRequest, reply: FastifyReply) => {
       void reply.header('allow', 'POST');
-      throw new EngineError('METHOD_NOT_ALLOWED', 405, 'this MCP endpoint is stateless: send JSON-RPC messages with POST');
+      throw Errors.methodNotAllowed('this MCP endpoint is stateless: send JSON-RPC messages with POST');
     };
     scope.get(MCP_PATH, { schema: { hide: true } }, notAllowed);
     scope.delete(MCP_PATH, { schema: { hide: true } }, notAllowed);
