@@ -2,6 +2,8 @@ import type { Caller } from '../access/caller.js';
 import type { MessageCodec } from '../adapters/kafka/message-codec.js';
 import type { Ingest, IngestReport } from '../pipeline/ingest.js';
 import { EngineError } from '../errors.js';
+import { MAX_NESTING_DEPTH } from '../validation/event-schema.js';
+import { tooDeep } from '../validation/validate-event.js';
 
 /** A message as it arrives from mastery.requests or mastery.retry. */
 export interface InboundMessage {
@@ -48,18 +50,15 @@ export interface BatchOutcome {
 }
 
 /**
- * The dead-letter record of events.md: `{ original_event, error, timestamp }`. An event that
- * cannot be written back as JSON (nested too deep for it) goes with its raw bytes in base64, as
- * an undecodable message does.
+ * The dead-letter record of events.md: `{ original_event, error, timestamp }`. An event nested
+ * deeper than events may be goes with its raw bytes in base64, as an undecodable message does:
+ * writing it back as JSON could overflow the stack, and whether it does depends on the Node.js
+ * version (20 overflows at a few thousand levels, 26 does not), so the limit decides, not luck.
  */
 function deadLetter(key: Buffer | null, original: unknown, error: string, now: Date, raw?: Buffer): OutboundMessage {
   const record = (event: unknown) => JSON.stringify({ original_event: event, error, timestamp: now.toISOString() });
-  try {
-    return { key, value: Buffer.from(record(original)) };
-  } catch (failure) {
-    if (!(failure instanceof RangeError) || raw === undefined) throw failure;
-    return { key, value: Buffer.from(record(raw.toString('base64'))) };
-  }
+  const deep = raw !== undefined && typeof original === 'object' && original !== null && tooDeep(original, MAX_NESTING_DEPTH) !== null;
+  return { key, value: Buffer.from(record(deep ? raw.toString('base64') : original)) };
 }
 
 interface Decoded {
