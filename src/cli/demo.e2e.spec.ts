@@ -91,6 +91,40 @@ describe('mastery demo against a running service', () => {
     assert.match(second.stdout, new RegExp(`sent ${sent[1]} events \\(${sent[2]} answers\\) for 30 students: 0 accepted, ${sent[1]} duplicate`));
   });
 
+  it('mastery students --needs-help prints who needs help, lowest forecast first; a teacher token shows its class only', async () => {
+    const env = { MASTERY_DATA_DIR: dataDir };
+    // Runs after the demo above has fed the class.
+    const all = await runCli(['students', '--url', server.url, '--limit', '1000'], env);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /^30 students known as of \d{4}-\d{2}-\d{2}\n/);
+    const rowsOf = (text: string) =>
+      [...text.matchAll(/^(stu-\d{3})\s+([\d.]+)\s+\w+\s+\S+\s+([\d.]+) \(([\d.]+)–([\d.]+)\)\s*(yes)?$/gm)].map((m) => ({
+        id: m[1]!,
+        forecast: Number(m[3]),
+        needsHelp: m[6] === 'yes',
+      }));
+    const everyone = rowsOf(all.stdout);
+    assert.equal(everyone.length, 30);
+    const expected = everyone.filter((r) => r.needsHelp);
+    assert.ok(expected.length > 0 && expected.length < 30, `some, not all, need help: ${expected.length}`);
+
+    const helped = await runCli(['students', '--url', server.url, '--needs-help', '--limit', '1000'], env);
+    assert.equal(helped.code, 0, helped.stderr);
+    assert.match(helped.stdout, new RegExp(`^${expected.length} students? need help as of`));
+    const rows = rowsOf(helped.stdout);
+    assert.deepEqual(new Set(rows.map((r) => r.id)), new Set(expected.map((r) => r.id)));
+    assert.ok(rows.every((r, i) => i === 0 || rows[i - 1]!.forecast <= r.forecast), 'lowest forecast first');
+
+    const token = (await runCli(['token', '--role', 'teacher', '--sub', 't-cli', '--students', 'stu-001,stu-002,stu-003'], env)).stdout.trim();
+    const mine = await runCli(['students', '--url', server.url, '--token', token], env);
+    assert.equal(mine.code, 0, mine.stderr);
+    assert.deepEqual(rowsOf(mine.stdout).map((r) => r.id), ['stu-001', 'stu-002', 'stu-003']);
+
+    const bad = await runCli(['students', '--url', server.url, '--sort', 'name'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--sort must be one of student_id, mastery_score/);
+  });
+
   it('says what to do when no service answers', async () => {
     const r = await runCli(['demo', '--url', 'http://127.0.0.1:9'], { MASTERY_DATA_DIR: dataDir });
     assert.equal(r.code, 2);

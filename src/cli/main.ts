@@ -12,6 +12,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { purgeCommand } from './commands/purge.js';
 import { rebuildCommand } from './commands/rebuild.js';
 import { serveCommand } from './commands/serve.js';
+import { studentsCommand } from './commands/students.js';
 import { tokenCommand } from './commands/token.js';
 import { workerCommand } from './commands/worker.js';
 import { UsageError } from './usage-error.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; summary
   calc: { run: calcCommand, summary: 'the stateless calculator: four component values in, the result out' },
   token: { run: tokenCommand, summary: 'sign a development token for a role, subject and class' },
   demo: { run: demoCommand, summary: 'feed a realistic class of students to a running service' },
+  students: { run: studentsCommand, summary: 'the students a token may see, or only those who need help, as a table' },
   migrate: { run: migrateCommand, summary: "apply the event log's database migrations and exit" },
   rebuild: { run: rebuildCommand, summary: 'recompute the state store from the event log' },
   purge: { run: purgeCommand, summary: 'remove what is older than the retention period, and what erased students left' },

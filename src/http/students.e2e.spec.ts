@@ -618,11 +618,67 @@ describe('GET /v1/students', () => {
     });
   }
 
-  for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'offset=-1', 'as_of=2026-02-30', 'as_of=yesterday']) {
+  for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'offset=-1', 'as_of=2026-02-30', 'as_of=yesterday', 'needs_help=maybe', 'sort=score', 'sort=-student_id']) {
     it(`?${query} → 400 BAD_REQUEST`, async () => {
       const h = app();
 
       errorOf(await h.get(`/v1/students?${query}`, h.admin), 400, 'BAD_REQUEST');
     });
   }
+});
+
+describe('GET /v1/students?needs_help=…&sort=…: who needs help, in the order asked for', () => {
+  // Two students as in worked example B (practising, 0.712) and three with one day of 20 of
+  // 25 exercises (0.42, whose forecast falls to 0.368 after a likely week without practice).
+  const app = sharedBy(() => [...workedExampleB('s-b'), ...workedExampleB('s-f'), ...['s-a', 's-c', 's-d'].map((id) => twenty(id, TODAY))]);
+  const ids = (list: StudentList) => list.students.map((st) => st.student_id);
+  const AS_OF = 'as_of=2026-01-14';
+
+  it('needs_help=true lists exactly those whose forecast says so, needs_help=false the others; the total counts the filtered list', async () => {
+    const h = app();
+    const all = await ok<StudentList>(h, `/v1/students?${AS_OF}`, h.admin);
+    const helped = all.students.filter((st) => st.needs_help).map((st) => st.student_id);
+    const fine = all.students.filter((st) => !st.needs_help).map((st) => st.student_id);
+    assert.ok(helped.length > 0 && fine.length > 0, `both kinds in the fixture: ${helped} / ${fine}`);
+
+    const yes = await ok<StudentList>(h, `/v1/students?${AS_OF}&needs_help=true`, h.admin);
+    const no = await ok<StudentList>(h, `/v1/students?${AS_OF}&needs_help=false`, h.admin);
+
+    assert.deepStrictEqual({ total: yes.total, ids: ids(yes) }, { total: helped.length, ids: helped });
+    assert.deepStrictEqual({ total: no.total, ids: ids(no) }, { total: fine.length, ids: fine });
+    assert.deepStrictEqual(yes.students, all.students.filter((st) => st.needs_help), 'the same summaries as the whole list');
+  });
+
+  it('sorts by forecast or mastery score, lowest first or (with -) highest first, ties in id order', async () => {
+    const h = app();
+    const all = (await ok<StudentList>(h, `/v1/students?${AS_OF}`, h.admin)).students;
+    const order = (value: (st: StudentList['students'][number]) => number, sign: number) =>
+      [...all].sort((a, b) => sign * (value(a) - value(b)) || (a.student_id < b.student_id ? -1 : 1)).map((st) => st.student_id);
+
+    for (const [sort, expected] of [
+      ['forecast', order((st) => st.forecast.score_in_7_days, 1)],
+      ['-forecast', order((st) => st.forecast.score_in_7_days, -1)],
+      ['mastery_score', order((st) => st.mastery_score, 1)],
+      ['-mastery_score', order((st) => st.mastery_score, -1)],
+      ['student_id', ['s-a', 's-b', 's-c', 's-d', 's-f']],
+    ] as const) {
+      assert.deepStrictEqual(ids(await ok<StudentList>(h, `/v1/students?${AS_OF}&sort=${sort}`, h.admin)), expected, sort);
+    }
+    // The fixture makes the orders differ: the three alike come first, in id order, lowest first.
+    assert.deepStrictEqual(order((st) => st.mastery_score, 1), ['s-a', 's-c', 's-d', 's-b', 's-f']);
+  });
+
+  it('pages the filtered, sorted list; a teacher sees only the class in it, and the read is one audit entry naming the page', async () => {
+    const h = app();
+    const teacher = await h.token('teacher', 'ms-order', ['s-f', 's-a', 's-d', 'ghost']);
+
+    const page = await ok<StudentList>(h, `/v1/students?${AS_OF}&sort=-mastery_score&limit=2&offset=1`, teacher);
+    const helped = await ok<StudentList>(h, `/v1/students?${AS_OF}&needs_help=true&sort=forecast`, teacher);
+
+    assert.equal(page.total, 3);
+    assert.deepStrictEqual(ids(page), ['s-a', 's-d'], 's-f (0.712) first, then the two at 0.42 in id order');
+    assert.ok(ids(helped).every((id) => ['s-a', 's-d', 's-f'].includes(id)), `only the class: ${ids(helped)}`);
+    const { entries } = await h.deps.audit.query({ actor: 'ms-order', limit: 10 });
+    assert.deepStrictEqual(entries.map((e) => e.students), [ids(helped), ['s-a', 's-d']], 'newest first, each listing the students it returned');
+  });
 });

@@ -64,6 +64,31 @@ export interface StudentKnowledge {
 
 export type StudentPrediction = Prediction & { forecast: Forecast };
 
+/** How a class list is ordered: by id (the default), or lowest first, `-` for highest first. */
+export const STUDENT_SORTS = ['student_id', 'mastery_score', '-mastery_score', 'forecast', '-forecast'] as const;
+export type StudentSort = (typeof STUDENT_SORTS)[number];
+
+export interface ListPage {
+  offset: number;
+  limit: number;
+  asOf?: Day;
+  /** Only the students the forecast says need help (true), or only the others (false). */
+  needsHelp?: boolean;
+  sort?: StudentSort;
+}
+
+/** Students loaded a chunk at a time when a filter or a sort must see every one. */
+const SCAN_CHUNK = 1000;
+
+function bySort(sort: StudentSort): (a: StudentSummary, b: StudentSummary) => number {
+  const byId = (a: StudentSummary, b: StudentSummary) => (a.student_id < b.student_id ? -1 : a.student_id > b.student_id ? 1 : 0);
+  const key = sort.replace(/^-/, '') as 'student_id' | 'mastery_score' | 'forecast';
+  if (key === 'student_id') return byId;
+  const sign = sort.startsWith('-') ? -1 : 1;
+  const value = (s: StudentSummary) => (key === 'forecast' ? s.forecast.score_in_7_days : s.mastery_score);
+  return (a, b) => sign * (value(a) - value(b)) || byId(a, b);
+}
+
 /**
  * The read use cases. Each one checks the access rule first (a refused caller learns nothing,
  * not even whether the student exists), then reads the state store and computes as of a day.
@@ -164,11 +189,13 @@ export function createStudentQueries(deps: EngineDeps) {
       return { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...learnerPathAsOf(record.state, asOf, deps.model, learnerOf(record), scope.topic)! };
     },
 
-    /** Teachers see their class, admins everyone; a page of summaries in student id order. */
-    async list(
-      caller: Caller,
-      page: { offset: number; limit: number; asOf?: Day },
-    ): Promise<{ as_of: Day; total: number; students: StudentSummary[] }> {
+    /**
+     * Teachers see their class, admins everyone; a page of summaries in student id order, or
+     * in the order asked for, of everyone or only those who need help. A filter or an order
+     * other than by id must compute every summary the caller may see before it can page: for
+     * a class that is the class, for an admin every student the engine holds.
+     */
+    async list(caller: Caller, page: ListPage): Promise<{ as_of: Day; total: number; students: StudentSummary[] }> {
       const principal = caller.principal;
       try {
         assertCanListStudents(principal);
@@ -177,24 +204,38 @@ export function createStudentQueries(deps: EngineDeps) {
         throw error;
       }
       const asOf = page.asOf ?? today();
-      let ids: string[];
-      let total: number;
-      let records: Awaited<ReturnType<typeof loadStudents>>;
-      if (principal.role === 'admin') {
-        ({ studentIds: ids, total } = await deps.log.listStudents(page));
-        records = await loadStudents(deps, ids, { writeBack: true });
-      } else {
-        // A class is small: load it whole, keep the students the engine knows, then page.
-        records = await loadStudents(deps, [...principal.students].sort(), { writeBack: true });
-        const known = [...principal.students].sort().filter((id) => records.has(id));
-        total = known.length;
-        ids = known.slice(page.offset, page.offset + page.limit);
-      }
       const params = deps.learner.current();
-      const students = ids.flatMap((id) => {
-        const state = records.get(id)?.record.state;
-        return state ? [summaryOf(state, asOf, deps.model, params)] : [];
-      });
+      const summaries = async (ids: readonly string[]) => {
+        const records = await loadStudents(deps, ids, { writeBack: true });
+        return ids.flatMap((id) => {
+          const state = records.get(id)?.record.state;
+          return state ? [summaryOf(state, asOf, deps.model, params)] : [];
+        });
+      };
+      let students: StudentSummary[];
+      let total: number;
+      const sort = page.sort ?? 'student_id';
+      if (principal.role === 'admin' && page.needsHelp === undefined && sort === 'student_id') {
+        const listed = await deps.log.listStudents(page);
+        total = listed.total;
+        students = await summaries(listed.studentIds);
+      } else {
+        // A class is small: summarise it whole, then filter, order and page.
+        let all: StudentSummary[] = [];
+        if (principal.role === 'admin') {
+          for (let offset = 0; ; offset += SCAN_CHUNK) {
+            const { studentIds } = await deps.log.listStudents({ offset, limit: SCAN_CHUNK });
+            all.push(...(await summaries(studentIds)));
+            if (studentIds.length < SCAN_CHUNK) break;
+          }
+        } else {
+          all = await summaries([...principal.students].sort());
+        }
+        if (page.needsHelp !== undefined) all = all.filter((st) => st.needs_help === page.needsHelp);
+        all.sort(bySort(sort));
+        total = all.length;
+        students = all.slice(page.offset, page.offset + page.limit);
+      }
       await deps.audit.record([classReadEntry(deps, caller, 'students.list', students.map((st) => st.student_id))]);
       return { as_of: asOf, total, students };
     },

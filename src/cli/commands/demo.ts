@@ -3,6 +3,7 @@ import { loadConfig } from '../../config.js';
 import { generateClass } from '../../demo/class-generator.js';
 import { resolveJwtSecret } from '../../runtime/jwt-secret.js';
 import { parseFlags, wantsHelp } from '../parse-flags.js';
+import { callService } from '../service-client.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `usage: mastery demo [--url URL] [--students 30] [--days 21] [--seed 42]
@@ -20,18 +21,6 @@ function positive(name: string, raw: string | undefined, fallback: number, max: 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
   return n;
-}
-
-async function call(url: string, token: string, init: RequestInit = {}): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-  } catch {
-    throw new UsageError(`no service answers at ${new URL(url).origin}: start it first with "npm start"`);
-  }
-  const body = await response.json();
-  if (!response.ok) throw new UsageError(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${JSON.stringify(body)}`);
-  return body;
 }
 
 export async function demoCommand(args: string[]): Promise<void> {
@@ -54,7 +43,7 @@ export async function demoCommand(args: string[]): Promise<void> {
   const service = await signHs256(secret, { role: 'service', sub: 'mastery-demo', expiresIn: '10m' });
   const totals = { accepted: 0, duplicate: 0, rejected: 0 };
   for (let i = 0; i < events.length; i += BATCH) {
-    const report = (await call(`${base}/v1/events`, service, {
+    const report = (await callService(`${base}/v1/events`, service, {
       method: 'POST',
       body: JSON.stringify(events.slice(i, i + BATCH)),
     })) as typeof totals;
@@ -68,7 +57,7 @@ export async function demoCommand(args: string[]): Promise<void> {
 
   const ids = students.map((s) => s.student_id);
   const teacher = await signHs256(secret, { role: 'teacher', sub: 'demo-teacher', students: ids, expiresIn: '8h' });
-  const list = (await call(`${base}/v1/students?limit=1000`, teacher)) as {
+  const list = (await callService(`${base}/v1/students?limit=1000`, teacher)) as {
     students: Array<{ student_id: string; mastery_score: number; level: string; trend: string | null; forecast: { score_in_7_days: number }; needs_help: boolean }>;
   };
   const profileOf = new Map(students.map((s) => [s.student_id, s.profile]));

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors } from '../../errors.js';
 import { isDay, type Day } from '../../model/days.js';
 import { parseAsOf } from '../../queries/as-of.js';
-import type { StudentQueries } from '../../queries/student-queries.js';
+import { STUDENT_SORTS, type StudentQueries, type StudentSort } from '../../queries/student-queries.js';
 import { callerOf } from '../authenticate.js';
 import {
   DayString,
@@ -118,17 +118,26 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
             // A bound every store can page with: beyond it a number is a client's mistake, not an outage.
             offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
+            needs_help: Type.Optional(
+              Type.Boolean({ description: 'true: only the students the forecast says need help; false: only the others' }),
+            ),
+            sort: Type.Enum([...STUDENT_SORTS], {
+              default: 'student_id',
+              description: 'student_id, or lowest first by mastery_score or forecast (the score in 7 days); a leading - for highest first',
+            }),
           },
           { additionalProperties: false },
         ),
         response: { 200: StudentList, ...errors },
       },
     },
-    (request: FastifyRequest<{ Querystring: { as_of?: string; limit: number; offset: number } }>) =>
+    (request: FastifyRequest<{ Querystring: { as_of?: string; limit: number; offset: number; needs_help?: boolean; sort: StudentSort } }>) =>
       queries.list(callerOf(request), {
         asOf: asOf(request.query.as_of).asOf,
         limit: request.query.limit,
         offset: request.query.offset,
+        sort: request.query.sort,
+        ...(request.query.needs_help === undefined ? {} : { needsHelp: request.query.needs_help }),
       }),
   );
 }
