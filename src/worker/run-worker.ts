@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Caller } from '../access/caller.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
+import { consumerAssigners } from '../adapters/kafka/partition-assigners.js';
 import type { Engine, EngineKafka } from '../runtime/engine.js';
 import { handleBatch, RETRY_COUNT_HEADER, type HandleDeps, type OutboundMessage } from './handle-batch.js';
 
@@ -57,6 +58,7 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     allowAutoTopicCreation: false,
     sessionTimeout: k.config.sessionTimeoutMs,
     heartbeatInterval: Math.max(100, Math.floor(k.config.sessionTimeoutMs / 10)),
+    partitionAssigners: consumerAssigners(k.config),
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.requests.name, topics.retry.name], fromBeginning: true });

@@ -4,10 +4,8 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { PartitionAssigners, type PartitionAssigner } from 'kafkajs';
 
 const run = promisify(execFile);
 
@@ -58,27 +56,11 @@ export async function startKafkaMockCluster(options: KafkaMockClusterOptions = {
 }
 
 /**
- * A KafkaJS partition assigner (round-robin by default) whose leader answers `delayMs` late.
- * Needed by every consumer group with two or more members on the mock: librdkafka's mock
- * coordinator (2.0.2; upstream's current source has the same logic) ends a rebalance as soon as
- * the leader's SyncGroup arrives and answers a follower's SyncGroup that comes after it with
- * INVALID_REQUEST, which KafkaJS treats as fatal (the consumer crashes and does not restart);
- * without this, about one two-member join in fifteen crashed. Followers send their SyncGroup the
- * moment they are told who leads; holding the leader back lets theirs arrive first.
- * Pass it as `partitionAssigners: [leaderSyncsLast()]` in tests; production keeps the default.
+ * leaderSyncsLast(): the assigner every consumer group of two or more members needs on this
+ * mock (see its comment). Pass it as `partitionAssigners: [leaderSyncsLast()]` to a test's own
+ * consumers; a `mastery worker` child takes it with MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST=true.
  */
-export function leaderSyncsLast(assigner: PartitionAssigner = PartitionAssigners.roundRobin, delayMs = 250): PartitionAssigner {
-  return (config) => {
-    const inner = assigner(config);
-    return {
-      ...inner,
-      assign: async (group) => {
-        await sleep(delayMs);
-        return inner.assign(group);
-      },
-    };
-  };
-}
+export { leaderSyncsLast } from '../partition-assigners.js';
 
 function checkTopic(name: string, partitions: number): void {
   // Also keeps the line protocol intact: a name with a space or newline would split a command.
