@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { EngineDeps } from '../pipeline/engine-deps.js';
 import { createIngest, type Ingest } from '../pipeline/ingest.js';
 import { rebuildState } from '../pipeline/rebuild-state.js';
+import { republishRecent } from '../pipeline/outbox.js';
 import { recoverUnapplied } from '../pipeline/recover-unapplied.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { createStudentQueries, type StudentQueries } from '../queries/student-queries.js';
@@ -26,9 +27,15 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-/** Applies what a stopped run logged but never applied; a store still down is no reason not to start. */
+/**
+ * Publishes the updates a stopped run saved but never published, then applies what it logged but
+ * never applied (in this order, so that a pending update goes out before a newer one replaces
+ * it); a store or a broker still down is no reason not to start.
+ */
 async function recoverAtStart(deps: EngineDeps, logger: Logger): Promise<void> {
   try {
+    const republished = await republishRecent(deps);
+    if (republished > 0) logger.warn({ updates: republished }, 'published the updates a previous run had saved but not published');
     const recovered = await recoverUnapplied(deps);
     if (recovered > 0) logger.warn({ events: recovered }, 'applied events a previous run had logged but not applied');
   } catch (error) {
