@@ -54,7 +54,16 @@ export interface Config {
   kafka: KafkaConfig | undefined;
   /** The bearer token `mastery mcp` acts with over stdio (whose data the AI tutor may read). */
   mcpToken: string | undefined;
+  /**
+   * Test-only: where the process kills itself (SIGKILL), so a test can prove what a crash at
+   * that point leaves. `after-state-write`: once a state write that saved updates returns,
+   * before they are published. Never set in production.
+   */
+  testCrashPoint: TestCrashPoint | undefined;
 }
+
+export const TEST_CRASH_POINTS = ['after-state-write'] as const;
+export type TestCrashPoint = (typeof TEST_CRASH_POINTS)[number];
 
 export interface KafkaTopic {
   name: string;
@@ -288,6 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     kafka: kafka(env),
     mcpToken: read(env, 'MASTERY_MCP_TOKEN'),
+    testCrashPoint: read(env, 'MASTERY_TEST_CRASH_POINT') === undefined ? undefined : choice(env, 'MASTERY_TEST_CRASH_POINT', TEST_CRASH_POINTS, 'after-state-write'),
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {

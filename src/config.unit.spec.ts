@@ -338,3 +338,14 @@ describe('testSeed: the property tests replay a seed given, or draw one', () => 
     }
   });
 });
+
+describe('loadConfig: the test-only crash point', () => {
+  it('is unset by default, and read when given', () => {
+    assert.equal(loadConfig({}).testCrashPoint, undefined);
+    assert.equal(loadConfig({ MASTERY_TEST_CRASH_POINT: 'after-state-write' }).testCrashPoint, 'after-state-write');
+  });
+
+  it('refuses a point it does not know, naming the variable', () => {
+    refuses({ MASTERY_TEST_CRASH_POINT: 'sometime' }, 'MASTERY_TEST_CRASH_POINT');
+  });
+});

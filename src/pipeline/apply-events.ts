@@ -10,6 +10,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { loadStudents, type StudentBase } from './load-students.js';
 import type { LearnerParams } from '../model/learner/learner-params.js';
 import { recordFor, touchedDays } from './student-results.js';
+import { publishUpdates } from './outbox.js';
 
 /** How often a write is tried again after another writer changed the same student first. */
 export const MAX_WRITE_ATTEMPTS = 8;
@@ -33,7 +34,10 @@ function groupByStudent(events: readonly LearningEvent[]): Map<string, LearningE
   return groups;
 }
 
-/** The write that folds `events` into a student's base record, and the update it publishes. */
+/**
+ * The write that folds `events` into a student's base record, with the update it publishes when
+ * the result changed: its event_id is chosen now, so the outbox keeps the one that goes out.
+ */
 function writeFor(
   studentId: string,
   base: StudentBase | undefined,
@@ -41,7 +45,8 @@ function writeFor(
   today: Day,
   model: ModelConfig,
   params: LearnerParams,
-): { write: StudentWrite; changed: CurrentMastery | null } {
+  now: Date,
+): StudentWrite {
   const state = evolveAll(base?.record.state ?? initialState(studentId), events);
   const { current, knowledge } = recordFor(state, today, model, params, base?.record.knowledge);
   const before = base?.record.current ?? null;
@@ -49,26 +54,25 @@ function writeFor(
   const applied = [...(base?.rebuiltFrom ?? []), ...events];
   let days: StudentWrite['days'] | undefined;
   return {
-    write: {
-      record: { state, current: changed ? current : before, knowledge },
-      etag: base?.etag ?? null,
-      applied,
-      // Computed when the store reads them: the memory store keeps no daily values, and they
-      // were a tenth of the embedded mode's fold.
-      get days() {
-        return (days ??= touchedDays(state, applied, model));
-      },
-      // Folded onto what the store held; a student rebuilt from the log is written whole.
-      incremental: base !== undefined && base.rebuiltFrom === null,
+    record: { state, current: changed ? current : before, knowledge },
+    etag: base?.etag ?? null,
+    applied,
+    // Computed when the store reads them: the memory store keeps no daily values, and they
+    // were a tenth of the embedded mode's fold.
+    get days() {
+      return (days ??= touchedDays(state, applied, model));
     },
-    changed: changed ? current : null,
+    // Folded onto what the store held; a student rebuilt from the log is written whole.
+    incremental: base !== undefined && base.rebuiltFrom === null,
+    ...(changed ? { update: updateEvent(studentId, current, now) } : {}),
   };
 }
 
 /**
  * Folds new events into their students' records and writes each student once, atomically.
  * A student another writer changed meanwhile is reloaded and folded again. Publishes one
- * mastery.updated per student whose result changed; returns those students' ids.
+ * mastery.updated per student whose result changed, saved first in the outbox with the write
+ * (see outbox.ts); returns those students' ids.
  */
 export async function applyEvents(deps: EngineDeps, events: readonly LearningEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
@@ -81,15 +85,15 @@ export async function applyEvents(deps: EngineDeps, events: readonly LearningEve
     if (attempt > MAX_WRITE_ATTEMPTS) throw Errors.stateConflict(pending);
     const bases = await loadStudents(deps, pending);
     const params = deps.learner.current();
-    const planned = pending.map((id) => ({ id, ...writeFor(id, bases.get(id), groups.get(id)!, today, deps.model, params) }));
-    const { conflicts } = await deps.store.save(planned.map((p) => p.write));
+    const planned = pending.map((id) => writeFor(id, bases.get(id), groups.get(id)!, today, deps.model, params, now));
+    const { conflicts } = await deps.store.save(planned);
     const refused = new Set(conflicts);
-    for (const p of planned) {
-      if (!refused.has(p.id) && p.changed) updates.push(updateEvent(p.id, p.changed, now));
+    for (const w of planned) {
+      if (w.update && !refused.has(w.record.state.student_id)) updates.push(w.update);
     }
     pending = conflicts;
   }
-  await deps.bus.publish(updates);
+  await publishUpdates(deps, updates);
   return updates.map((u) => u.student_id);
 }
 

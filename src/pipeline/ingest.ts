@@ -8,6 +8,7 @@ import type { FieldError } from '../validation/field-errors.js';
 import { validateEvent } from '../validation/validate-event.js';
 import { applyEvents } from './apply-events.js';
 import type { EngineDeps } from './engine-deps.js';
+import { republishPending } from './outbox.js';
 import { createSerial } from './serial.js';
 
 export type EventOutcome =
@@ -79,7 +80,14 @@ export function createIngest(deps: EngineDeps): Ingest {
     // write (a crash, a store outage): apply it now, as the log holds it.
     const unapplied = known.length > 0 ? await deps.store.unprocessed(known) : new Set<string>();
     if (unapplied.size > 0) toApply.push(...(await deps.log.readEvents([...unapplied])));
-    const updated = await serial(() => applyEvents(deps, toApply));
+    // Events sent again come from a producer (or a Kafka redelivery) that saw no answer: the run
+    // that took them may have stopped before publishing their update. Published first, so that
+    // an update of this batch for the same student follows it.
+    const resent = admitted.filter(({ event }) => !stored.has(event.event_id)).map(({ event }) => event.student_id);
+    const updated = await serial(async () => {
+      await republishPending(deps, resent);
+      return applyEvents(deps, toApply);
+    });
     await auditIngest(deps, caller, valid, results);
     return summarise(results, updated);
   };

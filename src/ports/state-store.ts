@@ -4,6 +4,7 @@ import type { KnowledgeTrace } from '../model/learner/knowledge-trace.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import type { StudentState } from '../model/student-state.js';
 import type { ComponentValues, MasteryResult } from '../model/types.js';
+import type { MasteryUpdated } from './bus.js';
 
 /** The last result published for a student, and the day it was computed as of. */
 export interface CurrentMastery extends MasteryResult {
@@ -43,6 +44,12 @@ export interface StudentWrite {
   incremental: boolean;
   /** Component values as of the end of each day whose history this write changed. */
   days: ReadonlyArray<{ date: Day; components: ComponentValues }>;
+  /**
+   * The mastery.updated this write makes, kept as the student's pending update in the same
+   * atomic step (the outbox): written with the record or, on a conflict, not at all. It replaces
+   * a pending update the student still has. Absent: the student's pending update is left alone.
+   */
+  update?: MasteryUpdated;
 }
 
 export interface SaveOutcome {
@@ -71,7 +78,17 @@ export interface StateStore {
    * cache may then keep the record it just wrote).
    */
   save(writes: readonly StudentWrite[]): Promise<SaveOutcome>;
-  /** Forgets the students' records, with their daily values and raw events, and these events' markers. */
+  /**
+   * The outbox: the pending update of each of these students (one at most per student), that a
+   * write left and no acknowledge has removed yet. Students without one are left out.
+   */
+  pendingUpdates(studentIds: readonly string[]): Promise<MasteryUpdated[]>;
+  /**
+   * Removes these updates from the outbox once they are published: each only while it is still
+   * its student's pending update (a newer write's update stays, to be published in turn).
+   */
+  acknowledge(updates: ReadonlyArray<Pick<MasteryUpdated, 'student_id' | 'event_id'>>): Promise<void>;
+  /** Forgets the students' records, with their daily values, raw events and pending update, and these events' markers. */
   remove(studentIds: readonly string[], eventIds: readonly string[]): Promise<void>;
   /** Of these event ids, those not yet applied to the store (no processed marker). */
   unprocessed(eventIds: readonly string[]): Promise<Set<string>>;

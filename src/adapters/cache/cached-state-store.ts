@@ -98,6 +98,8 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
 
     etags: (studentIds) => inner.etags(studentIds),
     unprocessed: (eventIds) => inner.unprocessed(eventIds),
+    pendingUpdates: (studentIds) => inner.pendingUpdates(studentIds),
+    acknowledge: (updates) => inner.acknowledge(updates),
     ping: () => inner.ping(),
     async close() {
       entries.clear();

@@ -2,6 +2,7 @@ import { addDays, dayOfInstant, type Day } from '../../model/days.js';
 import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
+import type { MasteryUpdated } from '../../ports/bus.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
 import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
 import { decodeTrace, encodeTrace } from '../encoding/knowledge-trace-json.js';
@@ -82,9 +83,9 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
   const retention = { ttlInSeconds: String(options.retentionDays * 86_400) };
 
   /** Sends one call; only an unreachable sidecar throws here, naming the call. */
-  async function send(call: string, method: string, path: string, body?: unknown): Promise<Response> {
+  async function send(call: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const init: RequestInit =
-      body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      body === undefined ? { method, headers } : { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
     try {
       return await doFetch(root + path, init);
     } catch (error) {
@@ -148,6 +149,8 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     };
     const current = write.record.current;
     const ops = [state, current === null ? { operation: 'delete' as const, request: { key: k.current } } : upsert(k.current, current)];
+    // The outbox key holds the student's one pending update, replaced by a newer one.
+    if (write.update) ops.push(upsert(k.outbox, write.update));
     for (const { date, components } of write.days) {
       const ttl = dayTtl(date);
       if (ttl <= 0) continue;
@@ -240,12 +243,30 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
         const item = held.get(k.state);
         const named = item === undefined ? [] : decodeState(JSON.stringify(item.data)).state.days;
         const days = [...new Set([...window, ...named])];
-        const keys = [k.state, k.current, ...days.flatMap((d) => [k.rawEvents(d), ...COMPONENTS.map((c) => k.mastery(d, c))])];
+        const keys = [k.state, k.current, k.outbox, ...days.flatMap((d) => [k.rawEvents(d), ...COMPONENTS.map((c) => k.mastery(d, c))])];
         await request('remove', 'POST', `${statePath}/transaction`, {
           operations: keys.map((key) => ({ operation: 'delete', request: { key } })),
         });
       }
       for (const id of eventIds) await request('remove: processed marker', 'DELETE', `${statePath}/${encodeURIComponent(processedKey(id))}`);
+    },
+
+    async pendingUpdates(studentIds) {
+      const held = await bulkGet('pendingUpdates', studentIds.map((id) => studentKeys(id).outbox));
+      return [...held.values()].map((item) => item.data as MasteryUpdated);
+    },
+
+    async acknowledge(updates) {
+      const keyOf = (u: Pick<MasteryUpdated, 'student_id'>) => studentKeys(u.student_id).outbox;
+      const held = await bulkGet('acknowledge', updates.map(keyOf));
+      for (const u of updates) {
+        const item = held.get(keyOf(u));
+        if ((item?.data as MasteryUpdated | undefined)?.event_id !== u.event_id) continue;
+        // Deleted under the ETag read: a newer update written meanwhile makes it a 409, and stays.
+        const path = `${statePath}/${encodeURIComponent(keyOf(u))}?concurrency=first-write`;
+        const response = await send('acknowledge', 'DELETE', path, undefined, { 'if-match': item!.etag! });
+        if (!response.ok && response.status !== 409) throw await failure('acknowledge', 'DELETE', path, response);
+      }
     },
 
     async unprocessed(eventIds) {

@@ -13,6 +13,8 @@ export const studentKeys = (studentId: string) => {
     current: `${tag}:profile:current_mastery`,
     mastery: (date: Day, component: Component) => `${tag}:mastery:${date}:${component}`,
     rawEvents: (date: Day) => `${tag}:history:${date}:raw_events`,
+    /** The student's pending mastery.updated (the outbox), in its slot: written by its save. */
+    outbox: `${tag}:outbox`,
   };
 };
 

@@ -1,15 +1,15 @@
 import type { Producer } from 'kafkajs';
 import type { Bus, MasteryUpdated } from '../../ports/bus.js';
-import { createMemoryBus } from '../memory/memory-bus.js';
 import type { MessageCodec } from './message-codec.js';
 
 /**
  * mastery.updated on Kafka, keyed by student (one student's updates stay in order on one
- * partition). The process's own listeners (a dashboard's live view) hear each update too,
- * once Kafka has it.
+ * partition). `listeners` are the process's own (a dashboard's live stream): with `echo` they
+ * hear each update this process publishes, once Kafka has it; without, they hear the topic
+ * instead (see updates-consumer.ts), which brings them other processes' updates too, and this
+ * one's only once.
  */
-export function createKafkaBus(producer: Producer, topic: string, codec: MessageCodec, onListenerError: (e: unknown) => void): Bus {
-  const local = createMemoryBus(onListenerError);
+export function createKafkaBus(producer: Producer, topic: string, codec: MessageCodec, listeners: Bus, options: { echo: boolean }): Bus {
   return {
     async publish(updates: readonly MasteryUpdated[]) {
       if (updates.length === 0) return;
@@ -17,9 +17,9 @@ export function createKafkaBus(producer: Producer, topic: string, codec: Message
         topic,
         messages: updates.map((u) => ({ key: u.student_id, value: codec.encodeUpdate(u) })),
       });
-      await local.publish(updates);
+      if (options.echo) await listeners.publish(updates);
     },
-    subscribe: (listener) => local.subscribe(listener),
-    close: () => local.close(),
+    subscribe: (listener) => listeners.subscribe(listener),
+    close: () => listeners.close(),
   };
 }

@@ -1,14 +1,17 @@
+import type { MasteryUpdated } from '../../ports/bus.js';
 import type { LoadedRecord, StateStore } from '../../ports/state-store.js';
 
 /**
  * The state store in this process's memory, the embedded default. Records are immutable values
  * (the fold never mutates a state), so they are kept by reference; the etag is a counter of the
  * store's writes, so a record removed and written again never gets an etag it had before.
- * Processed markers live as long as the process (the store is rebuilt from the log at start).
+ * Processed markers and pending updates live as long as the process (the store is rebuilt from
+ * the log at start, and the listeners of its in-process bus went with the process).
  */
 export function createMemoryStateStore(): StateStore {
   const records = new Map<string, LoadedRecord>();
   const processed = new Set<string>();
+  const outbox = new Map<string, MasteryUpdated>();
   let written = 0;
   return {
     async load(studentIds) {
@@ -32,7 +35,7 @@ export function createMemoryStateStore(): StateStore {
     async save(writes) {
       const conflicts: string[] = [];
       const etags = new Map<string, string>();
-      for (const { record, etag, applied } of writes) {
+      for (const { record, etag, applied, update } of writes) {
         const id = record.state.student_id;
         const held = records.get(id);
         if ((held?.etag ?? null) !== etag) {
@@ -43,12 +46,26 @@ export function createMemoryStateStore(): StateStore {
         records.set(id, { ...record, etag: next });
         etags.set(id, next);
         for (const e of applied) processed.add(e.event_id);
+        if (update) outbox.set(id, update);
       }
       return { conflicts, etags };
     },
 
+    async pendingUpdates(studentIds) {
+      return studentIds.flatMap((id) => outbox.get(id) ?? []);
+    },
+
+    async acknowledge(updates) {
+      for (const { student_id, event_id } of updates) {
+        if (outbox.get(student_id)?.event_id === event_id) outbox.delete(student_id);
+      }
+    },
+
     async remove(studentIds, eventIds) {
-      for (const id of studentIds) records.delete(id);
+      for (const id of studentIds) {
+        records.delete(id);
+        outbox.delete(id);
+      }
       for (const id of eventIds) processed.delete(id);
     },
 
@@ -60,6 +77,7 @@ export function createMemoryStateStore(): StateStore {
     async close() {
       records.clear();
       processed.clear();
+      outbox.clear();
     },
   };
 }

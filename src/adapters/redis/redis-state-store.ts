@@ -3,6 +3,7 @@ import type { Day } from '../../model/days.js';
 import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
+import type { MasteryUpdated } from '../../ports/bus.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
 import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
 import { decodeTrace, encodeTrace } from '../encoding/knowledge-trace-json.js';
@@ -83,7 +84,8 @@ function scriptCall(
   // A trace left behind by an incremental write without one is harmless: a reader reuses a
   // trace only when its answer count matches the answers it ends on.
   if (write.record.knowledge) fields.push([KNOWLEDGE_FIELD, encodeTrace(write.record.knowledge)]);
-  const keys = [k.state, k.current];
+  const keys = [k.state, k.current, k.outbox];
+  const update = write.update;
   const args = [
     write.etag ?? '',
     String(version),
@@ -94,6 +96,8 @@ function scriptCall(
     '', // the number of day-component keys, set below
     '', // the number of raw-events hashes, set below
     String(PROCESSED_TTL_SECONDS),
+    update?.event_id ?? '',
+    update === undefined ? '' : JSON.stringify(update),
   ];
   for (const [field, value] of fields) args.push(field, value);
   // The values of this write's days only: bounded by what one write touches, and a day left
@@ -210,6 +214,16 @@ export function createRedisStateStore(
         await Promise.all(applied.map((e) => redis.set(processedKey(e.event_id), '1', 'EX', PROCESSED_TTL_SECONDS)));
       }
       return { conflicts, etags };
+    },
+
+    async pendingUpdates(studentIds) {
+      const held = await Promise.all(studentIds.map((id) => redis.hvals(studentKeys(id).outbox)));
+      return held.flat().map((text) => JSON.parse(text) as MasteryUpdated);
+    },
+
+    async acknowledge(updates) {
+      // HDEL of the update's own field: a newer update, written since, is another field and stays.
+      await Promise.all(updates.map((u) => redis.hdel(studentKeys(u.student_id).outbox, u.event_id)));
     },
 
     async remove(studentIds, eventIds) {

@@ -2,16 +2,19 @@
  * Writes one student's keys in one atomic step, if the stored state still has the version the
  * write was planned from (optimistic concurrency; '' = "no state stored").
  *
- * KEYS: state (a hash: see student-state-fields), current, the day-component keys, the
- *       raw-events hashes (one per day), then the processed markers of the applied events
- *       (on a single server only: in a cluster they live in other slots and are set apart).
+ * KEYS: state (a hash: see student-state-fields), current, outbox (a hash of the student's
+ *       pending mastery.updated: event_id → JSON), the day-component keys, the raw-events hashes
+ *       (one per day), then the processed markers of the applied events (on a single server
+ *       only: in a cluster they live in other slots and are set apart).
  * ARGV: expected version, new version, '1' to replace the state's fields whole ('0': set only
- *       those given), TTL in seconds of the state and current keys, current JSON ('' deletes
+ *       those given), TTL in seconds of the state, current and outbox keys, current JSON ('' deletes
  *       it), the number of state (field, value) pairs, the number of day-component keys, the
- *       number of raw-events hashes, the markers' TTL; then the state pairs; per day-component
- *       key its value and TTL; per raw-events hash a count, a TTL and that many (event_id,
- *       event JSON) pairs. A day's keys expire when the day leaves the retention period. Raw
- *       events are hashed by event_id: applying one twice keeps one copy.
+ *       number of raw-events hashes, the markers' TTL, the update's event_id and its JSON ('':
+ *       the outbox is left as it is); then the state pairs; per day-component key its value and
+ *       TTL; per raw-events hash a count, a TTL and that many (event_id, event JSON) pairs. A
+ *       day's keys expire when the day leaves the retention period. Raw events are hashed by
+ *       event_id: applying one twice keeps one copy. The update replaces any pending one: the
+ *       outbox holds one per student at most (the newest carries the whole current result).
  * A state key of another type (a string, as engines before the hash layout wrote) counts as no
  * state: a record rebuilt from the log replaces it.
  * Returns 1 when written, 0 on a version conflict.
@@ -25,7 +28,7 @@ if ARGV[3] == '1' or (kind ~= 'hash' and kind ~= 'none') then redis.call('DEL', 
 local ttl = tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'version', ARGV[2])
 local pairs = tonumber(ARGV[6])
-local a = 10
+local a = 12
 -- HSET in slices: unpack() is bounded by Lua's stack.
 local done = 0
 while done < pairs do
@@ -36,13 +39,18 @@ while done < pairs do
 end
 redis.call('EXPIRE', KEYS[1], ttl)
 if ARGV[5] == '' then redis.call('DEL', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[5], 'EX', ttl) end
+if ARGV[10] ~= '' then
+  redis.call('DEL', KEYS[3])
+  redis.call('HSET', KEYS[3], ARGV[10], ARGV[11])
+  redis.call('EXPIRE', KEYS[3], ttl)
+end
 local days = tonumber(ARGV[7])
 for i = 1, days do
-  redis.call('SET', KEYS[2 + i], ARGV[a], 'EX', tonumber(ARGV[a + 1]))
+  redis.call('SET', KEYS[3 + i], ARGV[a], 'EX', tonumber(ARGV[a + 1]))
   a = a + 2
 end
 local rawDays = tonumber(ARGV[8])
-for k = 3 + days, 2 + days + rawDays do
+for k = 4 + days, 3 + days + rawDays do
   local n = tonumber(ARGV[a])
   local dayTtl = tonumber(ARGV[a + 1])
   a = a + 2
@@ -52,7 +60,7 @@ for k = 3 + days, 2 + days + rawDays do
   end
   redis.call('EXPIRE', KEYS[k], dayTtl)
 end
-for k = 3 + days + rawDays, #KEYS do
+for k = 4 + days + rawDays, #KEYS do
   redis.call('SET', KEYS[k], '1', 'EX', ARGV[9])
 end
 return 1

@@ -4,6 +4,7 @@ import { buildApp } from '../../http/build-app.js';
 import { createEngineMetrics } from '../../metrics/engine-metrics.js';
 import { instrumentIngest } from '../../metrics/instrument-ingest.js';
 import { createForwardingIngest } from '../../pipeline/ingest.js';
+import { systemClock } from '../../ports/clock.js';
 import { openEngine, type Engine } from '../../runtime/engine.js';
 import { resolveJwtSecret } from '../../runtime/jwt-secret.js';
 import { createLogger } from '../../runtime/logger.js';
@@ -14,7 +15,7 @@ const USAGE = `usage: mastery serve
 
 Starts the HTTP API on HOST:PORT with the pipeline, on the stores the environment configures
 (by default the embedded ones in MASTERY_DATA_DIR); with MASTERY_HTTP_INGEST=forward, HTTP
-events go to mastery.requests for the worker instead. Serves /metrics. Purges what is older than the retention
+events go to mastery.requests for the worker instead, and /v1/stream relays mastery.updated. Serves /metrics. Purges what is older than the retention
 period every MASTERY_PURGE_INTERVAL_MINUTES. Stops cleanly on SIGINT or SIGTERM.`;
 
 /** HTTP events go to mastery.requests, keyed by student, for the worker to apply. */
@@ -33,11 +34,13 @@ export async function serveCommand(args: string[]): Promise<void> {
   if (wantsHelp(parseFlags(args, {}, USAGE))) return;
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const engine = await openEngine(config, logger);
+  const forward = config.kafka?.httpIngest === 'forward';
+  // Forwarded events are applied by the worker: the live stream hears its updates from Kafka.
+  const engine = await openEngine(config, logger, systemClock, { updatesFromTopic: forward });
   // With only an identity provider configured there is no shared secret to find or make.
   const secret = config.tokens.jwksUrl && !config.jwtSecret ? undefined : await resolveJwtSecret(config);
   const metrics = createEngineMetrics();
-  const ingest = config.kafka?.httpIngest === 'forward' ? forwardingIngest(engine) : engine.ingest;
+  const ingest = forward ? forwardingIngest(engine) : engine.ingest;
   const app = await buildApp({
     engine: engine.deps,
     ingest: instrumentIngest(ingest, metrics),

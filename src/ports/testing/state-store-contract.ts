@@ -16,6 +16,8 @@ import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { traceBefore } from '../../model/learner/knowledge-as-of.js';
 import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import { evolveAll, initialState } from '../../model/student-state.js';
+import { FORECAST_METHOD } from '../../model/learner/forecast.js';
+import type { MasteryUpdated } from '../bus.js';
 import type { CurrentMastery, StateStore, StudentRecord, StudentWrite } from '../state-store.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +186,31 @@ function writeWithHistory(studentId: string, events: LearningEvent[]): StudentWr
   }));
   assert.ok(days.length >= 1, 'the fixture writes daily values');
   return { record: { state, current: currentOf({ state }) }, etag: null, applied: events, days, incremental: false };
+}
+
+/** The mastery.updated the engine would publish for a record with a result (a fresh event_id). */
+function updateOf(record: StudentRecord): MasteryUpdated {
+  const current = record.current ?? currentOf(record);
+  return {
+    event_id: randomUUID(),
+    event_type: 'mastery.updated',
+    timestamp: '2026-01-14T10:30:05.250Z',
+    student_id: record.state.student_id,
+    mastery_score: current.mastery_score,
+    level: current.level,
+    components: current.components,
+    recommendations: current.recommendations,
+    forecast: { score_in_7_days: 0.5, low: 0.25, high: 0.75, needs_help: false, method: FORECAST_METHOD, model_version: 'contract' },
+  };
+}
+
+/** A write that also leaves `update` in the outbox. */
+const withUpdate = (w: StudentWrite, update: MasteryUpdated): StudentWrite => ({ ...w, update });
+
+/** The pending updates of these students, in the order of their ids. */
+async function pendingOf(store: StateStore, studentIds: string[]): Promise<MasteryUpdated[]> {
+  const pending = await store.pendingUpdates(studentIds);
+  return [...pending].sort((a, b) => byCodeUnit(a.student_id, b.student_id));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,6 +441,68 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
 
         assert.deepEqual(await store.unprocessed(events.map((e) => e.event_id)), new Set([first!.event_id]));
         assert.deepEqual(await store.unprocessed([refusedEvent]), new Set([refusedEvent]), 'a refused write marks nothing');
+      });
+    });
+
+    describe('outbox (pending updates)', () => {
+      it('keeps the update of a write with the record, whole, until it is acknowledged; a refused write leaves none', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const [a, b, c] = ['a', 'b', 'c'].map((x) => `${prefix}-${x}`) as [string, string, string];
+        await seed(store, recordWithoutResult(c));
+        const fullA = fullRecord(a);
+        const updateA = updateOf(fullA);
+        const updateC = updateOf(fullRecord(c));
+
+        const outcome = await store.save([
+          withUpdate(write(fullA), updateA),
+          write(recordWithoutResult(b)),
+          withUpdate(write(fullRecord(c), 'not-its-etag'), updateC),
+        ]);
+
+        assert.deepEqual(outcome.conflicts, [c]);
+        assert.deepEqual(await pendingOf(store, [a, b, c, `${prefix}-unknown`]), [updateA], 'only the written update, as it was given');
+        assert.deepEqual(await store.pendingUpdates([]), []);
+
+        await store.acknowledge([{ student_id: a, event_id: updateA.event_id }]);
+        assert.deepEqual(await store.pendingUpdates([a]), [], 'acknowledged: gone');
+        const { etag: _e, ...record } = (await store.load([a])).get(a)!;
+        assertSameRecord(record, fullA, 'the record is untouched by the acknowledgement');
+      });
+
+      it('holds one update per student: a newer write replaces it, a write without one leaves it, an old acknowledgement spares the newer', async (t) => {
+        const store = await openStore(t);
+        const student = `${freshPrefix()}-s`;
+        const first = updateOf(recordWithoutResult(student));
+        await store.save([withUpdate(write(recordWithoutResult(student)), first)]);
+        const e1 = (await store.load([student])).get(student)!.etag;
+
+        const second = updateOf(fullRecord(student));
+        assert.deepEqual((await store.save([withUpdate(write(fullRecord(student), e1), second)])).conflicts, []);
+        assert.deepEqual(await store.pendingUpdates([student]), [second], 'the newer replaced the older');
+
+        const e2 = (await store.load([student])).get(student)!.etag;
+        assert.deepEqual((await store.save([write(fullRecord(student), e2)])).conflicts, []);
+        assert.deepEqual(await store.pendingUpdates([student]), [second], 'a write without an update leaves it');
+
+        await store.acknowledge([{ student_id: student, event_id: first.event_id }, { student_id: `${student}-none`, event_id: randomUUID() }]);
+        assert.deepEqual(await store.pendingUpdates([student]), [second], 'acknowledging the replaced one removes nothing');
+        await store.acknowledge([{ student_id: student, event_id: second.event_id }]);
+        await assert.doesNotReject(store.acknowledge([{ student_id: student, event_id: second.event_id }]), 'twice is harmless');
+        await assert.doesNotReject(store.acknowledge([]));
+        assert.deepEqual(await store.pendingUpdates([student]), []);
+      });
+
+      it('forgets the pending update of a removed student, and keeps the others\'', async (t) => {
+        const store = await openStore(t);
+        const prefix = freshPrefix();
+        const [gone, kept] = [`${prefix}-gone`, `${prefix}-kept`];
+        const updates = [updateOf(fullRecord(gone)), updateOf(fullRecord(kept))];
+        await store.save([withUpdate(writeWithHistory(gone, twoTopicEvents(gone)), updates[0]!), withUpdate(write(fullRecord(kept)), updates[1]!)]);
+
+        await store.remove([gone], []);
+
+        assert.deepEqual(await pendingOf(store, [gone, kept]), [updates[1]]);
       });
     });
 
