@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { dayOfInstant, type Day } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
@@ -14,6 +15,16 @@ import { publishUpdates } from './outbox.js';
 
 /** How often a write is tried again after another writer changed the same student first. */
 export const MAX_WRITE_ATTEMPTS = 8;
+
+/**
+ * A random wait before trying a refused write again, up to 2^attempt ms (64 ms at most). Writers
+ * that lost a race and retried at once met again at once: with four instances writing the same
+ * six students, a batch now and then ran out of its attempts (a 503 STATE_CONFLICT). Spread
+ * apart, one of them wins each round.
+ */
+function backOff(attempt: number): Promise<void> {
+  return sleep(Math.random() * 2 ** Math.min(attempt, 6));
+}
 
 function sameResult(a: CurrentMastery | null, b: CurrentMastery): boolean {
   if (a === null) return false;
@@ -92,6 +103,7 @@ export async function applyEvents(deps: EngineDeps, events: readonly LearningEve
       if (w.update && !refused.has(w.record.state.student_id)) updates.push(w.update);
     }
     pending = conflicts;
+    if (pending.length > 0) await backOff(attempt);
   }
   await publishUpdates(deps, updates);
   return updates.map((u) => u.student_id);
