@@ -267,6 +267,31 @@ describe('validateEvent: the envelope rules of events.md', () => {
     refused({ ...completion(), timestamp: '2026-01-14T11:30:00Z' }, 'timestamp', /future/, NOW);
   });
 
+  it('with a retention window, a timestamp before its start is refused; its start itself is not', () => {
+    const oldestMs = Date.parse('2025-10-16T00:00:00Z');
+    const window = { nowMs: NOW, oldestMs };
+    const at = (timestamp: string) => validateEvent({ ...completion(), timestamp }, window);
+    assert.equal(at('2025-10-16T00:00:00Z').ok, true, 'the first instant of the retention period');
+    assert.equal(at('2025-10-16T05:30:00+05:30').ok, true, 'the same instant written with an offset');
+    assert.deepEqual(at('2025-10-15T23:59:59.999Z'), {
+      ok: false,
+      errors: [{ field: 'timestamp', message: 'is older than the retention period: such data is not kept' }],
+    });
+    assert.deepEqual(at('2025-10-16T05:29:59+05:30'), {
+      ok: false,
+      errors: [{ field: 'timestamp', message: 'is older than the retention period: such data is not kept' }],
+    });
+  });
+
+  it('the future limit holds inside a retention window too, and a bare clock sets no lower bound', () => {
+    const window = { nowMs: NOW, oldestMs: Date.parse('2025-10-16T00:00:00Z') };
+    const future = validateEvent({ ...completion(), timestamp: '2026-01-14T10:35:01Z' }, window);
+    assert.deepEqual(future, { ok: false, errors: [{ field: 'timestamp', message: 'must not be more than 5 minutes in the future' }] });
+    assert.equal(validateEvent({ ...completion(), timestamp: '2026-01-14T10:35:00Z' }, window).ok, true);
+    assert.equal(validateEvent({ ...completion(), timestamp: '1970-01-01T00:00:00Z' }, NOW).ok, true);
+    assert.equal(validateEvent({ ...completion(), timestamp: '1970-01-01T00:00:00Z' }, { nowMs: NOW }).ok, true);
+  });
+
   const badKeys: ReadonlyArray<readonly [string, string]> = [
     ['empty', ''],
     ['65 characters', 'x'.repeat(65)],
@@ -344,6 +369,12 @@ describe('validateEvent: the envelope rules of events.md', () => {
     const result = validateEvent({ ...activity(), metadata: { 'a\nb': 5 } }, NOW);
     assert.equal(result.ok, false, `metadata {"a\\nb": 5} was accepted: ${JSON.stringify(result)}`);
     if (!result.ok) assert.ok(result.errors.some((e) => e.field.startsWith('metadata')), JSON.stringify(result.errors));
+  });
+
+  it('a metadata key that is not a plain word is named in brackets (events.md: metadata["a/b"])', () => {
+    refused({ ...activity(), metadata: { 'a/b': 1 } }, 'metadata["a/b"]', /string/);
+    refused({ ...activity(), metadata: { 'x~y': 1 } }, 'metadata["x~y"]', /string/);
+    refused({ ...activity(), metadata: { 'v1.0': true } }, 'metadata["v1.0"]', /string/);
   });
 
   it('retry_count must be a whole number ≥ 0', () => {
