@@ -389,6 +389,48 @@ describe('validateEvent: the envelope rules of events.md', () => {
   });
 });
 
+describe('validateEvent: each broken rule is reported once, as what it is', () => {
+  /** Refused with exactly these errors, in any order. */
+  function refusedWith(raw: unknown, expected: Array<{ field: string; message: string }>): void {
+    const result = validateEvent(raw, NOW);
+    if (result.ok) assert.fail(`expected a refusal, but it was accepted: ${JSON.stringify(result.event)}`);
+    const key = (e: { field: string; message: string }) => `${e.field} ${e.message}`;
+    assert.deepEqual(result.errors.map(key).sort(), expected.map(key).sort());
+  }
+
+  it('a count sent as a string is not an integer, and is not compared with the other count', () => {
+    // '26' > 25 holds in JavaScript; the producer must hear about the type, not a made-up excess.
+    refusedWith(withData(completion(), { completed_exercises: '26' }), [{ field: 'data.completed_exercises', message: 'must be integer' }]);
+    refusedWith(withData(completion(), { total_exercises: '25', completed_exercises: 26 }), [{ field: 'data.total_exercises', message: 'must be integer' }]);
+    refusedWith(withData(quiz(), { correct_answers: '11' }), [{ field: 'data.correct_answers', message: 'must be integer' }]);
+    refusedWith(withData(quiz(), { total_questions: '10', correct_answers: 11 }), [{ field: 'data.total_questions', message: 'must be integer' }]);
+  });
+
+  it('the excess rule names the total it was compared with', () => {
+    refusedWith(withData(completion(), { completed_exercises: 26 }), [{ field: 'data.completed_exercises', message: 'must not exceed data.total_exercises (25)' }]);
+    refusedWith(withData(quiz(), { correct_answers: 11 }), [{ field: 'data.correct_answers', message: 'must not exceed data.total_questions (10)' }]);
+  });
+
+  it('data that is not an object (an array among them) is said once, whatever the event type', () => {
+    for (const data of [[], [25, 20], null]) {
+      for (const base of [completion(), consistency(), activity()]) {
+        refusedWith({ ...base, data }, [{ field: 'data', message: 'must be object' }]);
+      }
+      refusedWith({ ...without(activity(), 'data'), event_type: 'response.recorded', data }, [{ field: 'data', message: 'must be object' }]);
+    }
+  });
+
+  it('a component that is not a string is refused as a component, and data is not judged by it', () => {
+    refusedWith({ ...completion(), component: ['quiz'] }, [{ field: 'component', message: 'must be one of: completion, quiz, quality, consistency' }]);
+    refusedWith({ ...completion(), component: 'valueOf' }, [{ field: 'component', message: 'must be one of: completion, quiz, quality, consistency' }]);
+  });
+
+  it('a metadata value that is not a string is refused as such, even holding a NUL', () => {
+    refusedWith({ ...activity(), metadata: { note: ['\u0000'] } }, [{ field: 'metadata.note', message: 'must be string' }]);
+    refusedWith({ ...activity(), metadata: ['\u0000'] }, [{ field: 'metadata', message: 'must be object' }]);
+  });
+});
+
 describe('validateEvent: text the event log could not store', () => {
   // PostgreSQL's jsonb refuses NUL and unpaired surrogates; such an event would fail its whole batch.
   it('refuses a metadata value holding U+0000, naming the key', () => {
@@ -518,6 +560,33 @@ describe('validateEvent: size and shape of the whole event', () => {
   it('a leap second (…:60) is refused, saying why and what to send instead', () => {
     refused({ ...completion(), timestamp: '2016-12-31T23:59:60Z' }, 'timestamp', /leap second .*:59\.999/, Date.parse('2017-01-01T00:00:00Z'));
     refused({ ...completion(), timestamp: '2016-12-31T23:59:61Z' }, 'timestamp', /RFC 3339/, Date.parse('2017-01-01T00:00:00Z'));
+  });
+
+  it('a leap second is recognised in every form RFC 3339 allows; other texts with :60 are simply not RFC 3339', () => {
+    const after = Date.parse('2017-01-01T12:00:00Z');
+    for (const timestamp of ['2016-12-31t23:59:60z', '2016-12-31T23:59:60.5Z', '2016-12-31T23:59:60.123456Z', '2017-01-01T05:29:60+05:30', '2016-12-31T18:59:60-05:00']) {
+      refused({ ...completion(), timestamp }, 'timestamp', /^is a leap second \(:60\)/, after);
+    }
+    for (const timestamp of [
+      'x2016-12-31T23:59:60Z',
+      '2016-12-31T23:59:60Zx',
+      '2016-12-31T23:59:60',
+      '2016-12-31 23:59:60Z',
+      '2016-12-31T23:59:60.Z',
+      '2016-12-31T23:59:60+0530',
+      '2016-12-31T23:59:60 05:30',
+      '2016-12-31T23:59:60Y',
+      '12016-12-31T23:59:60Z',
+      '2016-012-31T23:59:60Z',
+      '2016-12-031T23:59:60Z',
+      '2016-12-31T123:59:60Z',
+      '2016-12-31T23:059:60Z',
+      '2016-12-31T23:59:600Z',
+      '2016-12-31T23:59:60+005:30',
+      '2016-12-31T23:59:60+05:030',
+    ]) {
+      refused({ ...completion(), timestamp }, 'timestamp', /^must be an RFC 3339 date-time with an offset/, after);
+    }
   });
 
   it('an event of 16,385 bytes is refused, naming the whole event', () => {
