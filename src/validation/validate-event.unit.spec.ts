@@ -425,6 +425,28 @@ describe('validateEvent: each broken rule is reported once, as what it is', () =
     refusedWith({ ...completion(), component: 'valueOf' }, [{ field: 'component', message: 'must be one of: completion, quiz, quality, consistency' }]);
   });
 
+  it('a timestamp that is missing or not a string is said to be so, not also to be no RFC 3339 date-time', () => {
+    refusedWith({ ...completion(), timestamp: Date.parse('2026-01-14T10:30:00Z') }, [{ field: 'timestamp', message: 'must be string' }]);
+    refusedWith(without(completion(), 'timestamp'), [{ field: 'timestamp', message: 'is required' }]);
+  });
+
+  it("another component's fields are unknown, and not judged by that component's rules", () => {
+    refusedWith(withData(quality(), { total_exercises: 1, completed_exercises: 2 }), [
+      { field: 'data.total_exercises', message: 'is not an allowed field' },
+      { field: 'data.completed_exercises', message: 'is not an allowed field' },
+    ]);
+    refusedWith(withData(completion(), { total_questions: 1, correct_answers: 2 }), [
+      { field: 'data.total_questions', message: 'is not an allowed field' },
+      { field: 'data.correct_answers', message: 'is not an allowed field' },
+    ]);
+  });
+
+  it('response.recorded without data names data and what it must hold', () => {
+    refusedWith({ ...without(activity(), 'data'), event_type: 'response.recorded' }, [
+      { field: 'data', message: 'is required for response.recorded: { item_id, correct, attempt?, seconds? }' },
+    ]);
+  });
+
   it('a metadata value that is not a string is refused as such, even holding a NUL', () => {
     refusedWith({ ...activity(), metadata: { note: ['\u0000'] } }, [{ field: 'metadata.note', message: 'must be string' }]);
     refusedWith({ ...activity(), metadata: ['\u0000'] }, [{ field: 'metadata', message: 'must be object' }]);
