@@ -267,6 +267,31 @@ describe('validateEvent: the envelope rules of events.md', () => {
     refused({ ...completion(), timestamp: '2026-01-14T11:30:00Z' }, 'timestamp', /future/, NOW);
   });
 
+  it('with a retention window, a timestamp before its start is refused; its start itself is not', () => {
+    const oldestMs = Date.parse('2025-10-16T00:00:00Z');
+    const window = { nowMs: NOW, oldestMs };
+    const at = (timestamp: string) => validateEvent({ ...completion(), timestamp }, window);
+    assert.equal(at('2025-10-16T00:00:00Z').ok, true, 'the first instant of the retention period');
+    assert.equal(at('2025-10-16T05:30:00+05:30').ok, true, 'the same instant written with an offset');
+    assert.deepEqual(at('2025-10-15T23:59:59.999Z'), {
+      ok: false,
+      errors: [{ field: 'timestamp', message: 'is older than the retention period: such data is not kept' }],
+    });
+    assert.deepEqual(at('2025-10-16T05:29:59+05:30'), {
+      ok: false,
+      errors: [{ field: 'timestamp', message: 'is older than the retention period: such data is not kept' }],
+    });
+  });
+
+  it('the future limit holds inside a retention window too, and a bare clock sets no lower bound', () => {
+    const window = { nowMs: NOW, oldestMs: Date.parse('2025-10-16T00:00:00Z') };
+    const future = validateEvent({ ...completion(), timestamp: '2026-01-14T10:35:01Z' }, window);
+    assert.deepEqual(future, { ok: false, errors: [{ field: 'timestamp', message: 'must not be more than 5 minutes in the future' }] });
+    assert.equal(validateEvent({ ...completion(), timestamp: '2026-01-14T10:35:00Z' }, window).ok, true);
+    assert.equal(validateEvent({ ...completion(), timestamp: '1970-01-01T00:00:00Z' }, NOW).ok, true);
+    assert.equal(validateEvent({ ...completion(), timestamp: '1970-01-01T00:00:00Z' }, { nowMs: NOW }).ok, true);
+  });
+
   const badKeys: ReadonlyArray<readonly [string, string]> = [
     ['empty', ''],
     ['65 characters', 'x'.repeat(65)],
@@ -346,6 +371,12 @@ describe('validateEvent: the envelope rules of events.md', () => {
     if (!result.ok) assert.ok(result.errors.some((e) => e.field.startsWith('metadata')), JSON.stringify(result.errors));
   });
 
+  it('a metadata key that is not a plain word is named in brackets (events.md: metadata["a/b"])', () => {
+    refused({ ...activity(), metadata: { 'a/b': 1 } }, 'metadata["a/b"]', /string/);
+    refused({ ...activity(), metadata: { 'x~y': 1 } }, 'metadata["x~y"]', /string/);
+    refused({ ...activity(), metadata: { 'v1.0': true } }, 'metadata["v1.0"]', /string/);
+  });
+
   it('retry_count must be a whole number ≥ 0', () => {
     refused({ ...activity(), retry_count: -1 }, 'retry_count', />= 0/);
     refused({ ...activity(), retry_count: 1.5 }, 'retry_count', /integer/);
@@ -355,6 +386,70 @@ describe('validateEvent: the envelope rules of events.md', () => {
     const result = validateEvent({ ...completion(), event_id: 'nope', student_id: 'a b', foo: true }, NOW);
     assert.equal(result.ok, false);
     if (!result.ok) assert.deepEqual(new Set(result.errors.map((e) => e.field)), new Set(['event_id', 'student_id', 'foo']));
+  });
+});
+
+describe('validateEvent: each broken rule is reported once, as what it is', () => {
+  /** Refused with exactly these errors, in any order. */
+  function refusedWith(raw: unknown, expected: Array<{ field: string; message: string }>): void {
+    const result = validateEvent(raw, NOW);
+    if (result.ok) assert.fail(`expected a refusal, but it was accepted: ${JSON.stringify(result.event)}`);
+    const key = (e: { field: string; message: string }) => `${e.field} ${e.message}`;
+    assert.deepEqual(result.errors.map(key).sort(), expected.map(key).sort());
+  }
+
+  it('a count sent as a string is not an integer, and is not compared with the other count', () => {
+    // '26' > 25 holds in JavaScript; the producer must hear about the type, not a made-up excess.
+    refusedWith(withData(completion(), { completed_exercises: '26' }), [{ field: 'data.completed_exercises', message: 'must be integer' }]);
+    refusedWith(withData(completion(), { total_exercises: '25', completed_exercises: 26 }), [{ field: 'data.total_exercises', message: 'must be integer' }]);
+    refusedWith(withData(quiz(), { correct_answers: '11' }), [{ field: 'data.correct_answers', message: 'must be integer' }]);
+    refusedWith(withData(quiz(), { total_questions: '10', correct_answers: 11 }), [{ field: 'data.total_questions', message: 'must be integer' }]);
+  });
+
+  it('the excess rule names the total it was compared with', () => {
+    refusedWith(withData(completion(), { completed_exercises: 26 }), [{ field: 'data.completed_exercises', message: 'must not exceed data.total_exercises (25)' }]);
+    refusedWith(withData(quiz(), { correct_answers: 11 }), [{ field: 'data.correct_answers', message: 'must not exceed data.total_questions (10)' }]);
+  });
+
+  it('data that is not an object (an array among them) is said once, whatever the event type', () => {
+    for (const data of [[], [25, 20], null]) {
+      for (const base of [completion(), consistency(), activity()]) {
+        refusedWith({ ...base, data }, [{ field: 'data', message: 'must be object' }]);
+      }
+      refusedWith({ ...without(activity(), 'data'), event_type: 'response.recorded', data }, [{ field: 'data', message: 'must be object' }]);
+    }
+  });
+
+  it('a component that is not a string is refused as a component, and data is not judged by it', () => {
+    refusedWith({ ...completion(), component: ['quiz'] }, [{ field: 'component', message: 'must be one of: completion, quiz, quality, consistency' }]);
+    refusedWith({ ...completion(), component: 'valueOf' }, [{ field: 'component', message: 'must be one of: completion, quiz, quality, consistency' }]);
+  });
+
+  it('a timestamp that is missing or not a string is said to be so, not also to be no RFC 3339 date-time', () => {
+    refusedWith({ ...completion(), timestamp: Date.parse('2026-01-14T10:30:00Z') }, [{ field: 'timestamp', message: 'must be string' }]);
+    refusedWith(without(completion(), 'timestamp'), [{ field: 'timestamp', message: 'is required' }]);
+  });
+
+  it("another component's fields are unknown, and not judged by that component's rules", () => {
+    refusedWith(withData(quality(), { total_exercises: 1, completed_exercises: 2 }), [
+      { field: 'data.total_exercises', message: 'is not an allowed field' },
+      { field: 'data.completed_exercises', message: 'is not an allowed field' },
+    ]);
+    refusedWith(withData(completion(), { total_questions: 1, correct_answers: 2 }), [
+      { field: 'data.total_questions', message: 'is not an allowed field' },
+      { field: 'data.correct_answers', message: 'is not an allowed field' },
+    ]);
+  });
+
+  it('response.recorded without data names data and what it must hold', () => {
+    refusedWith({ ...without(activity(), 'data'), event_type: 'response.recorded' }, [
+      { field: 'data', message: 'is required for response.recorded: { item_id, correct, attempt?, seconds? }' },
+    ]);
+  });
+
+  it('a metadata value that is not a string is refused as such, even holding a NUL', () => {
+    refusedWith({ ...activity(), metadata: { note: ['\u0000'] } }, [{ field: 'metadata.note', message: 'must be string' }]);
+    refusedWith({ ...activity(), metadata: ['\u0000'] }, [{ field: 'metadata', message: 'must be object' }]);
   });
 });
 
@@ -487,6 +582,33 @@ describe('validateEvent: size and shape of the whole event', () => {
   it('a leap second (…:60) is refused, saying why and what to send instead', () => {
     refused({ ...completion(), timestamp: '2016-12-31T23:59:60Z' }, 'timestamp', /leap second .*:59\.999/, Date.parse('2017-01-01T00:00:00Z'));
     refused({ ...completion(), timestamp: '2016-12-31T23:59:61Z' }, 'timestamp', /RFC 3339/, Date.parse('2017-01-01T00:00:00Z'));
+  });
+
+  it('a leap second is recognised in every form RFC 3339 allows; other texts with :60 are simply not RFC 3339', () => {
+    const after = Date.parse('2017-01-01T12:00:00Z');
+    for (const timestamp of ['2016-12-31t23:59:60z', '2016-12-31T23:59:60.5Z', '2016-12-31T23:59:60.123456Z', '2017-01-01T05:29:60+05:30', '2016-12-31T18:59:60-05:00']) {
+      refused({ ...completion(), timestamp }, 'timestamp', /^is a leap second \(:60\)/, after);
+    }
+    for (const timestamp of [
+      'x2016-12-31T23:59:60Z',
+      '2016-12-31T23:59:60Zx',
+      '2016-12-31T23:59:60',
+      '2016-12-31 23:59:60Z',
+      '2016-12-31T23:59:60.Z',
+      '2016-12-31T23:59:60+0530',
+      '2016-12-31T23:59:60 05:30',
+      '2016-12-31T23:59:60Y',
+      '12016-12-31T23:59:60Z',
+      '2016-012-31T23:59:60Z',
+      '2016-12-031T23:59:60Z',
+      '2016-12-31T123:59:60Z',
+      '2016-12-31T23:059:60Z',
+      '2016-12-31T23:59:600Z',
+      '2016-12-31T23:59:60+005:30',
+      '2016-12-31T23:59:60+05:030',
+    ]) {
+      refused({ ...completion(), timestamp }, 'timestamp', /^must be an RFC 3339 date-time with an offset/, after);
+    }
   });
 
   it('an event of 16,385 bytes is refused, naming the whole event', () => {
