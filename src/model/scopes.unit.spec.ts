@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addDays } from './days.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
-import { componentsOver, scopesOver } from './scopes.js';
-import { completionEvent, stateOf } from './testing/event-builders.js';
+import { componentsOver, scopesOver, type KnownTopics } from './scopes.js';
+import { completionEvent, quizEvent, stateOf } from './testing/event-builders.js';
 
 const config = DEFAULT_MODEL_CONFIG;
 const done = (completed: number) => ({ total_exercises: 10, completed_exercises: completed });
@@ -51,5 +51,33 @@ describe('scopes: the overall mean sums the topics in name order', () => {
       assert.equal(componentsOver(state, ['2026-01-14'], config)[0]!.completion, inNameOrder);
       assert.equal(scopesOver(state, ['2026-01-14'], config)![0]!.components.completion, inNameOrder);
     }
+  });
+});
+
+describe('scopes: the topic a recommendation names, with the learner model (learner-model §4)', () => {
+  // quiz: a 0.8, b 0.3 — b is the weaker by value; completion: a 0.4, b 0.4 — a tie.
+  const state = stateOf([
+    quizEvent('2026-01-14T10:00:00Z', { total_questions: 10, correct_answers: 8 }, { topic: 'a' }),
+    quizEvent('2026-01-14T10:00:00Z', { total_questions: 10, correct_answers: 3 }, { topic: 'b' }),
+    completionEvent('2026-01-14T10:00:00Z', done(4), { topic: 'a' }),
+    completionEvent('2026-01-14T10:00:00Z', done(4), { topic: 'b' }),
+  ]);
+  const weakest = (known?: KnownTopics) => scopesOver(state, ['2026-01-14'], config, undefined, known)![0]!.weakestTopics;
+
+  it('without p_known: the lowest value, ties by name', () => {
+    assert.deepStrictEqual(weakest(), { completion: 'a', quiz: 'b', consistency: 'a' });
+  });
+
+  it('the topic least known is named, whatever the values', () => {
+    // a is the less known (0.2 < 0.9) although its quiz value is the higher, and b is the less
+    // known the other way round: p_known decides every component, ties of value included.
+    assert.deepStrictEqual(weakest(new Map([['a', 0.2], ['b', 0.9]])), { completion: 'a', quiz: 'a', consistency: 'a' });
+    assert.deepStrictEqual(weakest(new Map([['a', 0.9], ['b', 0.2]])), { completion: 'b', quiz: 'b', consistency: 'b' });
+  });
+
+  it('equal p_known, or a topic without one, falls back to the value', () => {
+    assert.deepStrictEqual(weakest(new Map([['a', 0.5], ['b', 0.5]])), { completion: 'a', quiz: 'b', consistency: 'a' });
+    assert.deepStrictEqual(weakest(new Map([['a', 0.2]])), { completion: 'a', quiz: 'b', consistency: 'a' });
+    assert.deepStrictEqual(weakest(new Map([['b', 0.2]])), { completion: 'a', quiz: 'b', consistency: 'a' });
   });
 });
