@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
+import { activeDays, dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import {
   activeOn,
@@ -208,6 +208,11 @@ describe('daily history (§4, §6)', () => {
       '2026-01-02', '2026-01-03', '2026-01-05',
     ]);
     assert.deepEqual(dailyHistory(state, config, { to: '2026-01-02' }).map((d) => d.date), ['2026-01-01', '2026-01-02']);
+  });
+
+  it('a topic the student has no event in has no active day and an empty history', () => {
+    assert.deepEqual(activeDays(state, 'nope'), []);
+    assert.deepEqual(dailyHistory(state, config, { to: '2026-01-31' }, 'nope'), []);
   });
 
   it("a topic's history has that topic's days only", () => {
