@@ -38,6 +38,10 @@ describe('days (UTC calendar days, YYYY-MM-DD)', () => {
     assert.equal(isDay('2026-1-5'), false);
     assert.equal(isDay('2026-01-14T00:00:00Z'), false);
     assert.equal(isDay(''), false);
+    // Not YYYY-MM-DD, although it converts back to itself: read digit by digit it is year −2998,
+    // month 91, day 7, which lands in July of −2991, whose Date form is this very text. Found by
+    // trying every Date form outside four-digit years; only the pattern check refuses it.
+    assert.equal(isDay('-002991-07'), false);
   });
 });
 
