@@ -309,12 +309,16 @@ describe('learning path as of a day (§5)', () => {
     const state = stateOf([
       completionEvent('2026-01-14T10:00:00Z', done(2), { topic: 'a' }),
       completionEvent('2026-01-14T10:00:00Z', done(10), { topic: 'b' }),
-      qualityEvent('2026-01-14T10:00:00Z', { avg_code_quality: 1, correctness: 1, efficiency: 1 }, { topic: 'b' }),
+      completionEvent('2026-01-14T10:00:00Z', done(10), { topic: 'c' }),
+      qualityEvent('2026-01-14T10:00:00Z', { avg_code_quality: 1, correctness: 1, efficiency: 1 }, { topic: 'c' }),
     ]);
-    // a: 0.08 + 0.1 = 0.18; b: 0.4 + 0.2 + 0.1 = 0.7.
+    // a: 0.08 + 0.1 = 0.18 and b: 0.4 + 0.1 = 0.5, both weak; c: 0.4 + 0.2 + 0.1 = 0.7.
     assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config, 'a')?.weak_topics, [
       { topic: 'a', mastery_score: 0.18, weak_components: ['quiz', 'quality', 'completion'] },
     ]);
-    assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config, 'b')?.weak_topics, []);
+    assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config, 'b')?.weak_topics, [
+      { topic: 'b', mastery_score: 0.5, weak_components: ['quiz', 'quality'] },
+    ]);
+    assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config, 'c')?.weak_topics, []);
   });
 });
