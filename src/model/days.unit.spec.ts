@@ -70,6 +70,15 @@ describe('leap days at the ends of the 400-year cycle', () => {
     assert.equal(addDays('2000-03-01', -1), '2000-02-29');
   });
 
+  it('the first days of an era (from 03-01 of a year divisible by 400) convert back', () => {
+    // 2000-03-01 is day 11,017; an era's first weeks are where a wrong year-of-era would still
+    // give a four-digit year, so they must not lean on the Date fallback.
+    for (const [day, n] of [['2000-03-02', 11_018], ['2000-03-28', 11_044], ['1600-03-15', 11_031 - 146_097]] as const) {
+      assert.equal(dayNumber(day), n, day);
+      assert.equal(dayFromNumber(n), day, day);
+    }
+  });
+
   it('centuries not divisible by 400 have no 02-29', () => {
     for (const year of ['1700', '1800', '1900', '2100', '2200', '2300']) {
       assert.equal(isDay(`${year}-02-29`), false, year);
@@ -129,6 +138,7 @@ describe('day arithmetic agrees with Date', () => {
   });
 
   it('an instant that is not a number has no day', () => {
-    assert.throws(() => dayOfInstant(Number.NaN), RangeError);
+    assert.throws(() => dayOfInstant(Number.NaN), { name: 'RangeError', message: 'not an instant: NaN' });
+    assert.throws(() => dayOfInstant(Number.POSITIVE_INFINITY), { name: 'RangeError', message: 'not an instant: Infinity' });
   });
 });
