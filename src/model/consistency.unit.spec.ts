@@ -50,3 +50,21 @@ describe('consistency = (current_streak / max_streak) × 0.9 ^ days_since (§1.4
     assert.equal(consistency(['2026-01-30', '2026-01-31', '2026-02-01'], '2026-02-01'), 1);
   });
 });
+
+describe('started(): whether any active day is on or before the last as-of day', () => {
+  it('is false with no active day at all', () => {
+    const cursor = streakCursor([]);
+    cursor.at(dayNumber('2026-01-14'));
+    assert.equal(cursor.started(), false);
+  });
+
+  it('turns true at the first active day, and stays true as the cursor moves on', () => {
+    const cursor = streakCursor(['2026-01-10', '2026-01-11']);
+    assert.equal(cursor.at(dayNumber('2026-01-09')), 0);
+    assert.equal(cursor.started(), false, 'the active days are all after the as-of day');
+    cursor.at(dayNumber('2026-01-10'));
+    assert.equal(cursor.started(), true);
+    cursor.at(dayNumber('2026-01-20'));
+    assert.equal(cursor.started(), true);
+  });
+});

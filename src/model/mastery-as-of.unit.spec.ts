@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
+import { activeDays, dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import {
   activeOn,
@@ -81,6 +81,48 @@ describe('topics and the overall roll-up (§6)', () => {
     assert.deepStrictEqual(overall.recommendations, [
       { action: 'review', area: 'concepts', priority: 'medium', topic: 'python.lists' },
     ]);
+  });
+
+  it('names the weakest topic even when it is not the first by name, and the first by name on a tie', () => {
+    const state = stateOf([
+      // quiz: a 0.5, b 0.3 → b, the later name, is the weakest.
+      quizEvent('2026-01-14T10:00:00Z', { total_questions: 10, correct_answers: 5 }, { topic: 'a' }),
+      quizEvent('2026-01-14T10:00:00Z', { total_questions: 10, correct_answers: 3 }, { topic: 'b' }),
+      // completion: a 0.5, b 0.5 → a tie, broken by name: a.
+      completionEvent('2026-01-14T10:00:00Z', done(5), { topic: 'a' }),
+      completionEvent('2026-01-14T10:00:00Z', done(5), { topic: 'b' }),
+    ]);
+    const overall = known(masteryAsOf(state, '2026-01-14', config));
+    // quality is reported nowhere (0) and consistency is 1: only completion, quiz and quality are
+    // weak, and quality, with no topic reporting it, names none.
+    assert.deepStrictEqual(overall.recommendations, [
+      { action: 'practice', area: 'completing exercises', priority: 'high', topic: 'a' },
+      { action: 'review', area: 'concepts', priority: 'medium', topic: 'b' },
+      { action: 'refactor', area: 'code quality', priority: 'medium' },
+    ]);
+  });
+
+  it('a consistency recommendation names the least consistent topic among those already active', () => {
+    // As of 01-06: a was active on 01-02 (1 × 0.9^4 = 0.6561), b on 01-01 (1 × 0.9^5 = 0.59049);
+    // c's only day, 01-09, is still to come, so c has no consistency yet and is not named.
+    // Overall: days 01-01, 01-02, a run of 2 of 2, 4 days since → 0.9^4 = 0.656 < 0.7.
+    const state = stateOf([
+      ...activeOn(['2026-01-02'], { topic: 'a' }),
+      ...activeOn(['2026-01-01'], { topic: 'b' }),
+      ...activeOn(['2026-01-09'], { topic: 'c' }),
+    ]);
+    const overall = known(masteryAsOf(state, '2026-01-06', config));
+    assert.equal(overall.components.consistency, 0.656);
+    assert.deepStrictEqual(overall.recommendations.at(-1), {
+      action: 'schedule', area: 'daily practice', priority: 'low', topic: 'b',
+    });
+  });
+
+  it('names no topic for consistency while only one topic has been active', () => {
+    // As of 01-05 only a has an active day (01-01: 0.9^4 = 0.656, weak); b starts on 01-09.
+    const state = stateOf([...activeOn(['2026-01-01'], { topic: 'a' }), ...activeOn(['2026-01-09'], { topic: 'b' })]);
+    const overall = known(masteryAsOf(state, '2026-01-05', config));
+    assert.deepStrictEqual(overall.recommendations.at(-1), { action: 'schedule', area: 'daily practice', priority: 'low' });
   });
 
   it('a topic result never names a topic in its recommendations', () => {
@@ -168,6 +210,11 @@ describe('daily history (§4, §6)', () => {
     assert.deepEqual(dailyHistory(state, config, { to: '2026-01-02' }).map((d) => d.date), ['2026-01-01', '2026-01-02']);
   });
 
+  it('a topic the student has no event in has no active day and an empty history', () => {
+    assert.deepEqual(activeDays(state, 'nope'), []);
+    assert.deepEqual(dailyHistory(state, config, { to: '2026-01-31' }, 'nope'), []);
+  });
+
   it("a topic's history has that topic's days only", () => {
     const s = stateOf([...activeOn(['2026-01-01', '2026-01-03'], { topic: 'a' }), ...activeOn(['2026-01-02'], { topic: 'b' })]);
     assert.deepEqual(dailyHistory(s, config, { to: '2026-01-31' }, 'a').map((d) => d.date), ['2026-01-01', '2026-01-03']);
@@ -229,5 +276,49 @@ describe('learning path as of a day (§5)', () => {
       { topic: 'a', mastery_score: 0.48, weak_components: ['quality', 'completion'] },
       { topic: 'b', mastery_score: 0.54, weak_components: ['quiz', 'completion'] },
     ]);
+  });
+
+  it('weak topics are those below the threshold, weakest first, ties by name, none not yet begun', () => {
+    // Each topic is active on 01-14 (consistency 1, 0.1 of the score) unless said otherwise.
+    const state = stateOf([
+      // a: 0.4 × 1 + 0.2 × 1 + 0.1 = 0.7, exactly the threshold: not weak.
+      completionEvent('2026-01-14T10:00:00Z', done(10), { topic: 'a' }),
+      qualityEvent('2026-01-14T10:00:00Z', { avg_code_quality: 1, correctness: 1, efficiency: 1 }, { topic: 'a' }),
+      // b and d: 0.4 × 0.5 + 0.1 = 0.3 each, a tie broken by name.
+      completionEvent('2026-01-14T10:00:00Z', done(5), { topic: 'd' }),
+      completionEvent('2026-01-14T10:00:00Z', done(5), { topic: 'b' }),
+      // c: 0.4 × 0.2 + 0.1 = 0.18, the weakest although not the first by name.
+      completionEvent('2026-01-14T10:00:00Z', done(2), { topic: 'c' }),
+      // e: 0.4 + 0.3 + 0.2 + 0.1 = 1: strong.
+      completionEvent('2026-01-14T10:00:00Z', done(10), { topic: 'e' }),
+      quizEvent('2026-01-14T10:00:00Z', { total_questions: 10, correct_answers: 10 }, { topic: 'e' }),
+      qualityEvent('2026-01-14T10:00:00Z', { avg_code_quality: 1, correctness: 1, efficiency: 1 }, { topic: 'e' }),
+      // f: its only event is on 01-15, after the as-of day: not a topic of the student yet.
+      completionEvent('2026-01-15T10:00:00Z', done(1), { topic: 'f' }),
+    ]);
+    // b, c, d: quiz and quality 0, then completion, weakest first (§5).
+    const weak = ['quiz', 'quality', 'completion'];
+    assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config)?.weak_topics, [
+      { topic: 'c', mastery_score: 0.18, weak_components: weak },
+      { topic: 'b', mastery_score: 0.3, weak_components: weak },
+      { topic: 'd', mastery_score: 0.3, weak_components: weak },
+    ]);
+  });
+
+  it("a topic's own path lists that topic alone among the weak topics, when it is weak", () => {
+    const state = stateOf([
+      completionEvent('2026-01-14T10:00:00Z', done(2), { topic: 'a' }),
+      completionEvent('2026-01-14T10:00:00Z', done(10), { topic: 'b' }),
+      completionEvent('2026-01-14T10:00:00Z', done(10), { topic: 'c' }),
+      qualityEvent('2026-01-14T10:00:00Z', { avg_code_quality: 1, correctness: 1, efficiency: 1 }, { topic: 'c' }),
+    ]);
+    // a: 0.08 + 0.1 = 0.18 and b: 0.4 + 0.1 = 0.5, both weak; c: 0.4 + 0.2 + 0.1 = 0.7.
+    assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config, 'a')?.weak_topics, [
+      { topic: 'a', mastery_score: 0.18, weak_components: ['quiz', 'quality', 'completion'] },
+    ]);
+    assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config, 'b')?.weak_topics, [
+      { topic: 'b', mastery_score: 0.5, weak_components: ['quiz', 'quality'] },
+    ]);
+    assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', config, 'c')?.weak_topics, []);
   });
 });

@@ -22,4 +22,23 @@ describe('model configuration (§1, §2, §3)', () => {
     assert.notEqual(weightsProblem({ completion: 1.5, quiz: -0.5, quality: 0, consistency: 0 }), null);
     assert.notEqual(weightsProblem({ completion: Number.NaN, quiz: 0.5, quality: 0.5, consistency: 0 }), null);
   });
+
+  it('the interval is closed: a weight of exactly 0 or exactly 1 is valid', () => {
+    // One component carrying the whole score is a legitimate (if odd) configuration.
+    assert.equal(weightsProblem({ completion: 1, quiz: 0, quality: 0, consistency: 0 }), null);
+    assert.equal(weightsProblem({ completion: 0, quiz: 0, quality: 0, consistency: 1 }), null);
+  });
+
+  it('names the range when one weight is out of it, even if the sum is 1', () => {
+    // 1.5 − 0.5 + 0 + 0 sums to 1: the range check, not the sum check, must refuse it.
+    assert.equal(weightsProblem({ completion: 1.5, quiz: -0.5, quality: 0, consistency: 0 }), 'every weight must be a number between 0 and 1');
+    assert.equal(weightsProblem({ completion: 0.5, quiz: 0.5, quality: 0, consistency: Number.POSITIVE_INFINITY }), 'every weight must be a number between 0 and 1');
+    // A negative weight alone, the others in range and the sum 1: 1 + 0.5 − 0.5 + 0.
+    assert.equal(weightsProblem({ completion: 1, quiz: 0.5, quality: -0.5, consistency: 0 }), 'every weight must be a number between 0 and 1');
+    // A weight above 1 alone, none negative: the range is the reason given, not the sum (1.5).
+    assert.equal(weightsProblem({ completion: 1.5, quiz: 0, quality: 0, consistency: 0 }), 'every weight must be a number between 0 and 1');
+    assert.equal(weightsProblem({ completion: 0.5, quiz: 0.5, quality: 0.5, consistency: 0 }), 'the weights must sum to 1, not 1.5');
+    // Too little is as wrong as too much.
+    assert.equal(weightsProblem({ completion: 0.25, quiz: 0.25, quality: 0, consistency: 0 }), 'the weights must sum to 1, not 0.5');
+  });
 });
