@@ -11,7 +11,9 @@ import { addDays, dayFromNumber, dayNumber, type Day } from '../days.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';
 import { clamp, round3 } from '../numbers.js';
 import type { ComponentValues } from '../types.js';
-import { activityRate, forecastFrom } from './forecast.js';
+import { activeOn, stateOf } from '../testing/event-builders.js';
+import { scopesOver } from '../scopes.js';
+import { activityRate, forecastAsOf, forecastFrom } from './forecast.js';
 import { DEFAULT_LEARNER_PARAMS, type LearnerParams } from './learner-params.js';
 
 const config = DEFAULT_MODEL_CONFIG;
@@ -109,5 +111,16 @@ describe('the 7-day forecast', () => {
     assert.equal(f.low, round3(0.3 * 0.9));
     assert.equal(f.needs_help, true);
     assert.equal(f.model_version, params.version);
+  });
+
+  it("forecastAsOf: from the scope's components and days as of the day; undefined for a topic never seen", () => {
+    const state = stateOf([...activeOn(['2026-02-20', '2026-02-28'], { topic: 'A' }), ...activeOn(['2026-03-01'], { topic: 'B' })]);
+    for (const topic of [undefined, 'A', 'B']) {
+      const scope = scopesOver(state, ['2026-03-01'], config, topic)![0]!;
+      const days = topic === undefined ? state.days : state.topics.get(topic)!.days;
+      assert.deepEqual(forecastAsOf(state, '2026-03-01', config, params, topic), forecastFrom(scope.components, days, '2026-03-01', config, params));
+    }
+    assert.notDeepEqual(forecastAsOf(state, '2026-03-01', config, params, 'A'), forecastAsOf(state, '2026-03-01', config, params, 'B'));
+    assert.equal(forecastAsOf(state, '2026-03-01', config, params, 'never'), undefined);
   });
 });
