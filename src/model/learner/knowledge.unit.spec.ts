@@ -4,8 +4,8 @@ import { fc } from '../../testing/property.js';
 import { instantKey } from '../instant.js';
 import { stateOf, responseEvent } from '../testing/event-builders.js';
 import { evolveAll, initialState, type StoredResponse } from '../student-state.js';
-import { knowledgeAsOf, traceBefore } from './knowledge-as-of.js';
-import { initialTrace, instantKeyMs, traceAnswers } from './knowledge-trace.js';
+import { isoOfKey, knowledgeAsOf, traceBefore } from './knowledge-as-of.js';
+import { fade, initialTrace, instantKeyMs, traceAnswers } from './knowledge-trace.js';
 import { DEFAULT_LEARNER_PARAMS, type LearnerParams } from './learner-params.js';
 
 const P = DEFAULT_LEARNER_PARAMS;
@@ -94,6 +94,30 @@ describe('knowledge tracing: laws', () => {
       { numRuns: 2000 },
     );
     assert.equal(instantKeyMs(instantKey('2026-01-14T12:30:00.1239+02:00')), Date.parse('2026-01-14T10:30:00.123Z'), 'an offset is UTC in the key; sub-ms digits dropped');
+  });
+
+  it('fade halves a topic\'s own knowledge every half-life, is 1 at no time elapsed and never above 1', () => {
+    const day = 86_400_000;
+    assert.equal(fade(P, 0), 1);
+    assert.equal(fade(P, 30 * day), 0.5);
+    assert.equal(fade({ ...P, forgettingHalfLifeDays: 10 }, 30 * day), 0.125);
+    // Not reached by the engine (answers are folded in order, knowledge read after them), but a
+    // clock read backwards must not grow knowledge: fade stays 1.
+    assert.equal(fade(P, -day), 1);
+    fc.assert(
+      fc.property(fc.integer({ min: -10 * day, max: 400 * day }), fc.integer({ min: 0, max: 400 * day }), (a, b) => {
+        assert.ok(fade(P, a) > 0 && fade(P, a) <= 1);
+        if (a <= b) assert.ok(fade(P, a) >= fade(P, b), 'never grows with time');
+      }),
+    );
+  });
+
+  it('an instant key reads back as RFC 3339 with as many fraction digits as it needs', () => {
+    assert.equal(isoOfKey(instantKey('2026-03-02T10:00:00Z')), '2026-03-02T10:00:00Z');
+    assert.equal(isoOfKey(instantKey('2026-03-02T10:00:00.120Z')), '2026-03-02T10:00:00.120Z');
+    assert.equal(isoOfKey(instantKey('2026-03-02T10:00:00.000450Z')), '2026-03-02T10:00:00.000450Z');
+    assert.equal(isoOfKey(instantKey('2026-03-02T10:00:00.000000007Z')), '2026-03-02T10:00:00.000000007Z');
+    assert.equal(isoOfKey(instantKey('2026-03-02T10:00:00.1234567Z')), '2026-03-02T10:00:00.123456700Z');
   });
 
   it('a stored trace folded on with new answers equals replaying them all, in order or late', () => {
