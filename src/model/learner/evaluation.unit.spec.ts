@@ -5,7 +5,7 @@ import { instantKey } from '../instant.js';
 import { masteryAsOf } from '../mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';
 import type { StoredResponse, StudentState } from '../student-state.js';
-import { activeOn, responseEvent, stateOf } from '../testing/event-builders.js';
+import { activeOn, quizEvent, responseEvent, stateOf } from '../testing/event-builders.js';
 import { scores } from './evaluation-metrics.js';
 import { evaluate, topicMeans, type EvaluationInput } from './evaluation.js';
 import { forecastAsOf } from './forecast.js';
@@ -23,8 +23,11 @@ const traced = stateOf([
   responseEvent('2026-03-02T10:00:00Z', { item_id: 'a2', correct: false }, { topic: 'A', event_id: id(2) }),
 ]);
 const split = instantKey('2026-03-02T00:00:00Z');
-// Training answers: A 2 of 3 right, C 0 of 1: the overall rate 0.5 stands for a topic training never saw (B).
-const means = topicMeans([[answer('2026-02-01T10:00:00Z', 'A', true, 10), answer('2026-02-01T11:00:00Z', 'A', false, 11)], [answer('2026-02-02T10:00:00Z', 'A', true, 12), answer('2026-02-02T11:00:00Z', 'C', false, 13)]]);
+// Training answers: A 2 of 3 right, C 0 of 2: the overall rate 2/5 stands for a topic training never saw (B).
+const means = topicMeans([
+  [answer('2026-02-01T10:00:00Z', 'A', true, 10), answer('2026-02-01T11:00:00Z', 'A', false, 11)],
+  [answer('2026-02-02T10:00:00Z', 'A', true, 12), answer('2026-02-02T11:00:00Z', 'C', false, 13), answer('2026-02-02T12:00:00Z', 'C', false, 14)],
+]);
 
 function input(states: readonly StudentState[], forecastFrom = '2026-03-02', lastDay = '2026-03-09'): EvaluationInput {
   return { states, params, config, means, scored: (r) => r.at >= split, forecastFrom, lastDay };
@@ -33,7 +36,7 @@ function input(states: readonly StudentState[], forecastFrom = '2026-03-02', las
 describe('topic means (the first reference)', () => {
   it("is each topic's rate of right answers in training, and the overall rate beside it", () => {
     assert.deepEqual([...means.byTopic], [['A', 2 / 3], ['C', 0]]);
-    assert.equal(means.overall, 0.5);
+    assert.equal(means.overall, 0.4);
   });
 
   it('without training answers, every topic falls back to an even 0.5', () => {
@@ -59,8 +62,8 @@ describe('evaluating the learner model on held-out answers', () => {
 
   it("the references: the topic's training rate (else the overall one) and the seed's topic quiz of the day before (0 unseen)", () => {
     const { topic_mean, seed_quiz } = evaluate(input([traced])).references;
-    // A → 2/3, B (not in training) → 0.5, against outcomes 0 and 1.
-    assert.deepEqual(topic_mean, scores([2 / 3, 0.5], [0, 1]));
+    // A → 2/3, B (not in training) → the overall 0.4, against outcomes 0 and 1.
+    assert.deepEqual(topic_mean, scores([2 / 3, 0.4], [0, 1]));
     // A as of 03-01: one right of one → 1; B had no event by 03-01 → 0. Both confident misses.
     assert.deepEqual(seed_quiz, scores([1, 0], [0, 1]));
   });
@@ -80,21 +83,24 @@ describe('evaluating the learner model on held-out answers', () => {
     const once = stateOf(activeOn([day])); // then nothing: reaches the week without practice, its lowest outcome
     const always = stateOf(activeOn(Array.from({ length: 63 }, (_, i) => addDays(later, i - 62)))); // keeps its streak: reaches its best
     const returns = stateOf(activeOn([day, later])); // back on day 7: above the forecast's interval
-    const states = [traced, once, always, returns];
+    // A quiz of 0 of 10 on day 7 replaces the 9 of 10 the forecast let stand: below its interval.
+    const drops = stateOf([quizEvent(`${day}T12:00:00Z`, { total_questions: 10, correct_answers: 9 }), quizEvent(`${later}T12:00:00Z`, { total_questions: 10, correct_answers: 0 })]);
+    const states = [traced, once, always, returns, drops];
     const seen = states.map((s) => ({ f: forecastAsOf(s, day, config, params)!, now: masteryAsOf(s, day, config)!.mastery_score, reached: masteryAsOf(s, later, config)!.mastery_score }));
     // What makes this fixture tell the bounds apart: the interval's ends reached exactly, and once missed.
     assert.equal(seen[1]!.reached, seen[1]!.f.low);
     assert.equal(seen[2]!.reached, seen[2]!.f.high);
     assert.ok(seen[3]!.reached > seen[3]!.f.high);
+    assert.ok(seen[4]!.reached < seen[4]!.f.low);
     const report = evaluate(input(states)).forecast;
     // Only 03-02 counts: 03-01 is before forecastFrom, and every later day's 7th day after is past 03-09.
-    assert.equal(report.points, 4);
+    assert.equal(report.points, 5);
     const mean = (f: (s: (typeof seen)[number]) => number) => seen.reduce((sum, s) => sum + f(s), 0) / seen.length;
     assert.ok(Math.abs(report.mean_absolute_error - mean((s) => Math.abs(s.f.score_in_7_days - s.reached))) < 1e-12);
     assert.ok(report.mean_absolute_error > 0);
     assert.ok(Math.abs(report.no_change_mean_absolute_error - mean((s) => Math.abs(s.now - s.reached))) < 1e-12);
     assert.ok(report.no_change_mean_absolute_error > report.mean_absolute_error);
-    assert.equal(report.interval_coverage, 3 / 4);
+    assert.equal(report.interval_coverage, 3 / 5);
   });
 
   it('without a day to forecast, the forecast errors are undefined (NaN), not 0', () => {
