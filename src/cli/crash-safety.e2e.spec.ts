@@ -14,7 +14,7 @@
  * touches no other suite). The clean pass is the same app in process, on the memory adapters.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it, type TestContext } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { signHs256 } from '../access/tokens.js';
 import { processedKey, studentKeys } from '../adapters/encoding/student-keys.js';
@@ -35,6 +35,7 @@ import {
   utcDay,
 } from './testing/seeded-events.js';
 import { getJson, postJson, type Answer } from '../testing/http-json.js';
+import { cleanups } from '../testing/cleanups.js';
 
 const SECRET = 'crash-safety-e2e-secret-at-least-32-bytes!';
 const TOPICS = ['python.loops', 'python.lists', 'python.functions'] as const;
@@ -43,17 +44,6 @@ const TOPICS = ['python.loops', 'python.lists', 'python.functions'] as const;
 const redisDb = (index: number): Promise<string> => testRedisUrl(index);
 const REDIS_KILL = await redisDb(12);
 const REDIS_FLUSH = await redisDb(13);
-
-/** Cleanups run last-registered first, each even when an earlier one failed. */
-function cleanups(t: TestContext): (f: () => Promise<unknown>) => void {
-  const stack: Array<() => Promise<unknown>> = [];
-  t.after(async () => {
-    const failures: unknown[] = [];
-    for (const f of stack.reverse()) await f().catch((error: unknown) => failures.push(error));
-    if (failures.length > 0) throw failures[0];
-  });
-  return (f) => stack.push(f);
-}
 
 /** Starts serve and registers its stop (SIGTERM, or nothing when it has died already). */
 async function serve(env: Record<string, string>, onCleanup: (f: () => Promise<unknown>) => void) {

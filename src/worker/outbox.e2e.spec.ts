@@ -7,7 +7,7 @@
  * the outbox is empty once it has (events.md, "Delivery: at least once").
  */
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { studentKeys } from '../adapters/encoding/student-keys.js';
 import { startKafkaMockCluster } from '../adapters/kafka/testing/kafka-mock-cluster.js';
@@ -27,20 +27,10 @@ import {
   waitFor,
   type WorkerProcess,
 } from './testing/kafka-e2e.js';
+import { cleanups } from '../testing/cleanups.js';
 
 const SECRET = 'outbox-e2e-secret-at-least-thirty-two-bytes!';
 const GROUP = 'e2e-outbox';
-
-/** Cleanups run last-registered first, each even when an earlier one failed. */
-function cleanups(t: TestContext): (f: () => Promise<unknown>) => void {
-  const stack: Array<() => Promise<unknown>> = [];
-  t.after(async () => {
-    const failures: unknown[] = [];
-    for (const f of stack.reverse()) await f().catch((error: unknown) => failures.push(error));
-    if (failures.length > 0) throw failures[0];
-  });
-  return (f) => stack.push(f);
-}
 
 /** What the outbox holds in Redis for these students: event_id → the update as saved. */
 async function outboxOf(redis: Redis, students: readonly string[]): Promise<Map<string, MasteryUpdated>> {

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { signHs256 } from '../access/tokens.js';
 import { startKafkaMockCluster } from '../adapters/kafka/testing/kafka-mock-cluster.js';
@@ -19,19 +19,9 @@ import { postJson } from '../testing/http-json.js';
 import { freshSchema } from '../testing/postgres-schema.js';
 import { testRedisUrl } from '../testing/test-redis.js';
 import { groupBacklog, recordTopics, SERVICE_TOPICS, startWorker, testKafka, TOPIC, topicSize, waitFor } from './testing/kafka-e2e.js';
+import { cleanups } from '../testing/cleanups.js';
 
 const SECRET = 'stream-relay-e2e-secret-at-least-32-bytes!';
-
-/** Cleanups run last-registered first, each even when an earlier one failed. */
-function cleanups(t: TestContext): (f: () => Promise<unknown>) => void {
-  const stack: Array<() => Promise<unknown>> = [];
-  t.after(async () => {
-    const failures: unknown[] = [];
-    for (const f of stack.reverse()) await f().catch((error: unknown) => failures.push(error));
-    if (failures.length > 0) throw failures[0];
-  });
-  return (f) => stack.push(f);
-}
 
 /** `mastery serve` from source, resolved once it listens, with everything it prints kept. */
 async function startServe(env: Record<string, string>) {
