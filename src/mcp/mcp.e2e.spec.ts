@@ -13,8 +13,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Role } from '../access/principal.js';
 import { hs256Verifier, signHs256 } from '../access/tokens.js';
-import { errorOf, TEST_NOW, TEST_SECRET, testApp } from '../http/testing/test-app.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import { errorOf, TEST_NOW, TEST_SECRET, testApp } from '../testing/test-app.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { createIngest } from '../pipeline/ingest.js';
 import type { AuditEntry } from '../ports/audit-trail.js';
 import { createStudentQueries } from '../queries/student-queries.js';

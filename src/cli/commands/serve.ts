@@ -1,6 +1,6 @@
 import { createTokenVerifier } from '../../access/tokens.js';
 import { loadConfig } from '../../config.js';
-import { buildApp } from '../../http/build-app.js';
+import { buildHttpService } from '../http-service.js';
 import { createEngineMetrics } from '../../metrics/engine-metrics.js';
 import { instrumentIngest } from '../../metrics/instrument-ingest.js';
 import { createForwardingIngest } from '../../pipeline/ingest.js';
@@ -41,7 +41,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   const secret = config.tokens.jwksUrl && !config.jwtSecret ? undefined : await resolveJwtSecret(config);
   const metrics = createEngineMetrics();
   const ingest = forward ? forwardingIngest(engine) : engine.ingest;
-  const app = await buildApp({
+  const app = await buildHttpService({
     engine: engine.deps,
     ingest: instrumentIngest(ingest, metrics),
     registry: metrics.registry,
