@@ -44,7 +44,7 @@ export function touchedDays(state: StudentState, applied: readonly LearningEvent
 /**
  * One student's write: the record, the version it replaces, the events it applies, and the
  * daily values from the earliest day they touch on, computed only when the store reads them
- * (the memory store keeps none, and they were a tenth of the embedded mode's fold).
+ * (the memory store keeps none, and they cost as much as the fold itself).
  */
 export function studentWrite(write: Omit<StudentWrite, 'days'>, model: ModelConfig): StudentWrite {
   let days: StudentWrite['days'] | undefined;
