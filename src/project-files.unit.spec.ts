@@ -51,10 +51,10 @@ function tables(markdown: string): Array<{ line: number; rows: string[] }> {
 
 /** Where a blank line cuts a table: a row after the gap that is no new table's header. */
 function splitTables(markdown: string): number[] {
+  const lines = markdown.split('\n');
   return tables(markdown)
-    .filter((t, i, all) => i > 0 && !isDelimiterRow(t.rows[1] ?? ''))
+    .filter((t, i) => i > 0 && !isDelimiterRow(t.rows[1] ?? ''))
     .filter((t) => {
-      const lines = markdown.split('\n');
       // Only blank lines between this row and a row above: a split, not a table of its own.
       let above = t.line - 2;
       while (above >= 0 && (lines[above] ?? '').trim() === '') above -= 1;
