@@ -28,7 +28,7 @@ export async function answersInLog(deps: Pick<EngineDeps, 'log'>): Promise<Store
  */
 export async function fitModel(deps: EngineDeps): Promise<ModelSummary> {
   const students = await answersInLog(deps);
-  let fitted;
+  let fitted: ReturnType<typeof fitLearnerParams>;
   try {
     fitted = fitLearnerParams(students, DEFAULT_LEARNER_PARAMS);
   } catch (error) {

@@ -34,6 +34,7 @@ export function eventBytes(raw: unknown): number {
 type Loose = Record<string, unknown>;
 
 /** NUL and lone surrogates have no place in PostgreSQL's text or jsonb: such an event could not be stored. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this pattern finds.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const storableText = (s: string) => !UNSTORABLE.test(s);
 

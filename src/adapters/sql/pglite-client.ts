@@ -98,7 +98,7 @@ export async function openPgliteThread(dataDir?: string): Promise<SqlClient> {
     query: (sql, params) => query(sql, params),
     async transaction(work) {
       const { tx } = await send({ op: 'begin' });
-      let result;
+      let result: Awaited<ReturnType<typeof work>>;
       try {
         result = await work({ query: (sql, params) => query(sql, params, tx) });
       } catch (error) {
