@@ -14,6 +14,7 @@ import { audit } from '../audit/audit-access.js';
 import { registerDashboard } from '../dashboard/register-dashboard.js';
 import { callerOf, installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
+import { OPENAPI_OPTIONS } from './openapi-config.js';
 import { auditRoutes } from './routes/audit.js';
 import { calculateRoutes } from './routes/calculate.js';
 import { eventRoutes } from './routes/events.js';
@@ -75,19 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Bodies are JSON or nothing: text/plain would reach the pipeline as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Mastery Engine',
-        version: '0.1.0',
-        description:
-          "Per-student mastery from learning events. The formulas are the design's mastery-model.md; " +
-          'choices it leaves open are in docs/decisions.md.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, { openapi: OPENAPI_OPTIONS });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   healthRoutes(app, deps.ready);
   await registerDashboard(app);
