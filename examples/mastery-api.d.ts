@@ -351,7 +351,62 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        ErrorBody: {
+            error: {
+                code: string;
+                message: string;
+                details?: unknown[];
+            };
+        };
+        LearningEvent: {
+            /** @description UUID (any version); the idempotency key */
+            event_id: string;
+            /** @enum {unknown} */
+            event_type: "mastery.calculation.requested" | "activity.recorded" | "response.recorded";
+            /** @description RFC 3339 with offset; at most 5 minutes in the future */
+            timestamp: string;
+            /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
+            student_id: string;
+            /** @enum {unknown} */
+            component?: "completion" | "quiz" | "quality" | "consistency";
+            /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
+            topic?: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            metadata?: {
+                [key: string]: string;
+            };
+            /** @description set by the engine on the retry topic */
+            retry_count?: number;
+        } & {
+            /** @description shape depends on component, or on event_type for response.recorded (events.md) */
+            data?: {
+                total_exercises: number;
+                completed_exercises: number;
+                /** @enum {unknown} */
+                difficulty?: "beginner" | "intermediate" | "advanced";
+            } | {
+                total_questions: number;
+                correct_answers: number;
+                avg_time_seconds?: number;
+                attempts?: number;
+            } | {
+                avg_code_quality: number;
+                correctness: number;
+                efficiency: number;
+            } | {
+                /** @description 1–128 characters of A–Z a–z 0–9 . _ : - */
+                item_id: string;
+                correct: boolean;
+                /** @description 1 when absent; only first attempts inform knowledge */
+                attempt?: number;
+                /** @description time taken, at most a day */
+                seconds?: number;
+            } | Record<string, never>;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -410,13 +465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -468,13 +517,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -483,13 +526,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -503,99 +540,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": ({
-                    /** @description UUID (any version); the idempotency key */
-                    event_id: string;
-                    /** @enum {unknown} */
-                    event_type: "mastery.calculation.requested" | "activity.recorded" | "response.recorded";
-                    /** @description RFC 3339 with offset; at most 5 minutes in the future */
-                    timestamp: string;
-                    /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
-                    student_id: string;
-                    /** @enum {unknown} */
-                    component?: "completion" | "quiz" | "quality" | "consistency";
-                    /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
-                    topic?: string;
-                    data?: {
-                        [key: string]: unknown;
-                    };
-                    metadata?: {
-                        [key: string]: string;
-                    };
-                    /** @description set by the engine on the retry topic */
-                    retry_count?: number;
-                } & {
-                    /** @description shape depends on component, or on event_type for response.recorded (events.md) */
-                    data?: {
-                        total_exercises: number;
-                        completed_exercises: number;
-                        /** @enum {unknown} */
-                        difficulty?: "beginner" | "intermediate" | "advanced";
-                    } | {
-                        total_questions: number;
-                        correct_answers: number;
-                        avg_time_seconds?: number;
-                        attempts?: number;
-                    } | {
-                        avg_code_quality: number;
-                        correctness: number;
-                        efficiency: number;
-                    } | {
-                        /** @description 1–128 characters of A–Z a–z 0–9 . _ : - */
-                        item_id: string;
-                        correct: boolean;
-                        /** @description 1 when absent; only first attempts inform knowledge */
-                        attempt?: number;
-                        /** @description time taken, at most a day */
-                        seconds?: number;
-                    } | Record<string, never>;
-                }) | ({
-                    /** @description UUID (any version); the idempotency key */
-                    event_id: string;
-                    /** @enum {unknown} */
-                    event_type: "mastery.calculation.requested" | "activity.recorded" | "response.recorded";
-                    /** @description RFC 3339 with offset; at most 5 minutes in the future */
-                    timestamp: string;
-                    /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
-                    student_id: string;
-                    /** @enum {unknown} */
-                    component?: "completion" | "quiz" | "quality" | "consistency";
-                    /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
-                    topic?: string;
-                    data?: {
-                        [key: string]: unknown;
-                    };
-                    metadata?: {
-                        [key: string]: string;
-                    };
-                    /** @description set by the engine on the retry topic */
-                    retry_count?: number;
-                } & {
-                    /** @description shape depends on component, or on event_type for response.recorded (events.md) */
-                    data?: {
-                        total_exercises: number;
-                        completed_exercises: number;
-                        /** @enum {unknown} */
-                        difficulty?: "beginner" | "intermediate" | "advanced";
-                    } | {
-                        total_questions: number;
-                        correct_answers: number;
-                        avg_time_seconds?: number;
-                        attempts?: number;
-                    } | {
-                        avg_code_quality: number;
-                        correctness: number;
-                        efficiency: number;
-                    } | {
-                        /** @description 1–128 characters of A–Z a–z 0–9 . _ : - */
-                        item_id: string;
-                        correct: boolean;
-                        /** @description 1 when absent; only first attempts inform knowledge */
-                        attempt?: number;
-                        /** @description time taken, at most a day */
-                        seconds?: number;
-                    } | Record<string, never>;
-                })[];
+                "application/json": components["schemas"]["LearningEvent"] | components["schemas"]["LearningEvent"][];
             };
         };
         responses: {
@@ -659,13 +604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -674,13 +613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -689,13 +622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description PAYLOAD_TOO_LARGE: a batch of more than 1,000 events, or a body too large */
@@ -704,13 +631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description INVALID_EVENT (a single event refused; `details` names each field) or FIT_REFUSED (too few answers to fit) */
@@ -719,13 +640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -734,13 +649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -749,13 +658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -820,13 +723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -835,13 +732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -850,13 +741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -930,13 +815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -945,13 +824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -960,13 +833,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STUDENT_NOT_FOUND or TOPIC_NOT_FOUND: an allowed read of a student (or topic) the engine holds nothing about */
@@ -975,13 +842,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -990,13 +851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -1005,13 +860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1080,13 +929,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -1095,13 +938,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -1110,13 +947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STUDENT_NOT_FOUND or TOPIC_NOT_FOUND: an allowed read of a student (or topic) the engine holds nothing about */
@@ -1125,13 +956,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -1140,13 +965,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -1155,13 +974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1210,13 +1023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -1225,13 +1032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -1240,13 +1041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STUDENT_NOT_FOUND or TOPIC_NOT_FOUND: an allowed read of a student (or topic) the engine holds nothing about */
@@ -1255,13 +1050,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -1270,13 +1059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -1285,13 +1068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1351,13 +1128,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -1366,13 +1137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -1381,13 +1146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STUDENT_NOT_FOUND or TOPIC_NOT_FOUND: an allowed read of a student (or topic) the engine holds nothing about */
@@ -1396,13 +1155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -1411,13 +1164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -1426,13 +1173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1504,13 +1245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -1519,13 +1254,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -1534,13 +1263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STUDENT_NOT_FOUND or TOPIC_NOT_FOUND: an allowed read of a student (or topic) the engine holds nothing about */
@@ -1549,13 +1272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -1564,13 +1281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -1579,13 +1290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1650,13 +1355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -1665,13 +1364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -1680,13 +1373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -1695,13 +1382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -1710,13 +1391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1807,53 +1482,7 @@ export interface operations {
                             }[];
                         })[];
                         /** @description as logged */
-                        events: ({
-                            /** @description UUID (any version); the idempotency key */
-                            event_id: string;
-                            /** @enum {unknown} */
-                            event_type: "mastery.calculation.requested" | "activity.recorded" | "response.recorded";
-                            /** @description RFC 3339 with offset; at most 5 minutes in the future */
-                            timestamp: string;
-                            /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
-                            student_id: string;
-                            /** @enum {unknown} */
-                            component?: "completion" | "quiz" | "quality" | "consistency";
-                            /** @description 1–64 characters of A–Z a–z 0–9 . _ - */
-                            topic?: string;
-                            data?: {
-                                [key: string]: unknown;
-                            };
-                            metadata?: {
-                                [key: string]: string;
-                            };
-                            /** @description set by the engine on the retry topic */
-                            retry_count?: number;
-                        } & {
-                            /** @description shape depends on component, or on event_type for response.recorded (events.md) */
-                            data?: {
-                                total_exercises: number;
-                                completed_exercises: number;
-                                /** @enum {unknown} */
-                                difficulty?: "beginner" | "intermediate" | "advanced";
-                            } | {
-                                total_questions: number;
-                                correct_answers: number;
-                                avg_time_seconds?: number;
-                                attempts?: number;
-                            } | {
-                                avg_code_quality: number;
-                                correctness: number;
-                                efficiency: number;
-                            } | {
-                                /** @description 1–128 characters of A–Z a–z 0–9 . _ : - */
-                                item_id: string;
-                                correct: boolean;
-                                /** @description 1 when absent; only first attempts inform knowledge */
-                                attempt?: number;
-                                /** @description time taken, at most a day */
-                                seconds?: number;
-                            } | Record<string, never>;
-                        })[];
+                        events: components["schemas"]["LearningEvent"][];
                         /** @description the entries about the student, newest first */
                         audit: {
                             at: string;
@@ -1881,13 +1510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -1896,13 +1519,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -1911,13 +1528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STUDENT_NOT_FOUND or TOPIC_NOT_FOUND: an allowed read of a student (or topic) the engine holds nothing about */
@@ -1926,13 +1537,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -1941,13 +1546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -1956,13 +1555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1997,13 +1590,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -2012,13 +1599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -2027,13 +1608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -2042,13 +1617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -2057,13 +1626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2105,13 +1668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -2120,13 +1677,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -2135,13 +1686,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -2150,13 +1695,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -2165,13 +1704,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2230,13 +1763,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHORIZED: no token, or a token that fails a check */
@@ -2245,13 +1772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -2260,13 +1781,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -2275,13 +1790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -2290,13 +1799,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2339,13 +1842,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -2354,13 +1851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -2369,13 +1860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -2384,13 +1869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2433,13 +1912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN: the token may not do that, or may not read that student */
@@ -2448,13 +1921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description INVALID_EVENT (a single event refused; `details` names each field) or FIT_REFUSED (too few answers to fit) */
@@ -2463,13 +1930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RATE_LIMITED (try again after Retry-After) or TOO_MANY_STREAMS */
@@ -2478,13 +1939,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description STORE_UNAVAILABLE, STATE_CONFLICT or NOT_READY: try again */
@@ -2493,13 +1948,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2648,13 +2097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description a JSON-RPC error: the Accept header lacks application/json or text/event-stream */
@@ -2692,13 +2135,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                            details?: unknown[];
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

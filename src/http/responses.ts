@@ -1,4 +1,4 @@
-import { ErrorBody } from './schemas.js';
+import { sharedRef } from './shared-schemas.js';
 
 /**
  * What each error status means, as the OpenAPI document says it for every route that answers
@@ -17,15 +17,17 @@ const MEANINGS = {
 
 export type ErrorStatus = keyof typeof MEANINGS;
 
+type ErrorResponse = ReturnType<typeof sharedRef> & { description: string };
+
 /** The error body with its status's meaning as the response's description in the document. */
-function described(status: ErrorStatus): typeof ErrorBody {
-  // swagger takes `x-response-description` as the response's description and leaves it out of the schema.
-  return { ...ErrorBody, 'x-response-description': MEANINGS[status] } as typeof ErrorBody;
+function described(status: ErrorStatus): ErrorResponse {
+  // Beside a $ref, swagger takes `description` as the response's (the reference replaces the rest).
+  return { ...sharedRef('ErrorBody'), description: MEANINGS[status] };
 }
 
 /** The response schemas of the given error statuses, for a route's `response`. */
-export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof ErrorBody> {
-  return Object.fromEntries(statuses.map((s) => [s, described(s)])) as Record<S, typeof ErrorBody>;
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, ErrorResponse> {
+  return Object.fromEntries(statuses.map((s) => [s, described(s)])) as Record<S, ErrorResponse>;
 }
 
 /** A success response's schema with the description the document shows for it. */

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { COMPONENTS, LEVELS } from '../model/types.js';
 import { AUDIT_ACTIONS } from '../ports/audit-trail.js';
-import { KEY_SAFE_PATTERN, LearningEventDocSchema, TopicName } from '../validation/event-schema.js';
+import { KEY_SAFE_PATTERN, TopicName } from '../validation/event-schema.js';
 
 /** Request and response shapes of the HTTP API; they validate at the edge and feed /docs. */
 
@@ -202,6 +202,6 @@ export const StudentExport = Type.Object({
     description: 'the overall result as of today',
   }),
   history: Type.Array(Type.Intersect([Type.Object({ date: DayString }), MasteryResult]), { description: 'every active day' }),
-  events: Type.Array(LearningEventDocSchema, { description: 'as logged' }),
+  events: Type.Array(Type.Ref('LearningEvent'), { description: 'as logged' }),
   audit: Type.Array(AuditEntry, { description: 'the entries about the student, newest first' }),
 });

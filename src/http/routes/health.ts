@@ -27,7 +27,10 @@ export function healthRoutes(app: FastifyInstance, ready: () => Promise<void>): 
         summary: 'Readiness: every store answers (a worker: it has joined its consumer group)',
         response: {
           200: success(Type.Object({ status: Type.Literal('ready') }), 'ready to serve'),
-          503: { ...errorResponses(503)[503], 'x-response-description': 'STORE_UNAVAILABLE (a store does not answer) or NOT_READY (a worker not yet in its group)' },
+          503: {
+            ...errorResponses(503)[503],
+            description: 'STORE_UNAVAILABLE (a store does not answer) or NOT_READY (a worker not yet in its group)',
+          },
         },
       },
     },
