@@ -2,7 +2,7 @@
 // client types generated from it (examples/mastery-api.d.ts). Run it after changing a route's
 // schema; src/http/openapi-document.unit.spec.ts fails until both are written again.
 import { writeFile } from 'node:fs/promises';
-import { CLIENT_TYPES_FILE, clientTypesOf, OPENAPI_FILE, openApiText, repoPath } from '../src/http/testing/openapi-document.js';
+import { CLIENT_TYPES_FILE, clientTypesOf, OPENAPI_FILE, openApiText, repoPath } from '../src/testing/openapi-document.js';
 
 const document = await openApiText();
 await writeFile(repoPath(OPENAPI_FILE), document);

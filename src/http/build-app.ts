@@ -5,9 +5,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
-import { registerMcpRoute } from '../mcp/mcp-http.js';
 import { errorBody, Errors } from '../errors.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
 import { audit } from '../audit/audit-access.js';
@@ -46,11 +45,14 @@ const BODY_LIMIT = 1000 * 16 * 1024 + 64 * 1024;
  * The rate limit's key: the token (hashed, never kept). The limiter runs on routes, after the
  * token check, so every request it counts carries a token that verified.
  */
-function rateKey(request: { headers: { authorization?: string } }): string {
+export function rateKey(request: { headers: { authorization?: string } }): string {
   return createHash('sha256').update(request.headers.authorization ?? '').digest('base64url');
 }
 
-/** Builds the HTTP API; it never listens (the serve command does), so tests use inject(). */
+/**
+ * Builds the HTTP API; it never listens (the serve command does), so tests use inject(). MCP is
+ * mounted beside it by the entry point (src/cli/http-service.ts).
+ */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -113,13 +115,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
-  // MCP for AI tutors: its own scope, the same token check, the same use cases.
-  await registerMcpRoute(app, {
-    queries: deps.queries,
-    model: deps.engine.model,
-    ingest: deps.ingest,
-    verifyToken: deps.verifyToken,
-    rate: { perMinute: deps.limits.ratePerMinute, key: rateKey },
-  });
   return app;
 }

@@ -11,7 +11,7 @@ import {
   openApiText,
   REGENERATE,
   repoPath,
-} from './testing/openapi-document.js';
+} from '../testing/openapi-document.js';
 
 const run = promisify(execFile);
 

@@ -18,7 +18,7 @@ import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js'
 
 /** The instant the pipeline's clock stands at. */
 const TEST_NOW = '2026-01-14T12:00:00Z';
-import type { EngineDeps } from './engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { createIngest } from './ingest.js';
 import { memoryDeps, callers } from '../testing/memory-deps.js';
 import { rebuildState } from './rebuild-state.js';

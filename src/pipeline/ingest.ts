@@ -7,7 +7,7 @@ import { admissionRefusals } from '../privacy/admission.js';
 import type { FieldError } from '../validation/field-errors.js';
 import { validateEvent } from '../validation/validate-event.js';
 import { applyEvents } from './apply-events.js';
-import type { EngineDeps } from './engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { republishPending } from './outbox.js';
 import { createSerial } from './serial.js';
 

@@ -3,7 +3,7 @@ import type { MessageCodec } from '../adapters/kafka/message-codec.js';
 import type { Ingest, IngestReport } from '../pipeline/ingest.js';
 import { EngineError } from '../errors.js';
 import { MAX_NESTING_DEPTH } from '../validation/event-schema.js';
-import { tooDeep } from '../validation/validate-event.js';
+import { tooDeep } from '../validation/json-walk.js';
 
 /** A message as it arrives from mastery.requests or mastery.retry. */
 export interface InboundMessage {

@@ -18,8 +18,7 @@ await db.close();
 
 /**
  * Creates a new data folder in a short-lived child process. PGlite runs initdb on first open,
- * and this process would keep the ~500 MB that initdb used for as long as it lives (measured:
- * 835 MB resident after opening a new folder, 293 MB after opening an existing one).
+ * and this process would keep the memory initdb used (hundreds of MB) for as long as it lives.
  */
 async function createDataDir(dataDir: string): Promise<void> {
   try {

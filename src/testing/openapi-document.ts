@@ -9,7 +9,7 @@ import openapiTS, { astToString, COMMENT_HEADER, type OpenAPI3 } from 'openapi-t
 import { Registry } from 'prom-client';
 import { testApp } from './test-app.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The document as committed, relative to the repository's root. */
 export const OPENAPI_FILE = 'docs/openapi.json';
