@@ -1,6 +1,6 @@
 // `npm run openapi`: writes the OpenAPI document the service serves (docs/openapi.json) and the
 // client types generated from it (examples/mastery-api.d.ts). Run it after changing a route's
-// schema; src/http/openapi-document.unit.spec.ts fails until both are written again.
+// schema; src/http/openapi-document.e2e.spec.ts fails until both are written again.
 import { writeFile } from 'node:fs/promises';
 import { CLIENT_TYPES_FILE, clientTypesOf, OPENAPI_FILE, openApiText, repoPath } from '../src/testing/openapi-document.js';
 
