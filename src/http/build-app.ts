@@ -13,6 +13,8 @@ import { audit } from '../audit/audit-access.js';
 import { registerDashboard } from '../dashboard/register-dashboard.js';
 import { callerOf, installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
+import { OPENAPI_OPTIONS } from './openapi-config.js';
+import { addSharedSchema } from './shared-schemas.js';
 import { auditRoutes } from './routes/audit.js';
 import { calculateRoutes } from './routes/calculate.js';
 import { eventRoutes } from './routes/events.js';
@@ -77,18 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Bodies are JSON or nothing: text/plain would reach the pipeline as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  addSharedSchema(app, 'LearningEvent');
   await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Mastery Engine',
-        version: '0.1.0',
-        description:
-          "Per-student mastery from learning events. The formulas are the design's mastery-model.md; " +
-          'choices it leaves open are in docs/decisions.md.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
+    openapi: OPENAPI_OPTIONS,
+    // A shared schema is a component named by its $id (ErrorBody, LearningEvent), not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   healthRoutes(app, deps.ready);

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, LightMyRequestResponse as Response } from 'fastify';
 import { pino } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Role } from '../access/principal.js';
 import { hs256Verifier, signHs256 } from '../access/tokens.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../model/model-config.js';
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   policy?: Partial<PrivacyPolicy>;
   /** Requests per minute per token; 0 (the default here): no limit. */
   ratePerMinute?: number;
+  /** Served at /metrics when given. */
+  registry?: Registry;
 }
 
 export interface TestApp {
@@ -57,6 +60,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     ready: async () => {},
     logger: pino({ level: 'silent' }),
     limits: { ratePerMinute: options.ratePerMinute ?? 0, requestTimeoutSeconds: 30 },
+    ...(options.registry ? { registry: options.registry } : {}),
   });
   const auth = (token?: string): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` });
   return {
