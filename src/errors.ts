@@ -26,6 +26,10 @@ export const Errors = {
   routeNotFound: (method: string, url: string) => new EngineError('ROUTE_NOT_FOUND', 404, `no route ${method} ${url}`),
   payloadTooLarge: (message: string) => new EngineError('PAYLOAD_TOO_LARGE', 413, message),
   invalidEvent: (message: string, details: unknown[]) => new EngineError('INVALID_EVENT', 422, message, details),
+  /** An xAPI statement the mapping (docs/xapi.md) or the engine's checks cannot use: nothing of its request is applied. */
+  invalidStatement: (message: string, details: unknown[]) => new EngineError('INVALID_STATEMENT', 422, message, details),
+  /** No X-Experience-API-Version header, or one the service does not speak: 400, as xAPI wants. */
+  xapiVersion: (message: string) => new EngineError('XAPI_VERSION', 400, message),
   stateConflict: (studentIds: readonly string[]) =>
     new EngineError(
       'STATE_CONFLICT',

@@ -23,7 +23,9 @@ import { modelRoutes } from './routes/model.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { streamRoutes } from './routes/stream.js';
 import { studentRoutes } from './routes/students.js';
+import { answerXapiVersion, xapiRoutes } from './routes/xapi.js';
 import { validatorCompiler } from './validator-compiler.js';
+import { DEFAULT_XAPI_MAPPING, type XapiMapping } from '../xapi/xapi-mapping.js';
 
 export interface AppDeps {
   engine: EngineDeps;
@@ -35,6 +37,8 @@ export interface AppDeps {
   limits: { ratePerMinute: number; requestTimeoutSeconds: number };
   /** Served at /metrics when given. */
   registry?: Registry;
+  /** How POST /xapi/statements maps statements (config.xapi); the documented defaults when absent. */
+  xapi?: XapiMapping;
 }
 
 /** 1,000 events of at most 16 KiB each, and the brackets and commas between them. */
@@ -117,6 +121,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       modelRoutes(v1, deps.engine);
     },
     { prefix: '/v1' },
+  );
+  // xAPI, where learning platforms send statements (an LRS's statements resource): the same
+  // tokens, roles and rate limit as /v1/events.
+  await app.register(
+    async (scope) => {
+      answerXapiVersion(scope);
+      if (deps.limits.ratePerMinute > 0) {
+        await scope.register(rateLimit, {
+          max: deps.limits.ratePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: rateKey,
+          errorResponseBuilder: (_request, context) => Errors.rateLimited(context.after),
+        });
+      }
+      installAuthentication(scope, deps.verifyToken);
+      xapiRoutes(scope, { ingest: deps.ingest, engine: deps.engine, mapping: deps.xapi ?? { ...DEFAULT_XAPI_MAPPING } });
+    },
+    { prefix: '/xapi' },
   );
   // MCP for AI tutors: its own scope, the same token check, the same use cases.
   await registerMcpRoute(app, {
