@@ -85,8 +85,9 @@ export function mapStatement(raw: unknown, mapping: XapiMapping, now: Date): Sta
 
   const errors: FieldError[] = [];
   const hasId = raw.id !== undefined;
-  if (hasId && (typeof raw.id !== 'string' || !UUID.test(raw.id))) errors.push({ field: 'id', message: 'must be a UUID' });
-  const statementId = hasId ? (typeof raw.id === 'string' ? raw.id.toLowerCase() : undefined) : derivedStatementId(raw);
+  const idOk = typeof raw.id === 'string' && UUID.test(raw.id);
+  if (hasId && !idOk) errors.push({ field: 'id', message: 'must be a UUID' });
+  const statementId = !hasId ? derivedStatementId(raw) : idOk ? (raw.id as string).toLowerCase() : undefined;
   const versionProblem = statementVersionProblem(raw.version);
   if (versionProblem) errors.push({ field: 'version', message: versionProblem });
   const student = take(studentOf(raw.actor, mapping.studentFrom), errors);
