@@ -107,7 +107,7 @@ describe('POST /xapi/statements', () => {
 
   it('without the version header, or with one it does not speak, 400 XAPI_VERSION and the header it speaks', async (t) => {
     const h = await given(t);
-    for (const headers of [{}, { [V]: '0.95' }, { [V]: '1.1.0' }]) {
+    for (const headers of [{}, { [V]: '0.95' }, { [V]: '1.1.0' }] as Array<Record<string, string>>) {
       const res = await h.send(h5pAnswer('stu-8', WHEN), headers);
       errorOf(res, 400, 'XAPI_VERSION');
       assert.equal(res.headers[V], '2.0.0');
