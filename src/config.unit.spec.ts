@@ -349,3 +349,43 @@ describe('loadConfig: the test-only crash point', () => {
     refuses({ MASTERY_TEST_CRASH_POINT: 'sometime' }, 'MASTERY_TEST_CRASH_POINT');
   });
 });
+
+describe('loadConfig: the xAPI mapping (docs/xapi.md)', () => {
+  it("defaults to ADL's answered and assessment verbs, the engine's topic extension, extension → parent → grouping, account names", () => {
+    const { xapi } = loadConfig({});
+    assert.deepEqual(xapi.answeredVerbs, ['http://adlnet.gov/expapi/verbs/answered']);
+    assert.deepEqual(
+      xapi.assessmentVerbs,
+      ['completed', 'passed', 'failed', 'scored', 'mastered'].map((v) => `http://adlnet.gov/expapi/verbs/${v}`),
+    );
+    assert.equal(xapi.topicExtension, 'urn:mastery-engine:xapi:topic');
+    assert.deepEqual(xapi.topicFrom, ['extension', 'parent', 'grouping']);
+    assert.deepEqual(xapi.studentFrom, ['account']);
+  });
+
+  it('reads every MASTERY_XAPI_ variable', () => {
+    const { xapi } = loadConfig({
+      MASTERY_XAPI_ANSWERED_VERBS: 'http://adlnet.gov/expapi/verbs/answered, https://w3id.org/xapi/dod-isd/verbs/answered',
+      MASTERY_XAPI_ASSESSMENT_VERBS: 'http://adlnet.gov/expapi/verbs/passed',
+      MASTERY_XAPI_TOPIC_EXTENSION: 'https://school.example.org/xapi/topic',
+      MASTERY_XAPI_TOPIC_FROM: 'grouping,extension',
+      MASTERY_XAPI_STUDENT_FROM: 'mbox,account',
+    });
+    assert.deepEqual(xapi, {
+      answeredVerbs: ['http://adlnet.gov/expapi/verbs/answered', 'https://w3id.org/xapi/dod-isd/verbs/answered'],
+      assessmentVerbs: ['http://adlnet.gov/expapi/verbs/passed'],
+      topicExtension: 'https://school.example.org/xapi/topic',
+      topicFrom: ['grouping', 'extension'],
+      studentFrom: ['mbox', 'account'],
+    });
+  });
+
+  it('refuses a verb that is no IRI, one verb both ways, two topic extensions, an unknown or repeated source', () => {
+    refuses({ MASTERY_XAPI_ANSWERED_VERBS: 'answered' }, 'MASTERY_XAPI_ANSWERED_VERBS');
+    refuses({ MASTERY_XAPI_ASSESSMENT_VERBS: 'http://adlnet.gov/expapi/verbs/answered' }, 'MASTERY_XAPI_ASSESSMENT_VERBS');
+    refuses({ MASTERY_XAPI_TOPIC_EXTENSION: 'urn:a:topic,urn:b:topic' }, 'MASTERY_XAPI_TOPIC_EXTENSION');
+    refuses({ MASTERY_XAPI_TOPIC_FROM: 'parent,category' }, 'MASTERY_XAPI_TOPIC_FROM');
+    refuses({ MASTERY_XAPI_STUDENT_FROM: 'account,account' }, 'MASTERY_XAPI_STUDENT_FROM');
+    refuses({ MASTERY_XAPI_STUDENT_FROM: 'openid' }, 'MASTERY_XAPI_STUDENT_FROM');
+  });
+});
