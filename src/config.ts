@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_MODEL_CONFIG, weightsProblem, type ModelConfig } from './model/model-config.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig, weightsProblem } from './model/model-config.js';
 import { DEFAULT_XAPI_MAPPING, STUDENT_SOURCES, TOPIC_SOURCES, type XapiMapping } from './xapi/xapi-mapping.js';
 
 /**
@@ -139,10 +139,7 @@ function weights(env: Env): ModelConfig['weights'] {
   if (raw === undefined) return DEFAULT_MODEL_CONFIG.weights;
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.length !== 4 || parts.some((p) => !/^\d*\.?\d+$/.test(p))) {
-    throw new ConfigError(
-      'MASTERY_WEIGHTS',
-      `must be four numbers separated by commas (completion,quiz,quality,consistency), not "${raw}"`,
-    );
+    throw new ConfigError('MASTERY_WEIGHTS', `must be four numbers separated by commas (completion,quiz,quality,consistency), not "${raw}"`);
   }
   const [completion, quiz, quality, consistency] = parts.map(Number) as [number, number, number, number];
   const w = { completion, quiz, quality, consistency };
@@ -344,7 +341,8 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: kafka(env),
     mcpToken: read(env, 'MASTERY_MCP_TOKEN'),
     xapi: xapi(env),
-    testCrashPoint: read(env, 'MASTERY_TEST_CRASH_POINT') === undefined ? undefined : choice(env, 'MASTERY_TEST_CRASH_POINT', TEST_CRASH_POINTS, 'after-state-write'),
+    testCrashPoint:
+      read(env, 'MASTERY_TEST_CRASH_POINT') === undefined ? undefined : choice(env, 'MASTERY_TEST_CRASH_POINT', TEST_CRASH_POINTS, 'after-state-write'),
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {

@@ -103,40 +103,55 @@ describe('loadConfig: every variable is read', () => {
   });
 
   it('MASTERY_WEIGHTS: completion, quiz, quality, consistency in that order', () => {
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.25,0.25,0.25,0.25' }).model.weights }, {
-      completion: 0.25,
-      quiz: 0.25,
-      quality: 0.25,
-      consistency: 0.25,
-    });
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: ' 0.7 , 0.1 , 0.1 , 0.1 ' }).model.weights }, {
-      completion: 0.7,
-      quiz: 0.1,
-      quality: 0.1,
-      consistency: 0.1,
-    });
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '1,0,0,0' }).model.weights }, {
-      completion: 1,
-      quiz: 0,
-      quality: 0,
-      consistency: 0,
-    });
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '0.25,0.25,0.25,0.25' }).model.weights },
+      {
+        completion: 0.25,
+        quiz: 0.25,
+        quality: 0.25,
+        consistency: 0.25,
+      },
+    );
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: ' 0.7 , 0.1 , 0.1 , 0.1 ' }).model.weights },
+      {
+        completion: 0.7,
+        quiz: 0.1,
+        quality: 0.1,
+        consistency: 0.1,
+      },
+    );
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '1,0,0,0' }).model.weights },
+      {
+        completion: 1,
+        quiz: 0,
+        quality: 0,
+        consistency: 0,
+      },
+    );
   });
 
   it('MASTERY_WEIGHTS that sum to 1 within 1e-9 in floating point are accepted', () => {
     assert.notEqual(0.7 + 0.1 + 0.1 + 0.1, 1, 'test set-up: this float sum is not exactly 1');
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.7,0.1,0.1,0.1' }).model.weights }, {
-      completion: 0.7,
-      quiz: 0.1,
-      quality: 0.1,
-      consistency: 0.1,
-    });
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.1,0.2,0.3,0.4' }).model.weights }, {
-      completion: 0.1,
-      quiz: 0.2,
-      quality: 0.3,
-      consistency: 0.4,
-    });
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '0.7,0.1,0.1,0.1' }).model.weights },
+      {
+        completion: 0.7,
+        quiz: 0.1,
+        quality: 0.1,
+        consistency: 0.1,
+      },
+    );
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '0.1,0.2,0.3,0.4' }).model.weights },
+      {
+        completion: 0.1,
+        quiz: 0.2,
+        quality: 0.3,
+        consistency: 0.4,
+      },
+    );
   });
 
   it('MASTERY_RECOMMENDATION_THRESHOLD, MASTERY_QUIZ_GUESS_SECONDS, MASTERY_QUIZ_ATTEMPT_PENALTY', () => {
@@ -270,7 +285,7 @@ describe('loadConfig: the production stores', () => {
 describe('loadConfig: Kafka', () => {
   const brokers = { MASTERY_KAFKA_BROKERS: 'broker-a:9092,broker-b:9092' };
 
-  it('gives the worker KafkaJS\'s default assigner unless the test-only MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST asks for the mock cluster\'s', () => {
+  it("gives the worker KafkaJS's default assigner unless the test-only MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST asks for the mock cluster's", () => {
     assert.equal(loadConfig(brokers).kafka?.leaderSyncsLast, false);
     assert.equal(loadConfig({ ...brokers, MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST: 'true' }).kafka?.leaderSyncsLast, true);
     refuses({ ...brokers, MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST: 'sometimes' }, 'MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST');
@@ -334,7 +349,10 @@ describe('testSeed: the property tests replay a seed given, or draw one', () => 
 
   it('refuses a seed that is not a whole number fast-check takes', () => {
     for (const bad of ['-1', '1.5', 'abc', String(2 ** 31)]) {
-      assert.throws(() => testSeed({ MASTERY_TEST_SEED: bad }), (e: unknown) => e instanceof ConfigError && /MASTERY_TEST_SEED/.test(e.message));
+      assert.throws(
+        () => testSeed({ MASTERY_TEST_SEED: bad }),
+        (e: unknown) => e instanceof ConfigError && /MASTERY_TEST_SEED/.test(e.message),
+      );
     }
   });
 });

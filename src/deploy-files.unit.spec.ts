@@ -402,6 +402,7 @@ describe('Dockerfile', () => {
     assert.ok(froms.length >= 2, 'a build stage and a runtime stage');
     const nodeVersion = instructions.find(([k, args]) => k === 'ARG' && args.startsWith('NODE_VERSION='))?.[1].split('=')[1];
     for (const from of froms) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own ${NODE_VERSION}, not a template.
       const image = from.replace('${NODE_VERSION}', nodeVersion ?? '${NODE_VERSION}');
       assert.match(image, /^node:20(-slim|-alpine)?\s/, `FROM ${from}`);
     }

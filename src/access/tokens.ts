@@ -52,6 +52,7 @@ function unauthorizedBecause(message: string, cause: unknown): EngineError {
 
 /** What a valid token's claims mean; a token whose claims say nothing usable is refused. */
 /** A subject the audit trail can store: printable text, at most 256 characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern refuses.
 const PRINTABLE_SUBJECT = /^[^\u0000-\u001f\u007f\ud800-\udfff]{1,256}$/u;
 const STUDENT_ID = new RegExp(KEY_SAFE_PATTERN);
 

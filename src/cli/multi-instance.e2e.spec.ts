@@ -32,7 +32,7 @@ import { startKafkaMockCluster, type KafkaMockCluster } from '../adapters/kafka/
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { seededRandom } from '../demo/seeded-random.js';
-import { testApp } from '../http/testing/test-app.js';
+import { testApp } from '../testing/test-app.js';
 import { getJson, postJson, type Answer } from '../testing/http-json.js';
 import { freshSchema } from '../testing/postgres-schema.js';
 import type { WireEvent } from '../testing/wire-events.js';

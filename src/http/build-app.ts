@@ -5,13 +5,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
-import { registerMcpRoute } from '../mcp/mcp-http.js';
-import { errorBody, Errors } from '../errors.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
-import type { Ingest } from '../pipeline/ingest.js';
-import type { StudentQueries } from '../queries/student-queries.js';
 import { audit } from '../audit/audit-access.js';
 import { registerDashboard } from '../dashboard/register-dashboard.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { Errors, errorBody } from '../errors.js';
+import type { Ingest } from '../pipeline/ingest.js';
+import type { StudentQueries } from '../queries/student-queries.js';
+import { DEFAULT_XAPI_MAPPING, type XapiMapping } from '../xapi/xapi-mapping.js';
 import { callerOf, installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
 import { auditRoutes } from './routes/audit.js';
@@ -25,7 +25,6 @@ import { streamRoutes } from './routes/stream.js';
 import { studentRoutes } from './routes/students.js';
 import { answerXapiVersion, xapiRoutes } from './routes/xapi.js';
 import { validatorCompiler } from './validator-compiler.js';
-import { DEFAULT_XAPI_MAPPING, type XapiMapping } from '../xapi/xapi-mapping.js';
 
 export interface AppDeps {
   engine: EngineDeps;
@@ -48,11 +47,16 @@ const BODY_LIMIT = 1000 * 16 * 1024 + 64 * 1024;
  * The rate limit's key: the token (hashed, never kept). The limiter runs on routes, after the
  * token check, so every request it counts carries a token that verified.
  */
-function rateKey(request: { headers: { authorization?: string } }): string {
-  return createHash('sha256').update(request.headers.authorization ?? '').digest('base64url');
+export function rateKey(request: { headers: { authorization?: string } }): string {
+  return createHash('sha256')
+    .update(request.headers.authorization ?? '')
+    .digest('base64url');
 }
 
-/** Builds the HTTP API; it never listens (the serve command does), so tests use inject(). */
+/**
+ * Builds the HTTP API; it never listens (the serve command does), so tests use inject(). MCP is
+ * mounted beside it by the entry point (src/cli/http-service.ts).
+ */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -72,7 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const e = tooLarge ? Errors.headersTooLarge() : Errors.badRequest('the request could not be parsed as HTTP');
       const body = JSON.stringify(errorBody(e));
       const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -85,8 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'Mastery Engine',
         version: '0.1.0',
         description:
-          "Per-student mastery from learning events. The formulas are the design's mastery-model.md; " +
-          'choices it leaves open are in docs/decisions.md.',
+          "Per-student mastery from learning events. The formulas are the design's mastery-model.md; " + 'choices it leaves open are in docs/decisions.md.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
@@ -140,13 +145,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/xapi' },
   );
-  // MCP for AI tutors: its own scope, the same token check, the same use cases.
-  await registerMcpRoute(app, {
-    queries: deps.queries,
-    model: deps.engine.model,
-    ingest: deps.ingest,
-    verifyToken: deps.verifyToken,
-    rate: { perMinute: deps.limits.ratePerMinute, key: rateKey },
-  });
   return app;
 }

@@ -1,8 +1,8 @@
 /** POST /xapi/statements through the front door (docs/xapi.md): versions, roles, all or nothing, duplicates, errors. */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { fixture, h5pAnswer, withAccount, type Statement } from '../xapi/testing/statements.js';
-import { errorOf, testApp, type TestAppOptions } from './testing/test-app.js';
+import { errorOf, type TestAppOptions, testApp } from '../testing/test-app.js';
+import { fixture, h5pAnswer, type Statement, withAccount } from '../xapi/testing/statements.js';
 
 const WHEN = '2026-01-14T10:00:00Z';
 const V = 'x-experience-api-version';
@@ -79,7 +79,13 @@ describe('POST /xapi/statements', () => {
     const res = await h.send([good, fixture('adl-long-example'), good, { ...good, actor: { objectType: 'Agent', account: { name: 'a b' } } }]);
     const body = errorOf(res, 422, 'INVALID_STATEMENT');
     const details = body.error.details as unknown as Detail[];
-    assert.deepEqual(details.map((d) => [d.index, d.field]), [[1, 'actor.objectType'], [3, 'actor.account.name']]);
+    assert.deepEqual(
+      details.map((d) => [d.index, d.field]),
+      [
+        [1, 'actor.objectType'],
+        [3, 'actor.account.name'],
+      ],
+    );
     assert.equal(details[0]!.statement_id, '6690e6c9-3ef0-4ed3-8b37-7f3964730bee');
     assert.match(body.error.message, /2 of 4 statements are refused, so none was applied/);
     assert.equal(res.headers[V], '1.0.3');
@@ -88,11 +94,22 @@ describe('POST /xapi/statements', () => {
 
   it("what the engine's own checks refuse (a time in the future, a student without consent) refuses the whole array too, named in the statement's fields", async (t) => {
     const h = await given(t, { policy: { requireConsent: true } });
-    const consent = await h.app.inject({ method: 'PUT', url: '/v1/students/stu-5/consent', headers: { authorization: `Bearer ${h.admin}` }, payload: { granted: true } });
+    const consent = await h.app.inject({
+      method: 'PUT',
+      url: '/v1/students/stu-5/consent',
+      headers: { authorization: `Bearer ${h.admin}` },
+      payload: { granted: true },
+    });
     assert.equal(consent.statusCode, 200, consent.body);
     const res = await h.send([h5pAnswer('stu-5', WHEN), h5pAnswer('stu-5', '2026-01-15T10:00:00Z'), h5pAnswer('stu-6', WHEN)]);
     const details = errorOf(res, 422, 'INVALID_STATEMENT').error.details as unknown as Detail[];
-    assert.deepEqual(details.map((d) => [d.index, d.field]), [[1, 'timestamp'], [2, 'actor.account.name']]);
+    assert.deepEqual(
+      details.map((d) => [d.index, d.field]),
+      [
+        [1, 'timestamp'],
+        [2, 'actor.account.name'],
+      ],
+    );
     assert.match(details[1]!.message, /consent/);
     assert.equal((await h.events('stu-5')).length, 0, 'the good statement of stu-5 was not applied either');
   });
@@ -101,7 +118,11 @@ describe('POST /xapi/statements', () => {
     const h = await given(t);
     const body = errorOf(await h.send({ ...h5pAnswer('stu-7', WHEN), result: { success: 'yes' } }), 422, 'INVALID_STATEMENT');
     assert.match(body.error.message, /^the statement is refused \(result\.success\): must be true or false/);
-    const voiding = { ...h5pAnswer('stu-7', WHEN), verb: { id: 'http://adlnet.gov/expapi/verbs/voided' }, object: { objectType: 'StatementRef', id: '0c6a3f5e-2b1d-4e8f-9a7b-1c2d3e4f5a6b' } };
+    const voiding = {
+      ...h5pAnswer('stu-7', WHEN),
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id: '0c6a3f5e-2b1d-4e8f-9a7b-1c2d3e4f5a6b' },
+    };
     assert.equal((errorOf(await h.send(voiding), 422, 'INVALID_STATEMENT').error.details as unknown as Detail[])[0]!.field, 'verb.id');
   });
 

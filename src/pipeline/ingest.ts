@@ -1,13 +1,13 @@
 import { assertCanWriteEvents } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
 import { auditEntry } from '../audit/audit-access.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { dayNumber, dayOfInstant } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { admissionRefusals } from '../privacy/admission.js';
 import type { FieldError } from '../validation/field-errors.js';
 import { validateEvent } from '../validation/validate-event.js';
 import { applyEvents } from './apply-events.js';
-import type { EngineDeps } from './engine-deps.js';
 import { republishPending } from './outbox.js';
 import { createSerial } from './serial.js';
 
@@ -141,10 +141,7 @@ export function createForwardingIngest(deps: EngineDeps, forward: (events: Learn
 type Indexed = { index: number; event: LearningEvent };
 
 /** Validation, duplicates within the batch, and admission (tombstones, consent), by index. */
-async function screenBatch(
-  deps: EngineDeps,
-  rawEvents: readonly unknown[],
-): Promise<{ results: EventOutcome[]; valid: Indexed[]; admitted: Indexed[] }> {
+async function screenBatch(deps: EngineDeps, rawEvents: readonly unknown[]): Promise<{ results: EventOutcome[]; valid: Indexed[]; admitted: Indexed[] }> {
   const nowMs = deps.clock.now().getTime();
   const window = { nowMs, oldestMs: retentionStartMs(nowMs, deps.policy.retentionDays) };
   const results: EventOutcome[] = new Array(rawEvents.length);
@@ -164,7 +161,10 @@ async function screenBatch(
     firstIndexOf.set(id, index);
     valid.push({ index, event: v.event });
   });
-  const refusals = await admissionRefusals(deps, valid.map((v) => v.event));
+  const refusals = await admissionRefusals(
+    deps,
+    valid.map((v) => v.event),
+  );
   const admitted = valid.filter(({ index, event }) => {
     const refusal = refusals.get(event.student_id);
     if (refusal) results[index] = { index, event_id: event.event_id, status: 'rejected', errors: [refusal] };
@@ -202,7 +202,14 @@ async function auditIngest(
     [...perStudent].map(([studentId, t]) =>
       t.refused > 0
         ? auditEntry(deps, caller, studentId, 'events.ingest', 'refused', { events: t.refused, reason: t.reason! })
-        : auditEntry(deps, caller, studentId, 'events.ingest', 'allowed', t.queued > 0 ? { queued: t.queued } : { accepted: t.accepted, duplicate: t.duplicate }),
+        : auditEntry(
+            deps,
+            caller,
+            studentId,
+            'events.ingest',
+            'allowed',
+            t.queued > 0 ? { queued: t.queued } : { accepted: t.accepted, duplicate: t.duplicate },
+          ),
     ),
   );
 }

@@ -1,9 +1,9 @@
 import type { Caller } from '../access/caller.js';
 import type { MessageCodec } from '../adapters/kafka/message-codec.js';
-import type { Ingest, IngestReport } from '../pipeline/ingest.js';
 import { EngineError } from '../errors.js';
+import type { Ingest, IngestReport } from '../pipeline/ingest.js';
 import { MAX_NESTING_DEPTH } from '../validation/event-schema.js';
-import { tooDeep } from '../validation/validate-event.js';
+import { tooDeep } from '../validation/json-walk.js';
 import { statementError } from '../xapi/map-statement.js';
 import { isXapiMessage, mapStatements } from '../xapi/map-statements.js';
 import { DEFAULT_XAPI_MAPPING, type XapiMapping } from '../xapi/xapi-mapping.js';
@@ -114,7 +114,9 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
       continue;
     }
     const statements: unknown[] = Array.isArray(value) ? value : [value];
-    mapping.mapped.forEach((s, i) => decoded.push({ key: m.key, event: s.event, raw, statement: { original: statements[i], sources: s.sources } }));
+    for (const [i, s] of mapping.mapped.entries()) {
+      decoded.push({ key: m.key, event: s.event, raw, statement: { original: statements[i], sources: s.sources } });
+    }
   }
   const outcome: BatchOutcome = { accepted: 0, duplicate: 0, invalid: 0, retried: 0, deadLettered: 0 };
   outcome.invalid = dead.length;
@@ -123,7 +125,10 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
   let failure: Error | undefined;
   if (decoded.length > 0) {
     try {
-      report = await deps.ingest(decoded.map((d) => d.event), deps.caller);
+      report = await deps.ingest(
+        decoded.map((d) => d.event),
+        deps.caller,
+      );
     } catch (error) {
       failure = error as Error;
     }

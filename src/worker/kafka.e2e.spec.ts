@@ -34,7 +34,7 @@ import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { startServer } from '../cli/testing/run-cli.js';
 import { batchesOf, seededClass, seededShuffle, seededUuid } from '../cli/testing/seeded-events.js';
 import { seededRandom } from '../demo/seeded-random.js';
-import { testApp } from '../http/testing/test-app.js';
+import { testApp } from '../testing/test-app.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { freshSchema } from '../testing/postgres-schema.js';
 import { testRedisUrl } from '../testing/test-redis.js';

@@ -1,11 +1,11 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Caller } from '../access/caller.js';
-import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import { consumerAssigners } from '../adapters/kafka/partition-assigners.js';
+import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import type { Engine, EngineKafka } from '../runtime/engine.js';
 import type { XapiMapping } from '../xapi/xapi-mapping.js';
-import { handleBatch, RETRY_COUNT_HEADER, type HandleDeps, type OutboundMessage } from './handle-batch.js';
+import { type HandleDeps, handleBatch, type OutboundMessage, RETRY_COUNT_HEADER } from './handle-batch.js';
 
 /** The pipeline takes at most this many events at once (as over HTTP). */
 const CHUNK = 1000;

@@ -1,14 +1,14 @@
 import { UUID_PATTERN } from '../validation/event-schema.js';
 import type { FieldError } from '../validation/field-errors.js';
-import { tooDeep } from '../validation/validate-event.js';
+import { tooDeep } from '../validation/json-walk.js';
 import { derivedStatementId } from './statement-id.js';
 import { isObject, isProblem, type Loose, type Reading } from './statement-reading.js';
 import { itemIdOf, quizOf, secondsOf } from './statement-result.js';
 import { studentOf } from './statement-student.js';
 import { timeOf } from './statement-time.js';
 import { topicOf } from './statement-topic.js';
-import { statementVersionProblem } from './xapi-version.js';
 import { VOIDED_VERB, type XapiMapping } from './xapi-mapping.js';
+import { statementVersionProblem } from './xapi-version.js';
 
 /** How deep a statement may nest (H5P's deepest need 7); checked before anything recurses into it. */
 export const MAX_STATEMENT_DEPTH = 24;
@@ -52,7 +52,11 @@ function kindOf(s: Loose, verb: string, mapping: XapiMapping): Kind | FieldError
       if (isProblem(seconds)) return seconds;
       data.seconds = seconds.value;
     }
-    return { event_type: 'response.recorded', data, sources: { 'data.item_id': 'object.id', 'data.correct': 'result.success', 'data.seconds': 'result.duration' } };
+    return {
+      event_type: 'response.recorded',
+      data,
+      sources: { 'data.item_id': 'object.id', 'data.correct': 'result.success', 'data.seconds': 'result.duration' },
+    };
   }
   if (mapping.assessmentVerbs.includes(verb)) {
     const quiz = quizOf(result?.score);
@@ -93,7 +97,8 @@ export function mapStatement(raw: unknown, mapping: XapiMapping, now: Date): Sta
   const student = take(studentOf(raw.actor, mapping.studentFrom), errors);
   const verb = isObject(raw.verb) && typeof raw.verb.id === 'string' && raw.verb.id !== '' ? raw.verb.id : undefined;
   if (verb === undefined) errors.push({ field: 'verb.id', message: "is required: the verb's IRI" });
-  if (verb === VOIDED_VERB) errors.push({ field: 'verb.id', message: 'is voided: the engine cannot take back an event it has applied, so it does not take voiding statements' });
+  if (verb === VOIDED_VERB)
+    errors.push({ field: 'verb.id', message: 'is voided: the engine cannot take back an event it has applied, so it does not take voiding statements' });
   if (!isObject(raw.object)) errors.push({ field: 'object', message: 'is required: what the statement is about' });
   const topic = topicOf(raw, mapping);
   if (isProblem(topic)) errors.push(topic);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { validateEvent } from '../validation/validate-event.js';
 import { mapStatement, type StatementMapping } from './map-statement.js';
 import { mapStatements } from './map-statements.js';
-import { fixture, FIXTURES, h5pAnswer, singleChoiceSet, withAccount, type Statement } from './testing/statements.js';
+import { FIXTURES, fixture, h5pAnswer, type Statement, singleChoiceSet, withAccount } from './testing/statements.js';
 import { DEFAULT_XAPI_MAPPING, type XapiMapping } from './xapi-mapping.js';
 
 const NOW = new Date('2026-01-14T12:00:00Z');
@@ -43,8 +43,14 @@ describe('published statements', () => {
 
   it("H5P's Single Choice Set (answered without result.success) → a day of activity each, the questions on the set's topic", () => {
     const events = singleChoiceSet().map((s) => mapped(withAccount(s, 'stu-2')).event);
-    assert.deepEqual(events.map((e) => e.event_type), ['activity.recorded', 'activity.recorded', 'activity.recorded', 'activity.recorded']);
-    assert.deepEqual(events.map((e) => e.topic), [undefined, 'h5p.org.single-choice-set', 'h5p.org.single-choice-set', 'h5p.org.single-choice-set']);
+    assert.deepEqual(
+      events.map((e) => e.event_type),
+      ['activity.recorded', 'activity.recorded', 'activity.recorded', 'activity.recorded'],
+    );
+    assert.deepEqual(
+      events.map((e) => e.topic),
+      [undefined, 'h5p.org.single-choice-set', 'h5p.org.single-choice-set', 'h5p.org.single-choice-set'],
+    );
     assert.equal(new Set(events.map((e) => e.event_id)).size, 4, 'four statements without ids, four ids');
   });
 
@@ -191,7 +197,10 @@ describe('malformed statements', () => {
   });
 
   it('a voiding statement is refused: an applied event cannot be taken back', () => {
-    const voiding = h5pAnswer('s', WHEN, { verb: { id: 'http://adlnet.gov/expapi/verbs/voided' }, object: { objectType: 'StatementRef', id: 'fd41c918-b88b-4b20-a0a5-a4c32391aaa0' } });
+    const voiding = h5pAnswer('s', WHEN, {
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id: 'fd41c918-b88b-4b20-a0a5-a4c32391aaa0' },
+    });
     const r = refused(voiding);
     assert.deepEqual(fields(r), ['verb.id']);
     assert.match(r.errors[0]!.message, /cannot take back/);
@@ -216,6 +225,12 @@ describe('an array of statements', () => {
     assert.equal((mapStatements([good, good], mapping(), NOW) as { mapped: unknown[] }).mapped.length, 2);
     const r = mapStatements([good, { ...good, actor: {} }, good, 'x'], mapping(), NOW);
     assert.ok(!r.ok);
-    assert.deepEqual(r.refusals.map((x) => [x.index, fields(x)]), [[1, ['actor.account.name']], [3, ['(statement)']]]);
+    assert.deepEqual(
+      r.refusals.map((x) => [x.index, fields(x)]),
+      [
+        [1, ['actor.account.name']],
+        [3, ['(statement)']],
+      ],
+    );
   });
 });

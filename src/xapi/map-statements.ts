@@ -1,5 +1,5 @@
 import type { FieldError } from '../validation/field-errors.js';
-import { mapStatement, type MappedStatement } from './map-statement.js';
+import { type MappedStatement, mapStatement } from './map-statement.js';
 import { isObject } from './statement-reading.js';
 import type { XapiMapping } from './xapi-mapping.js';
 

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { childProcessBase } from '../config.js';
-import { testApp } from '../http/testing/test-app.js';
+import { testApp } from '../testing/test-app.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/post-xapi-statements.ts', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parse as parseDuration, pattern as durationPattern, toSeconds } from 'iso8601-duration';
+import { pattern as durationPattern, parse as parseDuration, toSeconds } from 'iso8601-duration';
 import { ITEM_ID_PATTERN } from '../validation/event-schema.js';
 import { isObject, type Reading } from './statement-reading.js';
 

@@ -32,7 +32,10 @@ function firstActivityId(list: unknown): string | undefined {
 }
 
 function fromExtension(s: Loose, iri: string): Reading<string> | null {
-  for (const path of [['context', 'extensions'], ['object', 'definition', 'extensions']]) {
+  for (const path of [
+    ['context', 'extensions'],
+    ['object', 'definition', 'extensions'],
+  ]) {
     const value = at(s, ...path, iri);
     if (value === undefined) continue;
     const field = fieldPath(path.join('.'), iri);

@@ -6,13 +6,16 @@ import { checkVersionHeader } from './xapi-version.js';
 
 describe('X-Experience-API-Version', () => {
   it('1.0, 1.0.x, 2.0 and 2.0.x are spoken, each answered with its newest patch', () => {
-    assert.deepEqual(['1.0', '1.0.0', '1.0.3', '2.0', '2.0.0'].map((v) => checkVersionHeader(v)), [
-      { ok: true, answer: '1.0.3' },
-      { ok: true, answer: '1.0.3' },
-      { ok: true, answer: '1.0.3' },
-      { ok: true, answer: '2.0.0' },
-      { ok: true, answer: '2.0.0' },
-    ]);
+    assert.deepEqual(
+      ['1.0', '1.0.0', '1.0.3', '2.0', '2.0.0'].map((v) => checkVersionHeader(v)),
+      [
+        { ok: true, answer: '1.0.3' },
+        { ok: true, answer: '1.0.3' },
+        { ok: true, answer: '1.0.3' },
+        { ok: true, answer: '2.0.0' },
+        { ok: true, answer: '2.0.0' },
+      ],
+    );
   });
 
   it('no header, an older or a newer version is refused with a sentence', () => {

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readAudit } from '../../audit/audit-queries.js';
 import { Errors } from '../../errors.js';
-import type { EngineDeps } from '../../pipeline/engine-deps.js';
+import type { EngineDeps } from '../../engine-deps.js';
 import { AUDIT_ACTIONS } from '../../ports/audit-trail.js';
 import { callerOf } from '../authenticate.js';
 import { StudentId } from '../../validation/event-schema.js';

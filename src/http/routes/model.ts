@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fitModelFor, readModel } from '../../learner/fit-model.js';
-import type { EngineDeps } from '../../pipeline/engine-deps.js';
+import type { EngineDeps } from '../../engine-deps.js';
 import { callerOf } from '../authenticate.js';
 import { ErrorBody, ModelSummary } from '../schemas.js';
 

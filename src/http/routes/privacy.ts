@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
-import type { EngineDeps } from '../../pipeline/engine-deps.js';
+import type { EngineDeps } from '../../engine-deps.js';
 import { setConsent } from '../../privacy/consent.js';
 import { eraseStudent } from '../../privacy/erase-student.js';
 import { exportStudent } from '../../privacy/export-student.js';

@@ -1,9 +1,9 @@
-import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { EngineDeps } from '../../engine-deps.js';
 import { Errors } from '../../errors.js';
-import type { EngineDeps } from '../../pipeline/engine-deps.js';
-import { assertWriter, NOT_APPLIED_FIELD, type Ingest } from '../../pipeline/ingest.js';
-import { statementError, type MappedStatement } from '../../xapi/map-statement.js';
+import { assertWriter, type Ingest, NOT_APPLIED_FIELD } from '../../pipeline/ingest.js';
+import { type MappedStatement, statementError } from '../../xapi/map-statement.js';
 import { mapStatements, type StatementRefusal } from '../../xapi/map-statements.js';
 import type { XapiMapping } from '../../xapi/xapi-mapping.js';
 import { checkVersionHeader, NEWEST_VERSION } from '../../xapi/xapi-version.js';
@@ -47,10 +47,17 @@ function refusal(refusals: readonly StatementRefusal[], sent: number) {
 }
 
 /** What the pipeline refused, in the statements' own fields (the events it refused only for the others' sake left out). */
-function pipelineRefusals(results: ReadonlyArray<{ index: number; status: string; errors?: Array<{ field: string; message: string }> }>, mapped: readonly MappedStatement[]): StatementRefusal[] {
+function pipelineRefusals(
+  results: ReadonlyArray<{ index: number; status: string; errors?: Array<{ field: string; message: string }> }>,
+  mapped: readonly MappedStatement[],
+): StatementRefusal[] {
   return results
     .filter((r) => r.status === 'rejected' && !r.errors?.every((e) => e.field === NOT_APPLIED_FIELD))
-    .map((r) => ({ index: r.index, statement_id: mapped[r.index]!.statementId, errors: (r.errors ?? []).map((e) => statementError(e, mapped[r.index]!.sources)) }));
+    .map((r) => ({
+      index: r.index,
+      statement_id: mapped[r.index]!.statementId,
+      errors: (r.errors ?? []).map((e) => statementError(e, mapped[r.index]!.sources)),
+    }));
 }
 
 /**
@@ -95,7 +102,11 @@ export function xapiRoutes(app: FastifyInstance, deps: XapiRouteDeps): void {
       if (sent > MAX_BATCH) throw Errors.payloadTooLarge(`an array holds at most ${MAX_BATCH} statements, not ${sent}`);
       const mapping = mapStatements(body, deps.mapping, deps.engine.clock.now());
       if (!mapping.ok) throw refusal(mapping.refusals, sent);
-      const report = await deps.ingest(mapping.mapped.map((m) => m.event), caller, { allOrNothing: true });
+      const report = await deps.ingest(
+        mapping.mapped.map((m) => m.event),
+        caller,
+        { allOrNothing: true },
+      );
       if (report.rejected > 0) throw refusal(pipelineRefusals(report.results, mapping.mapped), sent);
       return reply.status(200).send(mapping.mapped.map((m) => m.statementId));
     },

@@ -5,10 +5,11 @@
  * reader of the Prometheus text format.
  */
 import type { ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { spawnCli } from '../../cli/testing/run-cli.js';
 import { hasExited, killHard, stopChild } from '../../cli/testing/seeded-events.js';
+/** The suite's one wait (src/testing/wait-for.ts), for the Kafka specs that import it from here. */
+export { waitFor } from '../../testing/wait-for.js';
 export { freePort, startRedisServer, type RedisServer } from '../../testing/redis-server.js';
 
 /** The topics of design/events.md with their partition counts, as the mock cluster must hold them. */
@@ -25,24 +26,6 @@ export const TOPIC = {
   retry: 'mastery.retry',
   dlq: 'mastery.dlq',
 } as const;
-
-/** Polls `condition` every `intervalMs` until it holds; fails naming `what` (and `detail()`) after `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  options: { timeoutMs?: number; intervalMs?: number; detail?: () => string | Promise<string> } = {},
-): Promise<number> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const started = Date.now();
-  for (;;) {
-    if (await condition()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) {
-      const detail = options.detail ? ` (${await options.detail()})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
-    }
-    await sleep(options.intervalMs ?? 50);
-  }
-}
 
 /** The output of a child process, the last `keep` characters of it. */
 function capture(child: ChildProcess, keep = 200_000): { text: () => string; onData: (listener: (all: string) => void) => void } {

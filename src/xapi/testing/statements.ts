@@ -1,6 +1,7 @@
 /** Test-only: the published statements of fixtures/ (see its README), and copies changed for a case. */
 import { readFileSync } from 'node:fs';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read published statements as loose JSON, field by field
 export type Statement = Record<string, any>;
 
 export const FIXTURES = ['adl-simple-statement', 'adl-attempted-with-score', 'adl-long-example', 'h5p-true-false-answered', 'h5p-single-choice-set'] as const;

@@ -5,17 +5,17 @@
  */
 import type { FastifyInstance, LightMyRequestResponse as Response } from 'fastify';
 import { pino } from 'pino';
-import type { Role } from '../../access/principal.js';
-import { hs256Verifier, signHs256 } from '../../access/tokens.js';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../../model/model-config.js';
-import { memoryDeps } from '../../testing/memory-deps.js';
-import type { EngineDeps, PrivacyPolicy } from '../../pipeline/engine-deps.js';
-import { createIngest } from '../../pipeline/ingest.js';
-import type { MasteryUpdated } from '../../ports/bus.js';
-import { createStudentQueries } from '../../queries/student-queries.js';
-import { buildApp } from '../build-app.js';
+import type { Role } from '../access/principal.js';
+import { hs256Verifier, signHs256 } from '../access/tokens.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../model/model-config.js';
+import { memoryDeps } from './memory-deps.js';
+import type { EngineDeps, PrivacyPolicy } from '../engine-deps.js';
+import { createIngest } from '../pipeline/ingest.js';
+import type { MasteryUpdated } from '../ports/bus.js';
+import { createStudentQueries } from '../queries/student-queries.js';
+import { buildHttpService } from '../cli/http-service.js';
 
-export { EXAMPLE_B_DAYS, wire, workedExampleB, type WireEvent } from '../../testing/wire-events.js';
+export { EXAMPLE_B_DAYS, wire, workedExampleB, type WireEvent } from './wire-events.js';
 
 /** The HS256 secret the harness verifies with and signs with. */
 export const TEST_SECRET = 'mastery-engine-test-secret-0123456789abcdef';
@@ -49,7 +49,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const deps = memoryDeps({ now: options.now ?? TEST_NOW, model, policy: options.policy });
   const updates: MasteryUpdated[] = [];
   deps.bus.subscribe((update) => updates.push(update));
-  const app = await buildApp({
+  const app = await buildHttpService({
     engine: deps,
     ingest: createIngest(deps),
     queries: createStudentQueries(deps),
