@@ -5,12 +5,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
-import { errorBody, Errors } from '../errors.js';
-import type { EngineDeps } from '../engine-deps.js';
-import type { Ingest } from '../pipeline/ingest.js';
-import type { StudentQueries } from '../queries/student-queries.js';
 import { audit } from '../audit/audit-access.js';
 import { registerDashboard } from '../dashboard/register-dashboard.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { Errors, errorBody } from '../errors.js';
+import type { Ingest } from '../pipeline/ingest.js';
+import type { StudentQueries } from '../queries/student-queries.js';
+import { DEFAULT_XAPI_MAPPING, type XapiMapping } from '../xapi/xapi-mapping.js';
 import { callerOf, installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
 import { OPENAPI_OPTIONS } from './openapi-config.js';
@@ -24,6 +25,7 @@ import { modelRoutes } from './routes/model.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { streamRoutes } from './routes/stream.js';
 import { studentRoutes } from './routes/students.js';
+import { answerXapiVersion, xapiRoutes } from './routes/xapi.js';
 import { validatorCompiler } from './validator-compiler.js';
 
 export interface AppDeps {
@@ -36,6 +38,8 @@ export interface AppDeps {
   limits: { ratePerMinute: number; requestTimeoutSeconds: number };
   /** Served at /metrics when given. */
   registry?: Registry;
+  /** How POST /xapi/statements maps statements (config.xapi); the documented defaults when absent. */
+  xapi?: XapiMapping;
 }
 
 /** 1,000 events of at most 16 KiB each, and the brackets and commas between them. */
@@ -46,7 +50,9 @@ const BODY_LIMIT = 1000 * 16 * 1024 + 64 * 1024;
  * token check, so every request it counts carries a token that verified.
  */
 export function rateKey(request: { headers: { authorization?: string } }): string {
-  return createHash('sha256').update(request.headers.authorization ?? '').digest('base64url');
+  return createHash('sha256')
+    .update(request.headers.authorization ?? '')
+    .digest('base64url');
 }
 
 /**
@@ -72,7 +78,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const e = tooLarge ? Errors.headersTooLarge() : Errors.badRequest('the request could not be parsed as HTTP');
       const body = JSON.stringify(errorBody(e));
       const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -114,6 +122,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       modelRoutes(v1, deps.engine);
     },
     { prefix: '/v1' },
+  );
+  // xAPI, where learning platforms send statements (an LRS's statements resource): the same
+  // tokens, roles and rate limit as /v1/events.
+  await app.register(
+    async (scope) => {
+      answerXapiVersion(scope);
+      if (deps.limits.ratePerMinute > 0) {
+        await scope.register(rateLimit, {
+          max: deps.limits.ratePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: rateKey,
+          errorResponseBuilder: (_request, context) => Errors.rateLimited(context.after),
+        });
+      }
+      installAuthentication(scope, deps.verifyToken);
+      xapiRoutes(scope, { ingest: deps.ingest, engine: deps.engine, mapping: deps.xapi ?? { ...DEFAULT_XAPI_MAPPING } });
+    },
+    { prefix: '/xapi' },
   );
   return app;
 }

@@ -41,6 +41,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     ready: engine.ready,
     logger,
     limits: config.limits,
+    xapi: config.xapi,
   });
   const stopPurge = schedulePurge(engine.deps, config.privacy.purgeIntervalMinutes, logger);
   app.addHook('onClose', async () => {
