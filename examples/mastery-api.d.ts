@@ -328,6 +328,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/xapi/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest one xAPI statement or an array of up to 1,000
+         * @description Each statement becomes one engine event by the documented mapping (docs/xapi.md): answered with result.success → response.recorded, an assessment verb with a score → a quiz report, any other verb → activity.recorded. All or nothing: if one statement cannot be used, none is applied and the 422 names each by index with its reasons. A statement id already known is a duplicate and changes nothing.
+         */
+        post: operations["postXapiStatements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/mcp": {
         parameters: {
             query?: never;
@@ -1949,6 +1969,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postXapiStatements: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1.0.x or 2.0.x; required */
+                "x-experience-api-version": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": ({
+                    /**
+                     * Format: uuid
+                     * @description the event id; without one, a UUID v5 of the canonical JSON
+                     */
+                    id?: string;
+                    /** @description an Agent; account.name (or, when configured, mbox) names the student */
+                    actor: {
+                        [key: string]: unknown;
+                    };
+                    verb: {
+                        /** @description answered, an assessment verb, or any other (activity) */
+                        id: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    object: {
+                        [key: string]: unknown;
+                    };
+                    result?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    timestamp?: string;
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    /**
+                     * Format: uuid
+                     * @description the event id; without one, a UUID v5 of the canonical JSON
+                     */
+                    id?: string;
+                    /** @description an Agent; account.name (or, when configured, mbox) names the student */
+                    actor: {
+                        [key: string]: unknown;
+                    };
+                    verb: {
+                        /** @description answered, an assessment verb, or any other (activity) */
+                        id: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    object: {
+                        [key: string]: unknown;
+                    };
+                    result?: {
+                        [key: string]: unknown;
+                    };
+                    context?: {
+                        [key: string]: unknown;
+                    };
+                    timestamp?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+            };
+        };
+        responses: {
+            /** @description the statements' ids, in the order sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: unknown[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: unknown[];
+                        };
+                    };
                 };
             };
         };

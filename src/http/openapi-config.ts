@@ -38,6 +38,7 @@ export const OPENAPI_OPTIONS = {
   security: [{ bearer: [] }],
   tags: [
     { name: 'events', description: 'Learning events in (events.md): one or a batch, each validated on its own' },
+    { name: 'xapi', description: 'xAPI statements in (docs/xapi.md), mapped to learning events; a batch is all or nothing' },
     { name: 'calculator', description: 'The stateless calculator: four component values in, the result out' },
     { name: 'students', description: 'Per-student reads (the access rule) and the class list' },
     { name: 'privacy', description: 'GDPR access, erasure and consent' },

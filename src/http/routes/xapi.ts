@@ -71,7 +71,7 @@ export function xapiRoutes(app: FastifyInstance, deps: XapiRouteDeps): void {
     {
       schema: {
         operationId: 'postXapiStatements',
-        tags: ['xAPI'],
+        tags: ['xapi'],
         summary: 'Ingest one xAPI statement or an array of up to 1,000',
         description:
           'Each statement becomes one engine event by the documented mapping (docs/xapi.md): answered with result.success → ' +
