@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { waitFor } from '../../../worker/testing/kafka-e2e.js';
+import { waitForLeaders } from '../kafka-client.js';
 import { startKafkaBrokers, type KafkaBrokers } from './kafka-broker.js';
 
 interface Received {
@@ -55,10 +56,14 @@ describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
     await cluster?.close();
   });
 
-  const createTopic = (topic: string, numPartitions: number) => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions }] });
+  const createTopic = async (topic: string, numPartitions: number) => {
+    await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions }] });
+    await waitForLeaders(admin, [topic]);
+  };
 
   const producer = async (): Promise<Producer> => {
-    const created = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    // Idempotent: a send retried after a slow answer must not write its messages twice.
+    const created = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     clients.push(created);
     await created.connect();
     return created;
@@ -152,6 +157,7 @@ describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
     const first = await member(groupId, topic, 0, firstRead);
     await waitFor(() => firstRead.length >= earlier.length, 'the first consumer to read 60 messages');
     await first.consumer.disconnect(); // commits whatever it has read (KafkaJS autoCommit)
+    assert.equal(firstRead.length, earlier.length, 'the topic holds the 60 messages once each');
     assert.equal(await committed(groupId, topic), earlier.length, 'committed offsets cover the 60 messages read');
 
     const afterRestart = keyed('after', 30, 12);
