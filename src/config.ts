@@ -88,12 +88,6 @@ export interface KafkaConfig {
   sessionTimeoutMs: number;
   /** `serve` sends HTTP-ingested events to mastery.requests instead of applying them itself. */
   httpIngest: 'apply' | 'forward';
-  /**
-   * Test-only (MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST): the worker's consumer holds its group
-   * leader's assignment back, which groups of two or more need on librdkafka's mock cluster
-   * (adapters/kafka/partition-assigners.ts). False in production: KafkaJS's default assigner.
-   */
-  leaderSyncsLast: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -200,7 +194,6 @@ function kafka(env: Env): KafkaConfig | undefined {
     retryBackoffMs: integer(env, 'MASTERY_KAFKA_RETRY_BACKOFF_MS', 1000, 0, 3_600_000),
     sessionTimeoutMs: integer(env, 'MASTERY_KAFKA_SESSION_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
     httpIngest: choice(env, 'MASTERY_HTTP_INGEST', ['apply', 'forward'] as const, 'apply'),
-    leaderSyncsLast: flag(env, 'MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST', false),
   };
 }
 

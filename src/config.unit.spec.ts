@@ -282,16 +282,6 @@ describe('loadConfig: the production stores', () => {
   });
 });
 
-describe('loadConfig: Kafka', () => {
-  const brokers = { MASTERY_KAFKA_BROKERS: 'broker-a:9092,broker-b:9092' };
-
-  it("gives the worker KafkaJS's default assigner unless the test-only MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST asks for the mock cluster's", () => {
-    assert.equal(loadConfig(brokers).kafka?.leaderSyncsLast, false);
-    assert.equal(loadConfig({ ...brokers, MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST: 'true' }).kafka?.leaderSyncsLast, true);
-    refuses({ ...brokers, MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST: 'sometimes' }, 'MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST');
-  });
-});
-
 describe('loadConfig: access and privacy', () => {
   it('has safe defaults', () => {
     const c = loadConfig({});

@@ -1,7 +1,6 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Caller } from '../access/caller.js';
-import { consumerAssigners } from '../adapters/kafka/partition-assigners.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import type { Engine, EngineKafka } from '../runtime/engine.js';
 import type { XapiMapping } from '../xapi/xapi-mapping.js';
@@ -60,12 +59,15 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     allowAutoTopicCreation: false,
     sessionTimeout: k.config.sessionTimeoutMs,
     heartbeatInterval: Math.max(100, Math.floor(k.config.sessionTimeoutMs / 10)),
-    partitionAssigners: consumerAssigners(k.config),
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.requests.name, topics.retry.name], fromBeginning: true });
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload) {
+    // The backlog as the batch arrives (its first offset to the end of the partition), then as
+    // it is done: a broker hands over a whole partition's backlog in a fetch or two, so the lag
+    // after each batch alone is mostly 0 even while the worker is far behind.
+    metrics.recordLag(batch.topic, batch.partition, Number(batch.offsetLagLow()));
     for (let i = 0; i < batch.messages.length; i += CHUNK) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + CHUNK);
