@@ -278,7 +278,7 @@ function renderOverview() {
               'button',
               { type: 'button', class: 'link', 'data-student': s.student_id },
               h('span', { class: 'student-id' }, s.student_id),
-              s.forecast ? h('span', { class: 'muted' }, forecastText(s.forecast)) : null,
+              s.forecast ? h('span', { class: 'muted forecast-text' }, forecastText(s.forecast)) : null,
             ),
           ),
         )),
@@ -316,6 +316,7 @@ function closeStudent() {
   state.chart = null;
   $('student-detail').hidden = true;
   $('class-overview').hidden = false;
+  $('student-view').scrollTop = 0;
   $('announce').textContent = '';
   renderClass();
   // Back where the teacher left the list (on a phone, far above the detail).
@@ -370,7 +371,12 @@ function renderStudent(mastery, history, prediction, path, knowledge) {
   const opened = $('student-detail').hidden || $('student-name').textContent !== mastery.student_id;
   $('class-overview').hidden = true;
   $('student-detail').hidden = false;
-  if (opened) $('announce').textContent = `Showing ${mastery.student_id}`;
+  if (opened) {
+    $('announce').textContent = `Showing ${mastery.student_id}`;
+    // Beside the list the view scrolls in its own box: a new student starts at its head, not
+    // where the summary or the last student was scrolled to. (A live refresh keeps the place.)
+    $('student-view').scrollTop = 0;
+  }
   $('student-name').textContent = mastery.student_id;
   $('student-asof').textContent = `as of ${mastery.as_of}`;
   $('student-score').textContent = fmt(mastery.mastery_score);
