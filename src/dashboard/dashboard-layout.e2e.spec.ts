@@ -9,16 +9,16 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { generateClass } from '../demo/class-generator.js';
 import {
+  type DashboardServer,
+  type InPage,
   launchChromium,
   noSidewaysScroll,
   postEvents,
+  type Rect,
   screenshot,
   serveWithDashboard,
   signIn,
   token,
-  type DashboardServer,
-  type InPage,
-  type Rect,
 } from '../testing/dashboard-browser.js';
 
 const MAX_KEY = 64; // events.md: ids and topics are 1–64 characters of A–Z a–z 0–9 . _ -
@@ -61,7 +61,9 @@ const cellsCutOff = (page: Page) =>
 /** The boxes that scroll sideways (tables in .table-wrap) and whose content is wider than they are. */
 const boxesScrolled = (page: Page) =>
   page.evaluate(() => {
-    const w = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ scrollWidth: number; clientWidth: number; offsetParent: unknown; className: string }> } };
+    const w = globalThis as unknown as {
+      document: { querySelectorAll(s: string): ArrayLike<{ scrollWidth: number; clientWidth: number; offsetParent: unknown; className: string }> };
+    };
     const boxes = w.document.querySelectorAll('.table-wrap');
     const wide: string[] = [];
     for (let i = 0; i < boxes.length; i++) {
@@ -102,11 +104,14 @@ async function assertInViewport(page: Page, selector: string, what: string): Pro
   assert.ok(box, `${what} is drawn`);
   assert.ok(box.x >= 0 && box.x + box.width <= width + 0.5, `${what} spans ${box.x}–${box.x + box.width} px across a ${width} px viewport`);
   assert.ok(box.y >= 0 && box.y < height, `${what} starts at ${box.y} px, outside the ${height} px viewport`);
-  const shown = await page.locator(selector).evaluate((el, at) => {
-    const w = globalThis as unknown as { document: { elementFromPoint(x: number, y: number): unknown } };
-    const top = w.document.elementFromPoint(at.x, at.y) as typeof el | null;
-    return top !== null && el.contains(top);
-  }, { x: box.x + Math.min(10, box.width / 2), y: box.y + Math.min(4, box.height / 2) });
+  const shown = await page.locator(selector).evaluate(
+    (el, at) => {
+      const w = globalThis as unknown as { document: { elementFromPoint(x: number, y: number): unknown } };
+      const top = w.document.elementFromPoint(at.x, at.y) as typeof el | null;
+      return top !== null && el.contains(top);
+    },
+    { x: box.x + Math.min(10, box.width / 2), y: box.y + Math.min(4, box.height / 2) },
+  );
   assert.ok(shown, `${what} is covered at its top (${box.y} px)`);
 }
 
@@ -137,7 +142,10 @@ describe('the dashboard with thirty students and the longest ids and topics', ()
     return (await res.json()) as T;
   };
 
-  for (const { width, height } of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+  for (const { width, height } of [
+    { width: 390, height: 844 },
+    { width: 1280, height: 800 },
+  ]) {
     it(`at ${width}×${height}: every cell on screen, the summary, a student chosen by keyboard brought into view and closed back to its row`, async () => {
       // Reduced motion: the page jumps to the student instead of scrolling there smoothly, so what
       // is measured once it is in view is where it stays (the other spec runs the smooth scroll).

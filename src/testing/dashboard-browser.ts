@@ -7,15 +7,15 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { createTokenVerifier, signHs256 } from '../access/tokens.js';
 import { loadConfig } from '../config.js';
 import { registerDashboard } from '../dashboard/register-dashboard.js';
 import { installAuthentication } from '../http/authenticate.js';
 import { buildApp } from '../http/build-app.js';
 import { streamRoutes } from '../http/routes/stream.js';
-import { openEngine, type Engine } from '../runtime/engine.js';
+import { type Engine, openEngine } from '../runtime/engine.js';
 
 const SECRET = 'dashboard-e2e-secret-0123456789abcdef-0123456789';
 const ARTIFACTS = new URL('../../test-artifacts/dashboard/', import.meta.url);
