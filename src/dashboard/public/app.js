@@ -90,7 +90,7 @@ async function api(path) {
     let message = `${res.status} ${res.statusText}`;
     try {
       const body = await res.json();
-      if (body && body.error && typeof body.error.message === 'string') message = body.error.message;
+      if (typeof body?.error?.message === 'string') message = body.error.message;
     } catch {
       // not JSON: keep the status line
     }
