@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, weightsProblem } from './model/model-config.js';
 import { DEFAULT_XAPI_MAPPING, STUDENT_SOURCES, TOPIC_SOURCES, type XapiMapping } from './xapi/xapi-mapping.js';
 
@@ -104,247 +105,294 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === '' ? undefined : value;
+/*
+ * The environment as one schema: every variable the service reads, how its text becomes a
+ * value, and its default when unset (an empty or blank value counts as unset). A value the
+ * schema refuses stops start-up with a ConfigError that names the variable; the rules between
+ * variables come after it, in loadConfig.
+ */
+
+/** A variable's text, trimmed; undefined when unset, empty or blank. */
+const unset = z
+  .string()
+  .optional()
+  .transform((value) => {
+    const trimmed = value?.trim();
+    return trimmed === '' ? undefined : trimmed;
+  });
+
+type Ctx = z.RefinementCtx;
+
+/** Refuses the value with a sentence that follows the variable's name. */
+function refuse(ctx: Ctx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, not "${raw}"`);
-  }
-  return Number(raw);
+/** A variable read by `parse` when set, `fallback` when not. */
+function setting<T>(fallback: T, parse: (raw: string, ctx: Ctx) => T) {
+  return unset.transform((raw, ctx): T => (raw === undefined ? fallback : parse(raw, ctx)));
 }
 
-function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d*\.?\d+$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(name, `must be a number from ${min} to ${max}, not "${raw}"`);
-  }
-  return value;
+const text = <T extends string | undefined>(fallback: T) => setting<string | T>(fallback, (raw) => raw);
+
+function integer(fallback: number, min: number, max: number) {
+  return setting(fallback, (raw, ctx) =>
+    /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : refuse(ctx, `must be a whole number from ${min} to ${max}, not "${raw}"`),
+  );
 }
 
-function weights(env: Env): ModelConfig['weights'] {
-  const raw = read(env, 'MASTERY_WEIGHTS');
-  if (raw === undefined) return DEFAULT_MODEL_CONFIG.weights;
+function decimal(fallback: number, min: number, max: number) {
+  return setting(fallback, (raw, ctx) =>
+    /^\d*\.?\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : refuse(ctx, `must be a number from ${min} to ${max}, not "${raw}"`),
+  );
+}
+
+function flag(fallback: boolean) {
+  return setting(fallback, (raw, ctx) => {
+    const word = raw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(word)) return true;
+    if (['false', '0', 'no', 'off'].includes(word)) return false;
+    return refuse(ctx, `must be true or false, not "${word}"`);
+  });
+}
+
+function choice<T extends string, F extends T | undefined>(options: readonly T[], fallback: F) {
+  return setting<T | F>(fallback, (raw, ctx) =>
+    (options as readonly string[]).includes(raw) ? (raw as T) : refuse(ctx, `must be one of ${options.join(', ')}, not "${raw}"`),
+  );
+}
+
+/** A URL with one of `schemes` (with `list`: a comma-separated list of them), or undefined. */
+function url(schemes: readonly string[], list = false) {
+  return setting<string | undefined>(undefined, (raw, ctx) => {
+    for (const part of list ? raw.split(',') : [raw]) {
+      const parsed = URL.parse(part.trim());
+      if (!parsed || !schemes.includes(parsed.protocol)) {
+        return refuse(ctx, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}, not "${part.trim()}"`);
+      }
+    }
+    return raw;
+  });
+}
+
+const weights = setting(DEFAULT_MODEL_CONFIG.weights, (raw, ctx) => {
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.length !== 4 || parts.some((p) => !/^\d*\.?\d+$/.test(p))) {
-    throw new ConfigError('MASTERY_WEIGHTS', `must be four numbers separated by commas (completion,quiz,quality,consistency), not "${raw}"`);
+    return refuse(ctx, `must be four numbers separated by commas (completion,quiz,quality,consistency), not "${raw}"`);
   }
   const [completion, quiz, quality, consistency] = parts.map(Number) as [number, number, number, number];
   const w = { completion, quiz, quality, consistency };
   const problem = weightsProblem(w);
-  if (problem) throw new ConfigError('MASTERY_WEIGHTS', `is unusable: ${problem}`);
-  return w;
-}
+  return problem ? refuse(ctx, `is unusable: ${problem}`) : w;
+});
 
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = read(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(name, `must be true or false, not "${raw}"`);
-}
+const brokers = setting<string[] | undefined>(undefined, (raw, ctx) => {
+  const list = raw.split(',').map((b) => b.trim());
+  return list.every((b) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(b)) ? list : refuse(ctx, `must be host:port pairs separated by commas, not "${raw}"`);
+});
 
-function choice<T extends string>(env: Env, name: string, options: readonly T[], fallback: T): T {
-  const raw = read(env, name) ?? fallback;
-  if (!(options as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${options.join(', ')}, not "${raw}"`);
-  return raw as T;
-}
+const topicName = (fallback: string) =>
+  setting(fallback, (raw, ctx) => (/^[A-Za-z0-9._-]{1,249}$/.test(raw) ? raw : refuse(ctx, `must be a Kafka topic name, not "${raw}"`)));
 
-function topic(env: Env, name: string, fallbackName: string, fallbackPartitions: number): KafkaTopic {
-  const topicName = read(env, `MASTERY_KAFKA_TOPIC_${name}`) ?? fallbackName;
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topicName)) {
-    throw new ConfigError(`MASTERY_KAFKA_TOPIC_${name}`, `must be a Kafka topic name, not "${topicName}"`);
-  }
-  return { name: topicName, partitions: integer(env, `MASTERY_KAFKA_PARTITIONS_${name}`, fallbackPartitions, 1, 10_000) };
-}
-
-function kafka(env: Env): KafkaConfig | undefined {
-  const raw = read(env, 'MASTERY_KAFKA_BROKERS');
-  if (raw === undefined) {
-    if (read(env, 'MASTERY_HTTP_INGEST') === 'forward') {
-      throw new ConfigError('MASTERY_HTTP_INGEST', 'is forward, but MASTERY_KAFKA_BROKERS is not set');
-    }
-    return undefined;
-  }
-  const brokers = raw.split(',').map((b) => b.trim());
-  if (brokers.some((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(b))) {
-    throw new ConfigError('MASTERY_KAFKA_BROKERS', `must be host:port pairs separated by commas, not "${raw}"`);
-  }
-  return {
-    brokers,
-    groupId: read(env, 'MASTERY_KAFKA_GROUP_ID') ?? 'mastery-engine',
-    clientId: read(env, 'MASTERY_KAFKA_CLIENT_ID') ?? 'mastery-engine',
-    topics: {
-      requests: topic(env, 'REQUESTS', 'mastery.requests', 6),
-      updated: topic(env, 'UPDATED', 'mastery.updated', 6),
-      retry: topic(env, 'RETRY', 'mastery.retry', 6),
-      dlq: topic(env, 'DLQ', 'mastery.dlq', 3),
-    },
-    encoding: choice(env, 'MASTERY_KAFKA_ENCODING', ['json', 'avro'] as const, 'json'),
-    avroSchemaIds: {
-      event: integer(env, 'MASTERY_KAFKA_AVRO_SCHEMA_ID_EVENT', 1, 0, 2 ** 31 - 1),
-      updated: integer(env, 'MASTERY_KAFKA_AVRO_SCHEMA_ID_UPDATED', 2, 0, 2 ** 31 - 1),
-    },
-    retryBackoffMs: integer(env, 'MASTERY_KAFKA_RETRY_BACKOFF_MS', 1000, 0, 3_600_000),
-    sessionTimeoutMs: integer(env, 'MASTERY_KAFKA_SESSION_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
-    httpIngest: choice(env, 'MASTERY_HTTP_INGEST', ['apply', 'forward'] as const, 'apply'),
-  };
-}
-
-/** A comma-separated list of absolute IRIs (each with a scheme), or the fallback when unset. */
-function iris(env: Env, name: string, fallback: readonly string[]): string[] {
-  const raw = read(env, name);
-  if (raw === undefined) return [...fallback];
-  const list = raw.split(',').map((p) => p.trim());
-  for (const iri of list) {
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri)) {
-      throw new ConfigError(name, `must be absolute IRIs (scheme:…) separated by commas, not "${iri}"`);
-    }
-  }
-  return list;
-}
+/** A comma-separated list of absolute IRIs (each with a scheme). */
+const iris = (fallback: readonly string[]) =>
+  setting([...fallback], (raw, ctx) => {
+    const list = raw.split(',').map((p) => p.trim());
+    const bad = list.find((iri) => !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri));
+    return bad === undefined ? list : refuse(ctx, `must be absolute IRIs (scheme:…) separated by commas, not "${bad}"`);
+  });
 
 /** A comma-separated, duplicate-free list drawn from `options`, in the order given. */
-function ordered<T extends string>(env: Env, name: string, options: readonly T[], fallback: readonly T[]): T[] {
-  const raw = read(env, name);
-  if (raw === undefined) return [...fallback];
-  const list = raw.split(',').map((p) => p.trim());
-  for (const item of list) {
-    if (!(options as readonly string[]).includes(item)) throw new ConfigError(name, `must list some of ${options.join(', ')}, not "${item}"`);
-  }
-  if (new Set(list).size !== list.length) throw new ConfigError(name, `names one source twice: "${raw}"`);
-  return list as T[];
+function ordered<T extends string>(options: readonly T[], fallback: readonly T[]) {
+  return setting([...fallback], (raw, ctx) => {
+    const list = raw.split(',').map((p) => p.trim());
+    const bad = list.find((item) => !(options as readonly string[]).includes(item));
+    if (bad !== undefined) return refuse(ctx, `must list some of ${options.join(', ')}, not "${bad}"`);
+    if (new Set(list).size !== list.length) return refuse(ctx, `names one source twice: "${raw}"`);
+    return list as T[];
+  });
 }
 
-function xapi(env: Env): XapiMapping {
-  const answeredVerbs = iris(env, 'MASTERY_XAPI_ANSWERED_VERBS', DEFAULT_XAPI_MAPPING.answeredVerbs);
-  const assessmentVerbs = iris(env, 'MASTERY_XAPI_ASSESSMENT_VERBS', DEFAULT_XAPI_MAPPING.assessmentVerbs);
-  const both = answeredVerbs.find((v) => assessmentVerbs.includes(v));
-  if (both !== undefined) {
-    throw new ConfigError('MASTERY_XAPI_ASSESSMENT_VERBS', `names ${both}, which MASTERY_XAPI_ANSWERED_VERBS names too: a verb maps one way`);
-  }
-  const topicExtensions = iris(env, 'MASTERY_XAPI_TOPIC_EXTENSION', [DEFAULT_XAPI_MAPPING.topicExtension]);
-  if (topicExtensions.length !== 1) throw new ConfigError('MASTERY_XAPI_TOPIC_EXTENSION', 'must be one IRI, not a list');
-  return {
-    answeredVerbs,
-    assessmentVerbs,
-    topicExtension: topicExtensions[0]!,
-    topicFrom: ordered(env, 'MASTERY_XAPI_TOPIC_FROM', TOPIC_SOURCES, DEFAULT_XAPI_MAPPING.topicFrom),
-    studentFrom: ordered(env, 'MASTERY_XAPI_STUDENT_FROM', STUDENT_SOURCES, DEFAULT_XAPI_MAPPING.studentFrom),
-  };
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** Every variable of the service, with its default (README, "Configuration"). */
+export const ENVIRONMENT = z.object({
+  PORT: integer(8080, 0, 65_535),
+  HOST: text('127.0.0.1'),
+  LOG_LEVEL: choice(LOG_LEVELS, 'info'),
+  MASTERY_DATA_DIR: text('./data'),
+  MASTERY_DATABASE_URL: url(['postgres:', 'postgresql:']),
+  MASTERY_REDIS_URL: url(['redis:', 'rediss:'], true),
+  MASTERY_DAPR_URL: url(['http:', 'https:']),
+  MASTERY_DAPR_STORE: setting<string | undefined>(undefined, (raw, ctx) =>
+    /^[A-Za-z0-9._-]+$/.test(raw) ? raw : refuse(ctx, `must be a Dapr component name, not "${raw}"`),
+  ),
+  MASTERY_CACHE_SECONDS: integer(30, 0, 30),
+  MASTERY_JWT_SECRET: setting<string | undefined>(undefined, (raw, ctx) =>
+    Buffer.byteLength(raw) >= 32 ? raw : refuse(ctx, 'must be at least 32 bytes long (HS256 wants 256 bits of key)'),
+  ),
+  MASTERY_JWKS_URL: url(['https:', 'http:']),
+  MASTERY_JWT_ISSUER: text(undefined),
+  MASTERY_JWT_AUDIENCE: text(undefined),
+  MASTERY_JWT_CLOCK_SKEW_SECONDS: integer(30, 0, 300),
+  MASTERY_JWT_MAX_LIFETIME_HOURS: integer(0, 0, 87_600),
+  MASTERY_RETENTION_DAYS: integer(90, 1, 36_500),
+  MASTERY_REQUIRE_CONSENT: flag(false),
+  MASTERY_ALLOW_SELF_ERASURE: flag(false),
+  MASTERY_PURGE_INTERVAL_MINUTES: integer(60, 0, 10_080),
+  MASTERY_AUDIT_DURABLE_READS: flag(false),
+  MASTERY_RATE_LIMIT_PER_MINUTE: integer(3000, 0, 10_000_000),
+  MASTERY_REQUEST_TIMEOUT_SECONDS: integer(30, 1, 3600),
+  MASTERY_WEIGHTS: weights,
+  MASTERY_RECOMMENDATION_THRESHOLD: decimal(DEFAULT_MODEL_CONFIG.recommendationThreshold, 0, 1),
+  MASTERY_QUIZ_GUESS_SECONDS: decimal(DEFAULT_MODEL_CONFIG.quizGuessSeconds, 0.001, 3600),
+  MASTERY_QUIZ_ATTEMPT_PENALTY: decimal(DEFAULT_MODEL_CONFIG.quizAttemptPenalty, 0, 0.5),
+  MASTERY_KAFKA_BROKERS: brokers,
+  MASTERY_KAFKA_GROUP_ID: text('mastery-engine'),
+  MASTERY_KAFKA_CLIENT_ID: text('mastery-engine'),
+  MASTERY_KAFKA_TOPIC_REQUESTS: topicName('mastery.requests'),
+  MASTERY_KAFKA_TOPIC_UPDATED: topicName('mastery.updated'),
+  MASTERY_KAFKA_TOPIC_RETRY: topicName('mastery.retry'),
+  MASTERY_KAFKA_TOPIC_DLQ: topicName('mastery.dlq'),
+  MASTERY_KAFKA_PARTITIONS_REQUESTS: integer(6, 1, 10_000),
+  MASTERY_KAFKA_PARTITIONS_UPDATED: integer(6, 1, 10_000),
+  MASTERY_KAFKA_PARTITIONS_RETRY: integer(6, 1, 10_000),
+  MASTERY_KAFKA_PARTITIONS_DLQ: integer(3, 1, 10_000),
+  MASTERY_KAFKA_ENCODING: choice(['json', 'avro'] as const, 'json'),
+  MASTERY_KAFKA_AVRO_SCHEMA_ID_EVENT: integer(1, 0, MAX_INT32),
+  MASTERY_KAFKA_AVRO_SCHEMA_ID_UPDATED: integer(2, 0, MAX_INT32),
+  MASTERY_KAFKA_RETRY_BACKOFF_MS: integer(1000, 0, 3_600_000),
+  MASTERY_KAFKA_SESSION_TIMEOUT_MS: integer(30_000, 1_000, 3_600_000),
+  MASTERY_HTTP_INGEST: choice(['apply', 'forward'] as const, 'apply'),
+  MASTERY_MCP_TOKEN: text(undefined),
+  MASTERY_XAPI_ANSWERED_VERBS: iris(DEFAULT_XAPI_MAPPING.answeredVerbs),
+  MASTERY_XAPI_ASSESSMENT_VERBS: iris(DEFAULT_XAPI_MAPPING.assessmentVerbs),
+  MASTERY_XAPI_TOPIC_EXTENSION: iris([DEFAULT_XAPI_MAPPING.topicExtension]),
+  MASTERY_XAPI_TOPIC_FROM: ordered(TOPIC_SOURCES, DEFAULT_XAPI_MAPPING.topicFrom),
+  MASTERY_XAPI_STUDENT_FROM: ordered(STUDENT_SOURCES, DEFAULT_XAPI_MAPPING.studentFrom),
+  MASTERY_TEST_CRASH_POINT: choice(TEST_CRASH_POINTS, undefined),
+});
+
+type Variables = z.output<typeof ENVIRONMENT>;
+
+/** The variables as the schema reads them, or the ConfigError of the first one it refuses. */
+function readVariables(env: Env): Variables {
+  const parsed = ENVIRONMENT.safeParse(Object.fromEntries(Object.keys(ENVIRONMENT.shape).map((name) => [name, env[name]])));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ConfigError(String(issue.path[0]), issue.message);
 }
 
-function logLevel(env: Env): LogLevel {
-  const raw = read(env, 'LOG_LEVEL') ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, not "${raw}"`);
-  }
-  return raw as LogLevel;
-}
-
-function url(env: Env, name: string, schemes: readonly string[], list = false): string | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  for (const part of list ? raw.split(',') : [raw]) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(part.trim());
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || !schemes.includes(parsed.protocol)) {
-      throw new ConfigError(name, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}, not "${part.trim()}"`);
-    }
-  }
-  return raw;
-}
-
-function dapr(env: Env): Config['dapr'] {
-  const daprUrl = url(env, 'MASTERY_DAPR_URL', ['http:', 'https:']);
-  const store = read(env, 'MASTERY_DAPR_STORE');
-  if (daprUrl === undefined) {
-    if (store !== undefined) throw new ConfigError('MASTERY_DAPR_STORE', 'is set, but MASTERY_DAPR_URL is not');
-    return undefined;
-  }
-  if (store !== undefined && !/^[A-Za-z0-9._-]+$/.test(store)) {
-    throw new ConfigError('MASTERY_DAPR_STORE', `must be a Dapr component name, not "${store}"`);
-  }
-  return { url: daprUrl.replace(/\/$/, ''), store: store ?? 'mastery-state' };
-}
-
-function jwtSecret(env: Env, dataDir: string, production: boolean, jwks: boolean): string | undefined {
-  const raw = read(env, 'MASTERY_JWT_SECRET');
-  if (raw !== undefined && Buffer.byteLength(raw) < 32) {
-    throw new ConfigError('MASTERY_JWT_SECRET', 'must be at least 32 bytes long (HS256 wants 256 bits of key)');
-  }
-  if (raw === undefined && production && !jwks) {
+function jwtSecret(v: Variables, dataDir: string): string | undefined {
+  const secret = v.MASTERY_JWT_SECRET;
+  if (secret === undefined && v.MASTERY_DATABASE_URL !== undefined && v.MASTERY_JWKS_URL === undefined) {
     throw new ConfigError(
       'MASTERY_JWT_SECRET',
       'is required when MASTERY_DATABASE_URL is set (or set MASTERY_JWKS_URL): every instance must verify tokens the same way',
     );
   }
-  if (raw === undefined && dataDir === MEMORY_DATA_DIR) {
+  if (secret === undefined && dataDir === MEMORY_DATA_DIR) {
     throw new ConfigError('MASTERY_JWT_SECRET', `must be set when MASTERY_DATA_DIR is ${MEMORY_DATA_DIR}: there is no folder to keep a generated one in`);
   }
-  return raw;
+  return secret;
+}
+
+function dapr(v: Variables): Config['dapr'] {
+  if (v.MASTERY_DAPR_URL === undefined) {
+    if (v.MASTERY_DAPR_STORE !== undefined) throw new ConfigError('MASTERY_DAPR_STORE', 'is set, but MASTERY_DAPR_URL is not');
+    return undefined;
+  }
+  if (v.MASTERY_REDIS_URL !== undefined) {
+    throw new ConfigError('MASTERY_REDIS_URL', 'and MASTERY_DAPR_URL are both set: the state store is one or the other');
+  }
+  return { url: v.MASTERY_DAPR_URL.replace(/\/$/, ''), store: v.MASTERY_DAPR_STORE ?? 'mastery-state' };
+}
+
+function kafka(v: Variables): KafkaConfig | undefined {
+  if (v.MASTERY_KAFKA_BROKERS === undefined) {
+    if (v.MASTERY_HTTP_INGEST === 'forward') throw new ConfigError('MASTERY_HTTP_INGEST', 'is forward, but MASTERY_KAFKA_BROKERS is not set');
+    return undefined;
+  }
+  return {
+    brokers: v.MASTERY_KAFKA_BROKERS,
+    groupId: v.MASTERY_KAFKA_GROUP_ID,
+    clientId: v.MASTERY_KAFKA_CLIENT_ID,
+    topics: {
+      requests: { name: v.MASTERY_KAFKA_TOPIC_REQUESTS, partitions: v.MASTERY_KAFKA_PARTITIONS_REQUESTS },
+      updated: { name: v.MASTERY_KAFKA_TOPIC_UPDATED, partitions: v.MASTERY_KAFKA_PARTITIONS_UPDATED },
+      retry: { name: v.MASTERY_KAFKA_TOPIC_RETRY, partitions: v.MASTERY_KAFKA_PARTITIONS_RETRY },
+      dlq: { name: v.MASTERY_KAFKA_TOPIC_DLQ, partitions: v.MASTERY_KAFKA_PARTITIONS_DLQ },
+    },
+    encoding: v.MASTERY_KAFKA_ENCODING,
+    avroSchemaIds: { event: v.MASTERY_KAFKA_AVRO_SCHEMA_ID_EVENT, updated: v.MASTERY_KAFKA_AVRO_SCHEMA_ID_UPDATED },
+    retryBackoffMs: v.MASTERY_KAFKA_RETRY_BACKOFF_MS,
+    sessionTimeoutMs: v.MASTERY_KAFKA_SESSION_TIMEOUT_MS,
+    httpIngest: v.MASTERY_HTTP_INGEST,
+  };
+}
+
+function xapi(v: Variables): XapiMapping {
+  const both = v.MASTERY_XAPI_ANSWERED_VERBS.find((verb) => v.MASTERY_XAPI_ASSESSMENT_VERBS.includes(verb));
+  if (both !== undefined) {
+    throw new ConfigError('MASTERY_XAPI_ASSESSMENT_VERBS', `names ${both}, which MASTERY_XAPI_ANSWERED_VERBS names too: a verb maps one way`);
+  }
+  if (v.MASTERY_XAPI_TOPIC_EXTENSION.length !== 1) throw new ConfigError('MASTERY_XAPI_TOPIC_EXTENSION', 'must be one IRI, not a list');
+  return {
+    answeredVerbs: v.MASTERY_XAPI_ANSWERED_VERBS,
+    assessmentVerbs: v.MASTERY_XAPI_ASSESSMENT_VERBS,
+    topicExtension: v.MASTERY_XAPI_TOPIC_EXTENSION[0]!,
+    topicFrom: v.MASTERY_XAPI_TOPIC_FROM,
+    studentFrom: v.MASTERY_XAPI_STUDENT_FROM,
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const rawDir = read(env, 'MASTERY_DATA_DIR') ?? './data';
-  const dataDir = rawDir === MEMORY_DATA_DIR ? rawDir : resolve(rawDir);
-  const databaseUrl = url(env, 'MASTERY_DATABASE_URL', ['postgres:', 'postgresql:']);
-  const redisUrl = url(env, 'MASTERY_REDIS_URL', ['redis:', 'rediss:'], true);
-  const daprStore = dapr(env);
-  const jwksUrl = url(env, 'MASTERY_JWKS_URL', ['https:', 'http:']);
-  if (redisUrl !== undefined && daprStore !== undefined) {
-    throw new ConfigError('MASTERY_REDIS_URL', 'and MASTERY_DAPR_URL are both set: the state store is one or the other');
-  }
+  const v = readVariables(env);
+  const dataDir = v.MASTERY_DATA_DIR === MEMORY_DATA_DIR ? MEMORY_DATA_DIR : resolve(v.MASTERY_DATA_DIR);
   return {
-    port: integer(env, 'PORT', 8080, 0, 65_535),
-    host: read(env, 'HOST') ?? '127.0.0.1',
+    port: v.PORT,
+    host: v.HOST,
     dataDir,
-    jwtSecret: jwtSecret(env, dataDir, databaseUrl !== undefined, jwksUrl !== undefined),
-    databaseUrl,
-    redisUrl,
-    dapr: daprStore,
-    cacheSeconds: integer(env, 'MASTERY_CACHE_SECONDS', 30, 0, 30),
+    jwtSecret: jwtSecret(v, dataDir),
+    databaseUrl: v.MASTERY_DATABASE_URL,
+    redisUrl: v.MASTERY_REDIS_URL,
+    dapr: dapr(v),
+    cacheSeconds: v.MASTERY_CACHE_SECONDS,
     tokens: {
-      jwksUrl,
-      issuer: read(env, 'MASTERY_JWT_ISSUER'),
-      audience: read(env, 'MASTERY_JWT_AUDIENCE'),
-      clockSkewSeconds: integer(env, 'MASTERY_JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
-      maxLifetimeHours: integer(env, 'MASTERY_JWT_MAX_LIFETIME_HOURS', 0, 0, 87_600),
+      jwksUrl: v.MASTERY_JWKS_URL,
+      issuer: v.MASTERY_JWT_ISSUER,
+      audience: v.MASTERY_JWT_AUDIENCE,
+      clockSkewSeconds: v.MASTERY_JWT_CLOCK_SKEW_SECONDS,
+      maxLifetimeHours: v.MASTERY_JWT_MAX_LIFETIME_HOURS,
     },
     privacy: {
-      requireConsent: flag(env, 'MASTERY_REQUIRE_CONSENT', false),
-      allowSelfErasure: flag(env, 'MASTERY_ALLOW_SELF_ERASURE', false),
-      purgeIntervalMinutes: integer(env, 'MASTERY_PURGE_INTERVAL_MINUTES', 60, 0, 10_080),
-      durableReadAudit: flag(env, 'MASTERY_AUDIT_DURABLE_READS', false),
+      requireConsent: v.MASTERY_REQUIRE_CONSENT,
+      allowSelfErasure: v.MASTERY_ALLOW_SELF_ERASURE,
+      purgeIntervalMinutes: v.MASTERY_PURGE_INTERVAL_MINUTES,
+      durableReadAudit: v.MASTERY_AUDIT_DURABLE_READS,
     },
-    limits: {
-      ratePerMinute: integer(env, 'MASTERY_RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
-      requestTimeoutSeconds: integer(env, 'MASTERY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
-    },
-    kafka: kafka(env),
-    mcpToken: read(env, 'MASTERY_MCP_TOKEN'),
-    xapi: xapi(env),
-    testCrashPoint:
-      read(env, 'MASTERY_TEST_CRASH_POINT') === undefined ? undefined : choice(env, 'MASTERY_TEST_CRASH_POINT', TEST_CRASH_POINTS, 'after-state-write'),
-    retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
-    logLevel: logLevel(env),
+    limits: { ratePerMinute: v.MASTERY_RATE_LIMIT_PER_MINUTE, requestTimeoutSeconds: v.MASTERY_REQUEST_TIMEOUT_SECONDS },
+    kafka: kafka(v),
+    mcpToken: v.MASTERY_MCP_TOKEN,
+    xapi: xapi(v),
+    testCrashPoint: v.MASTERY_TEST_CRASH_POINT,
+    retentionDays: v.MASTERY_RETENTION_DAYS,
+    logLevel: v.LOG_LEVEL,
     model: {
-      weights: weights(env),
-      recommendationThreshold: decimal(env, 'MASTERY_RECOMMENDATION_THRESHOLD', DEFAULT_MODEL_CONFIG.recommendationThreshold, 0, 1),
-      quizGuessSeconds: decimal(env, 'MASTERY_QUIZ_GUESS_SECONDS', DEFAULT_MODEL_CONFIG.quizGuessSeconds, 0.001, 3600),
-      quizAttemptPenalty: decimal(env, 'MASTERY_QUIZ_ATTEMPT_PENALTY', DEFAULT_MODEL_CONFIG.quizAttemptPenalty, 0, 0.5),
+      weights: v.MASTERY_WEIGHTS,
+      recommendationThreshold: v.MASTERY_RECOMMENDATION_THRESHOLD,
+      quizGuessSeconds: v.MASTERY_QUIZ_GUESS_SECONDS,
+      quizAttemptPenalty: v.MASTERY_QUIZ_ATTEMPT_PENALTY,
     },
   };
+}
+
+/** One variable read by its schema, outside the service's own (the test suites' variables). */
+function readOne<T>(schema: z.ZodType<T, string | undefined>, env: Env, name: string): T {
+  const parsed = schema.safeParse(env[name]);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(name, parsed.error.issues[0]!.message);
 }
 
 /**
@@ -354,9 +402,9 @@ export function loadConfig(env: Env = process.env): Config {
  */
 export function testServers(env: Env = process.env): { databaseUrl: string; redisUrl: string | undefined } {
   return {
-    databaseUrl: read(env, 'MASTERY_TEST_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test',
+    databaseUrl: readOne(url(['postgres:', 'postgresql:']), env, 'MASTERY_TEST_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test',
     // Unset: the tests start redis-servers of their own (src/testing/test-redis.ts).
-    redisUrl: read(env, 'MASTERY_TEST_REDIS_URL'),
+    redisUrl: readOne(url(['redis:', 'rediss:'], true), env, 'MASTERY_TEST_REDIS_URL'),
   };
 }
 
@@ -365,7 +413,7 @@ export function testServers(env: Env = process.env): { databaseUrl: string; redi
  * unset, each run draws a new one (and prints it), so runs keep exploring new cases.
  */
 export function testSeed(env: Env = process.env): number {
-  return integer(env, 'MASTERY_TEST_SEED', Math.floor(Math.random() * 2 ** 31), 0, 2 ** 31 - 1);
+  return readOne(integer(Math.floor(Math.random() * 2 ** 31), 0, MAX_INT32), env, 'MASTERY_TEST_SEED');
 }
 
 /** What a child `mastery` process started by the tests inherits: where to find executables. */
