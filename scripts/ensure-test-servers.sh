@@ -3,7 +3,8 @@
 # auth, database `test`), that redis-server is installed (the tests start their own, on free
 # ports: they never write to a Redis they did not start), that the Kafka test broker can be built (gcc and
 # librdkafka-dev: the tests compile librdkafka's mock cluster), and that Chromium is there for
-# the dashboard's browser test. A no-op when all is there (the
+# the dashboard's browser test, and that the Dapr sidecar the Dapr specs run is built
+# (scripts/ensure-daprd.sh: once per machine, into ~/.cache/mastery-engine). A no-op when all is there (the
 # machines of this project start the servers); otherwise installs from Debian's packages (as
 # root) and starts them.
 # Tests pointed elsewhere (MASTERY_TEST_DATABASE_URL, MASTERY_TEST_REDIS_URL) skip this.
@@ -64,7 +65,13 @@ ensure_chromium() {
   apt_install chromium
 }
 
+ensure_daprd() {
+  # Builds daprd from Dapr's Go module on first use (some minutes); then only finds it.
+  bash "$(dirname "$0")/ensure-daprd.sh" >/dev/null
+}
+
 ensure_postgres
 ensure_redis
 ensure_kafka_mock
 ensure_chromium
+ensure_daprd

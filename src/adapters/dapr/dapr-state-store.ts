@@ -59,6 +59,15 @@ const moved = (etag: string | null, held: BulkItem | undefined) => (etag === nul
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
+ * Every value goes to the sidecar as its JSON text, a JSON string: Dapr's state.redis re-encodes
+ * a JSON value with a float format of 6 decimals (json-iterator's ConfigFastest), which would
+ * round the knowledge trace and the raw events' scores, while a string reaches Redis as it is.
+ */
+const asText = (value: unknown): string => JSON.stringify(value);
+/** A value read back: its JSON text parsed (a value stored as JSON itself, before, as it is). */
+const fromText = (data: unknown): unknown => (typeof data === 'string' ? (JSON.parse(data) as unknown) : data);
+
+/**
  * The state store through a Dapr sidecar's state API (docs.dapr.io, "State management API
  * reference"), with the keys and values of the Redis adapter (events.md): every student key
  * carries ttlInSeconds = the retention, each student's keys change in one transaction guarded
@@ -74,7 +83,10 @@ const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  * conflict at once. The transaction then names the loaded ETag with first-write, so a writer that
  * slips in after the read is refused by the store. What stays open is two creates of one student
  * racing on a component that ignores first-write without an ETag; Kafka keying by student_id
- * (one owner per student) makes that rare.
+ * (one owner per student) makes that rare. state.redis runs a transaction as a Redis MULTI,
+ * which applies the other keys of one refused for the state key's ETag; the conflict makes the
+ * caller write the student again at once, over them. Both are checked against a real sidecar
+ * (docs/decisions.md, "Dapr").
  */
 export function createDaprStateStore(options: DaprStateStoreOptions): StateStore {
   const doFetch = options.fetch ?? fetch;
@@ -117,12 +129,15 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       if (item.etag === undefined) {
         throw new Error(`Dapr state API, ${call}: ${item.key} came without an ETag; the component must support ETags`);
       }
-      held.set(item.key, item);
+      held.set(item.key, { ...item, data: fromText(item.data) });
     }
     return held;
   }
 
-  const upsert = (key: string, value: unknown, metadata = retention): Operation => ({ operation: 'upsert', request: { key, value, metadata } });
+  const upsert = (key: string, value: unknown, metadata = retention): Operation => ({
+    operation: 'upsert',
+    request: { key, value: asText(value), metadata },
+  });
   const now = options.now ?? Date.now;
   /** A day's keys expire when the day leaves the retention period (≤ 0: do not write them). */
   const dayTtl = (date: Day) => Math.floor((Date.parse(`${date}T00:00:00Z`) - now()) / 1000) + options.retentionDays * 86_400;
@@ -138,10 +153,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       operation: 'upsert',
       request: {
         key: k.state,
-        value: {
+        value: asText({
           ...JSON.parse(encodeState(write.record.state, version)),
           ...(write.record.knowledge ? { knowledge: JSON.parse(encodeTrace(write.record.knowledge)) } : {}),
-        },
+        }),
         ...(write.etag === null ? {} : { etag: write.etag }),
         metadata: retention,
         options: { concurrency: 'first-write' },
