@@ -30,6 +30,15 @@ if [ -x "$bin" ]; then
   exit 0
 fi
 
+# One build at a time (two spec files may ask at once): the second waits, then finds the binary.
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+flock 9
+if [ -x "$bin" ]; then
+  printf '%s\n' "$bin"
+  exit 0
+fi
+
 command -v go >/dev/null || { log 'Go is needed to build daprd (Debian: apt-get install golang-go, Go 1.26.6 or newer)'; exit 1; }
 started=$(date +%s)
 log "building daprd $DAPR_VERSION into $cache (first run only: downloads Dapr's Go modules and compiles for some minutes)"

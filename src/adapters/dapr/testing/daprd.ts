@@ -49,14 +49,22 @@ export interface Daprd {
 
 let binary: Promise<string> | undefined;
 
-/** The daprd binary, built first if the cache lacks it (the script's log goes to stderr). */
+/**
+ * The daprd binary, built first if the cache lacks it. The script's log (its "building daprd"
+ * line, then Go's) goes to this process's stderr as it comes; its stdout is the path.
+ */
 function daprdBinary(): Promise<string> {
-  binary ??= run('bash', [ensureScript], { maxBuffer: 1 << 20 }).then(
-    ({ stdout }) => stdout.trim().split('\n').pop()!,
-    (error: Error & { stderr?: string }) => {
-      throw new Error(`scripts/ensure-daprd.sh could not give a daprd binary: ${error.stderr ?? error.message}`);
-    },
-  );
+  binary ??= new Promise<string>((resolve, reject) => {
+    const child = spawn('bash', [ensureScript], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const path = out.trim().split('\n').pop();
+      if (code === 0 && path) resolve(path);
+      else reject(new Error(`scripts/ensure-daprd.sh gave no daprd binary (exit ${code}); its log is above`));
+    });
+  });
   return binary;
 }
 
