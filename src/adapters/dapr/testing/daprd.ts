@@ -174,15 +174,15 @@ export async function startDaprd(options: { redisDb: number }): Promise<Daprd> {
 export interface StoredByDapr {
   value: unknown;
   etag: string;
-  /** Seconds left before Redis expires the key; undefined when it has no expiry. */
-  ttlSeconds: number | undefined;
+  /** Milliseconds left before Redis expires the key (PTTL); undefined when it has no expiry. */
+  ttlMs: number | undefined;
 }
 
 /** The key as the sidecar stored it, or undefined when Redis does not hold it. */
 export async function storedByDapr(redis: Redis, key: string): Promise<StoredByDapr | undefined> {
-  const [[, hash], [, ttl]] = (await redis.multi().hgetall(key).ttl(key).exec()) as [[unknown, Record<string, string>], [unknown, number]];
+  const [[, hash], [, ttl]] = (await redis.multi().hgetall(key).pttl(key).exec()) as [[unknown, Record<string, string>], [unknown, number]];
   if (hash.data === undefined) return undefined;
-  return { value: JSON.parse(hash.data), etag: hash.version!, ttlSeconds: ttl < 0 ? undefined : ttl };
+  return { value: JSON.parse(hash.data), etag: hash.version!, ttlMs: ttl < 0 ? undefined : ttl };
 }
 
 /** The keys Redis holds that start with `prefix`, sorted. */
