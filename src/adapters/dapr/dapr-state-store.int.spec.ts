@@ -190,6 +190,9 @@ describe('Dapr state store: keys, values and expiry', () => {
     assert.deepEqual(create!.operations[0]!.request.options, { concurrency: 'first-write' });
     assert.equal(create!.operations[0]!.request.etag, undefined, 'a new student is written without an ETag');
     assert.equal(replace!.operations[0]!.request.etag, etag, 'a known student names the ETag it was loaded with');
+    const rawEvents = (body: TransactionBody) => body.operations.find((op) => op.request.key === `student:{${student}}:history:2026-01-12:raw_events`)!;
+    assert.equal(rawEvents(create!).request.etag, undefined, 'a day\'s raw events written anew carry no ETag');
+    assert.equal(rawEvents(replace!).request.etag, '1', 'merged into, they name the ETag they were read with');
     assert.notEqual((await store.load([student])).get(student)!.etag, etag, 'the sidecar gave the state key a new ETag');
     const markers = calls.filter((c) => c.method === 'POST' && c.path === `/v1.0/state/${daprd.store}`);
     assert.equal(markers.length, 2, 'one save of markers per successful save');
@@ -335,6 +338,36 @@ describe('Dapr state store: conflicts', () => {
     // refused. The engine reloads and writes the student again at once, which replaces them.
     assert.notEqual(await stored(`student:{${student}}:profile:current_mastery`), undefined, 'the refused transaction wrote the result');
     assert.equal((await store.unprocessed(events.map((e) => e.event_id))).size, 2, 'no markers');
+  });
+
+  it('keeps the raw events of a writer that slipped in before a refused transaction: the retry merges into them', async () => {
+    const student = freshStudent();
+    const { store: first } = openDapr();
+    const { state } = await seed(first, student);
+    const etag = (await first.load([student])).get(student)!.etag;
+    const [mine, theirs] = [eventsOf(student)[0]!, eventsOf(student)[0]!];
+    // Another instance applies an event of the same day in full just before this store's
+    // transaction goes out, after this store read the student's keys.
+    const other = openDapr().store;
+    let slipped = false;
+    const { store } = openDapr({
+      wrap: (next) => async (input, init) => {
+        if (!slipped && String(input).endsWith('/transaction')) {
+          slipped = true;
+          assert.deepEqual((await other.save([writeOf(evolveAll(state, [theirs]), etag, [theirs])])).conflicts, []);
+        }
+        return next(input, init);
+      },
+    });
+
+    assert.deepEqual((await store.save([writeOf(evolveAll(state, [mine]), etag, [mine])])).conflicts, [student]);
+    // Planned again from a fresh read, as the engine does with a conflict.
+    const now = (await store.load([student])).get(student)!;
+    assert.deepEqual((await store.save([writeOf(evolveAll(now.state, [mine]), now.etag, [mine])])).conflicts, []);
+
+    const day = await valueOf(`student:{${student}}:history:2026-01-12:raw_events`);
+    assert.ok(Object.hasOwn(day as object, theirs.event_id), 'the other writer\'s event is in the day\'s raw events');
+    assert.ok(Object.hasOwn(day as object, mine.event_id), 'and this one\'s');
   });
 });
 

@@ -85,8 +85,9 @@ const fromText = (data: unknown): unknown => (typeof data === 'string' ? (JSON.p
  * racing on a component that ignores first-write without an ETag; Kafka keying by student_id
  * (one owner per student) makes that rare. state.redis runs a transaction as a Redis MULTI,
  * which applies the other keys of one refused for the state key's ETag; the conflict makes the
- * caller write the student again at once, over them. Both are checked against a real sidecar
- * (docs/decisions.md, "Dapr").
+ * caller write the student again at once, over them, and a day's raw events (merged into, not
+ * written whole) are written under the ETag they were read with. Both are checked against a
+ * real sidecar (docs/decisions.md, "Dapr").
  */
 export function createDaprStateStore(options: DaprStateStoreOptions): StateStore {
   const doFetch = options.fetch ?? fetch;
@@ -174,9 +175,14 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     for (const [date, events] of eventsByDay(write.applied)) {
       const ttl = dayTtl(date);
       if (ttl <= 0) continue;
-      const before = held.get(k.rawEvents(date))?.data;
+      const before = held.get(k.rawEvents(date));
       const added = Object.fromEntries(events.map((e) => [e.event_id, e]));
-      ops.push(upsert(k.rawEvents(date), { ...(isRecord(before) ? before : {}), ...added }, { ttlInSeconds: String(ttl) }));
+      const merged = upsert(k.rawEvents(date), { ...(isRecord(before?.data) ? before.data : {}), ...added }, { ttlInSeconds: String(ttl) });
+      // A merge, unlike every other key, is not written whole again by the retry of a refused
+      // transaction, and state.redis applies the rest of a transaction refused for the state key:
+      // under the ETag read, another writer's events merged meanwhile are not overwritten.
+      if (before?.etag !== undefined) Object.assign(merged.request, { etag: before.etag, options: { concurrency: 'first-write' } });
+      ops.push(merged);
     }
     return ops;
   }
