@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Makes sure the servers the test suite talks to answer on localhost: PostgreSQL 5432 (trust
 # auth, database `test`), that redis-server is installed (the tests start their own, on free
-# ports: they never write to a Redis they did not start), that the Kafka test broker can be built (gcc and
-# librdkafka-dev: the tests compile librdkafka's mock cluster), and that Chromium is there for
+# ports: they never write to a Redis they did not start), that the tests' Kafka broker is there
+# (Java 17 and Maven from Debian's packages, then scripts/kafka/ensure-kafka.sh: Apache Kafka's
+# jars from Maven Central, checked against scripts/kafka/jars.sha256 and cached in
+# ~/.cache/mastery-engine; the tests start their own brokers on free ports), that Chromium is there for
 # the dashboard's browser test, and that the Dapr sidecar the Dapr specs run is built
-# (scripts/ensure-daprd.sh: once per machine, into ~/.cache/mastery-engine). A no-op when all is there (the
+# (scripts/ensure-daprd.sh: from Dapr's Go module, once per machine, into ~/.cache/mastery-engine).
+# A no-op when all is there (the
 # machines of this project start the servers); otherwise installs from Debian's packages (as
 # root) and starts them.
 # Tests pointed elsewhere (MASTERY_TEST_DATABASE_URL, MASTERY_TEST_REDIS_URL) skip this.
@@ -52,10 +55,13 @@ ensure_redis() {
 }
 
 command -v psql >/dev/null || [ -n "${MASTERY_TEST_DATABASE_URL:-}" ] || apt_install postgresql-client
-ensure_kafka_mock() {
-  [ -f /usr/include/librdkafka/rdkafka_mock.h ] && command -v gcc >/dev/null && return
-  log 'installing gcc and librdkafka-dev for the Kafka test broker'
-  apt_install gcc librdkafka-dev
+ensure_kafka() {
+  if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then
+    log 'installing Java 17 and Maven for the Kafka test broker'
+    apt_install openjdk-17-jre-headless maven
+  fi
+  # A no-op once the cache holds the checked jars; the first time it fetches them (about 45 MB).
+  bash "$(dirname "$0")/kafka/ensure-kafka.sh" >/dev/null
 }
 
 ensure_chromium() {
@@ -72,6 +78,6 @@ ensure_daprd() {
 
 ensure_postgres
 ensure_redis
-ensure_kafka_mock
+ensure_kafka
 ensure_chromium
 ensure_daprd

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { DEFAULT_MODEL_CONFIG, weightsProblem, type ModelConfig } from './model/model-config.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig, weightsProblem } from './model/model-config.js';
+import { DEFAULT_XAPI_MAPPING, STUDENT_SOURCES, TOPIC_SOURCES, type XapiMapping } from './xapi/xapi-mapping.js';
 
 /**
  * The one reader of the environment. Every variable has a default that gives the embedded
@@ -54,6 +55,8 @@ export interface Config {
   kafka: KafkaConfig | undefined;
   /** The bearer token `mastery mcp` acts with over stdio (whose data the AI tutor may read). */
   mcpToken: string | undefined;
+  /** How xAPI statements become engine events (docs/xapi.md), over HTTP and Kafka alike. */
+  xapi: XapiMapping;
   /**
    * Test-only: where the process kills itself (SIGKILL), so a test can prove what a crash at
    * that point leaves. `after-state-write`: once a state write that saved updates returns,
@@ -85,12 +88,6 @@ export interface KafkaConfig {
   sessionTimeoutMs: number;
   /** `serve` sends HTTP-ingested events to mastery.requests instead of applying them itself. */
   httpIngest: 'apply' | 'forward';
-  /**
-   * Test-only (MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST): the worker's consumer holds its group
-   * leader's assignment back, which groups of two or more need on librdkafka's mock cluster
-   * (adapters/kafka/partition-assigners.ts). False in production: KafkaJS's default assigner.
-   */
-  leaderSyncsLast: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -136,10 +133,7 @@ function weights(env: Env): ModelConfig['weights'] {
   if (raw === undefined) return DEFAULT_MODEL_CONFIG.weights;
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.length !== 4 || parts.some((p) => !/^\d*\.?\d+$/.test(p))) {
-    throw new ConfigError(
-      'MASTERY_WEIGHTS',
-      `must be four numbers separated by commas (completion,quiz,quality,consistency), not "${raw}"`,
-    );
+    throw new ConfigError('MASTERY_WEIGHTS', `must be four numbers separated by commas (completion,quiz,quality,consistency), not "${raw}"`);
   }
   const [completion, quiz, quality, consistency] = parts.map(Number) as [number, number, number, number];
   const w = { completion, quiz, quality, consistency };
@@ -200,7 +194,49 @@ function kafka(env: Env): KafkaConfig | undefined {
     retryBackoffMs: integer(env, 'MASTERY_KAFKA_RETRY_BACKOFF_MS', 1000, 0, 3_600_000),
     sessionTimeoutMs: integer(env, 'MASTERY_KAFKA_SESSION_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
     httpIngest: choice(env, 'MASTERY_HTTP_INGEST', ['apply', 'forward'] as const, 'apply'),
-    leaderSyncsLast: flag(env, 'MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST', false),
+  };
+}
+
+/** A comma-separated list of absolute IRIs (each with a scheme), or the fallback when unset. */
+function iris(env: Env, name: string, fallback: readonly string[]): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [...fallback];
+  const list = raw.split(',').map((p) => p.trim());
+  for (const iri of list) {
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri)) {
+      throw new ConfigError(name, `must be absolute IRIs (scheme:…) separated by commas, not "${iri}"`);
+    }
+  }
+  return list;
+}
+
+/** A comma-separated, duplicate-free list drawn from `options`, in the order given. */
+function ordered<T extends string>(env: Env, name: string, options: readonly T[], fallback: readonly T[]): T[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [...fallback];
+  const list = raw.split(',').map((p) => p.trim());
+  for (const item of list) {
+    if (!(options as readonly string[]).includes(item)) throw new ConfigError(name, `must list some of ${options.join(', ')}, not "${item}"`);
+  }
+  if (new Set(list).size !== list.length) throw new ConfigError(name, `names one source twice: "${raw}"`);
+  return list as T[];
+}
+
+function xapi(env: Env): XapiMapping {
+  const answeredVerbs = iris(env, 'MASTERY_XAPI_ANSWERED_VERBS', DEFAULT_XAPI_MAPPING.answeredVerbs);
+  const assessmentVerbs = iris(env, 'MASTERY_XAPI_ASSESSMENT_VERBS', DEFAULT_XAPI_MAPPING.assessmentVerbs);
+  const both = answeredVerbs.find((v) => assessmentVerbs.includes(v));
+  if (both !== undefined) {
+    throw new ConfigError('MASTERY_XAPI_ASSESSMENT_VERBS', `names ${both}, which MASTERY_XAPI_ANSWERED_VERBS names too: a verb maps one way`);
+  }
+  const topicExtensions = iris(env, 'MASTERY_XAPI_TOPIC_EXTENSION', [DEFAULT_XAPI_MAPPING.topicExtension]);
+  if (topicExtensions.length !== 1) throw new ConfigError('MASTERY_XAPI_TOPIC_EXTENSION', 'must be one IRI, not a list');
+  return {
+    answeredVerbs,
+    assessmentVerbs,
+    topicExtension: topicExtensions[0]!,
+    topicFrom: ordered(env, 'MASTERY_XAPI_TOPIC_FROM', TOPIC_SOURCES, DEFAULT_XAPI_MAPPING.topicFrom),
+    studentFrom: ordered(env, 'MASTERY_XAPI_STUDENT_FROM', STUDENT_SOURCES, DEFAULT_XAPI_MAPPING.studentFrom),
   };
 }
 
@@ -297,7 +333,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     kafka: kafka(env),
     mcpToken: read(env, 'MASTERY_MCP_TOKEN'),
-    testCrashPoint: read(env, 'MASTERY_TEST_CRASH_POINT') === undefined ? undefined : choice(env, 'MASTERY_TEST_CRASH_POINT', TEST_CRASH_POINTS, 'after-state-write'),
+    xapi: xapi(env),
+    testCrashPoint:
+      read(env, 'MASTERY_TEST_CRASH_POINT') === undefined ? undefined : choice(env, 'MASTERY_TEST_CRASH_POINT', TEST_CRASH_POINTS, 'after-state-write'),
     retentionDays: integer(env, 'MASTERY_RETENTION_DAYS', 90, 1, 36_500),
     logLevel: logLevel(env),
     model: {

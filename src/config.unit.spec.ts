@@ -103,40 +103,55 @@ describe('loadConfig: every variable is read', () => {
   });
 
   it('MASTERY_WEIGHTS: completion, quiz, quality, consistency in that order', () => {
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.25,0.25,0.25,0.25' }).model.weights }, {
-      completion: 0.25,
-      quiz: 0.25,
-      quality: 0.25,
-      consistency: 0.25,
-    });
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: ' 0.7 , 0.1 , 0.1 , 0.1 ' }).model.weights }, {
-      completion: 0.7,
-      quiz: 0.1,
-      quality: 0.1,
-      consistency: 0.1,
-    });
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '1,0,0,0' }).model.weights }, {
-      completion: 1,
-      quiz: 0,
-      quality: 0,
-      consistency: 0,
-    });
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '0.25,0.25,0.25,0.25' }).model.weights },
+      {
+        completion: 0.25,
+        quiz: 0.25,
+        quality: 0.25,
+        consistency: 0.25,
+      },
+    );
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: ' 0.7 , 0.1 , 0.1 , 0.1 ' }).model.weights },
+      {
+        completion: 0.7,
+        quiz: 0.1,
+        quality: 0.1,
+        consistency: 0.1,
+      },
+    );
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '1,0,0,0' }).model.weights },
+      {
+        completion: 1,
+        quiz: 0,
+        quality: 0,
+        consistency: 0,
+      },
+    );
   });
 
   it('MASTERY_WEIGHTS that sum to 1 within 1e-9 in floating point are accepted', () => {
     assert.notEqual(0.7 + 0.1 + 0.1 + 0.1, 1, 'test set-up: this float sum is not exactly 1');
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.7,0.1,0.1,0.1' }).model.weights }, {
-      completion: 0.7,
-      quiz: 0.1,
-      quality: 0.1,
-      consistency: 0.1,
-    });
-    assert.deepEqual({ ...loadConfig({ MASTERY_WEIGHTS: '0.1,0.2,0.3,0.4' }).model.weights }, {
-      completion: 0.1,
-      quiz: 0.2,
-      quality: 0.3,
-      consistency: 0.4,
-    });
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '0.7,0.1,0.1,0.1' }).model.weights },
+      {
+        completion: 0.7,
+        quiz: 0.1,
+        quality: 0.1,
+        consistency: 0.1,
+      },
+    );
+    assert.deepEqual(
+      { ...loadConfig({ MASTERY_WEIGHTS: '0.1,0.2,0.3,0.4' }).model.weights },
+      {
+        completion: 0.1,
+        quiz: 0.2,
+        quality: 0.3,
+        consistency: 0.4,
+      },
+    );
   });
 
   it('MASTERY_RECOMMENDATION_THRESHOLD, MASTERY_QUIZ_GUESS_SECONDS, MASTERY_QUIZ_ATTEMPT_PENALTY', () => {
@@ -267,16 +282,6 @@ describe('loadConfig: the production stores', () => {
   });
 });
 
-describe('loadConfig: Kafka', () => {
-  const brokers = { MASTERY_KAFKA_BROKERS: 'broker-a:9092,broker-b:9092' };
-
-  it('gives the worker KafkaJS\'s default assigner unless the test-only MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST asks for the mock cluster\'s', () => {
-    assert.equal(loadConfig(brokers).kafka?.leaderSyncsLast, false);
-    assert.equal(loadConfig({ ...brokers, MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST: 'true' }).kafka?.leaderSyncsLast, true);
-    refuses({ ...brokers, MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST: 'sometimes' }, 'MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST');
-  });
-});
-
 describe('loadConfig: access and privacy', () => {
   it('has safe defaults', () => {
     const c = loadConfig({});
@@ -334,7 +339,10 @@ describe('testSeed: the property tests replay a seed given, or draw one', () => 
 
   it('refuses a seed that is not a whole number fast-check takes', () => {
     for (const bad of ['-1', '1.5', 'abc', String(2 ** 31)]) {
-      assert.throws(() => testSeed({ MASTERY_TEST_SEED: bad }), (e: unknown) => e instanceof ConfigError && /MASTERY_TEST_SEED/.test(e.message));
+      assert.throws(
+        () => testSeed({ MASTERY_TEST_SEED: bad }),
+        (e: unknown) => e instanceof ConfigError && /MASTERY_TEST_SEED/.test(e.message),
+      );
     }
   });
 });
@@ -347,5 +355,45 @@ describe('loadConfig: the test-only crash point', () => {
 
   it('refuses a point it does not know, naming the variable', () => {
     refuses({ MASTERY_TEST_CRASH_POINT: 'sometime' }, 'MASTERY_TEST_CRASH_POINT');
+  });
+});
+
+describe('loadConfig: the xAPI mapping (docs/xapi.md)', () => {
+  it("defaults to ADL's answered and assessment verbs, the engine's topic extension, extension → parent → grouping, account names", () => {
+    const { xapi } = loadConfig({});
+    assert.deepEqual(xapi.answeredVerbs, ['http://adlnet.gov/expapi/verbs/answered']);
+    assert.deepEqual(
+      xapi.assessmentVerbs,
+      ['completed', 'passed', 'failed', 'scored', 'mastered'].map((v) => `http://adlnet.gov/expapi/verbs/${v}`),
+    );
+    assert.equal(xapi.topicExtension, 'urn:mastery-engine:xapi:topic');
+    assert.deepEqual(xapi.topicFrom, ['extension', 'parent', 'grouping']);
+    assert.deepEqual(xapi.studentFrom, ['account']);
+  });
+
+  it('reads every MASTERY_XAPI_ variable', () => {
+    const { xapi } = loadConfig({
+      MASTERY_XAPI_ANSWERED_VERBS: 'http://adlnet.gov/expapi/verbs/answered, https://w3id.org/xapi/dod-isd/verbs/answered',
+      MASTERY_XAPI_ASSESSMENT_VERBS: 'http://adlnet.gov/expapi/verbs/passed',
+      MASTERY_XAPI_TOPIC_EXTENSION: 'https://school.example.org/xapi/topic',
+      MASTERY_XAPI_TOPIC_FROM: 'grouping,extension',
+      MASTERY_XAPI_STUDENT_FROM: 'mbox,account',
+    });
+    assert.deepEqual(xapi, {
+      answeredVerbs: ['http://adlnet.gov/expapi/verbs/answered', 'https://w3id.org/xapi/dod-isd/verbs/answered'],
+      assessmentVerbs: ['http://adlnet.gov/expapi/verbs/passed'],
+      topicExtension: 'https://school.example.org/xapi/topic',
+      topicFrom: ['grouping', 'extension'],
+      studentFrom: ['mbox', 'account'],
+    });
+  });
+
+  it('refuses a verb that is no IRI, one verb both ways, two topic extensions, an unknown or repeated source', () => {
+    refuses({ MASTERY_XAPI_ANSWERED_VERBS: 'answered' }, 'MASTERY_XAPI_ANSWERED_VERBS');
+    refuses({ MASTERY_XAPI_ASSESSMENT_VERBS: 'http://adlnet.gov/expapi/verbs/answered' }, 'MASTERY_XAPI_ASSESSMENT_VERBS');
+    refuses({ MASTERY_XAPI_TOPIC_EXTENSION: 'urn:a:topic,urn:b:topic' }, 'MASTERY_XAPI_TOPIC_EXTENSION');
+    refuses({ MASTERY_XAPI_TOPIC_FROM: 'parent,category' }, 'MASTERY_XAPI_TOPIC_FROM');
+    refuses({ MASTERY_XAPI_STUDENT_FROM: 'account,account' }, 'MASTERY_XAPI_STUDENT_FROM');
+    refuses({ MASTERY_XAPI_STUDENT_FROM: 'openid' }, 'MASTERY_XAPI_STUDENT_FROM');
   });
 });

@@ -187,7 +187,7 @@ describe('deploy/dapr: the components', () => {
     assert.ok(text(password, 'secretKeyRef', 'name') && text(password, 'secretKeyRef', 'key'), 'redisPassword comes from a secretKeyRef');
   });
 
-  it('has no pub/sub component: the engine talks to Kafka itself (docs/decisions.md, Kafka)', () => {
+  it('has no pub/sub component: the engine talks to Kafka itself (docs/decisions.md, Dapr)', () => {
     assert.deepEqual(ofKind('Component').map((c) => text(c.value, 'spec', 'type')), ['state.redis']);
   });
 
@@ -400,6 +400,7 @@ describe('Dockerfile', () => {
     assert.ok(froms.length >= 2, 'a build stage and a runtime stage');
     const nodeVersion = instructions.find(([k, args]) => k === 'ARG' && args.startsWith('NODE_VERSION='))?.[1].split('=')[1];
     for (const from of froms) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own ${NODE_VERSION}, not a template.
       const image = from.replace('${NODE_VERSION}', nodeVersion ?? '${NODE_VERSION}');
       assert.match(image, /^node:20(-slim|-alpine)?\s/, `FROM ${from}`);
     }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { markdownFiles, notInAClone, proseLines } from './testing/markdown.js';
 
 /**
  * The documentation must be whole in a clone: every relative link in the repository's Markdown
@@ -14,44 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Folders that are not part of a clone: git's own, and what .gitignore names as a folder. */
-const NOT_IN_A_CLONE = new Set([
-  '.git',
-  ...readFileSync(join(ROOT, '.gitignore'), 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => /^[^#!*/][^*]*\/$/.test(line))
-    .map((line) => line.slice(0, -1)),
-]);
-
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (NOT_IN_A_CLONE.has(entry.name)) return [];
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return markdownFiles(path);
-    return entry.name.endsWith('.md') ? [path] : [];
-  });
-}
-
-/** The lines of a Markdown text outside fenced code blocks, with inline code spans blanked. */
-function proseLines(text: string): Array<{ line: number; text: string }> {
-  const out: Array<{ line: number; text: string }> = [];
-  let fence: string | null = null;
-  text.split('\n').forEach((raw, i) => {
-    const opening = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
-    if (fence !== null) {
-      if (opening && opening[1]![0] === fence[0] && opening[1]!.length >= fence.length && raw.trim() === opening[1]) fence = null;
-      return;
-    }
-    if (opening) {
-      fence = opening[1]!;
-      return;
-    }
-    // A code span is text, not a link: `[a](b)` inside backticks is not followed by GitHub.
-    out.push({ line: i + 1, text: raw.replace(/(`+)[^`]*?\1/g, (span) => ' '.repeat(span.length)) });
-  });
-  return out;
-}
+const NOT_IN_A_CLONE = notInAClone(ROOT);
 
 /** GitHub's anchor of a heading: its text in lower case, punctuation removed, spaces as dashes. */
 function githubSlug(heading: string): string {

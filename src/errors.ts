@@ -19,13 +19,15 @@ export const Errors = {
   badRequest: (message: string, details?: unknown[]) => new EngineError('BAD_REQUEST', 400, message, details),
   unauthorized: (message: string) => new EngineError('UNAUTHORIZED', 401, message),
   forbidden: (message = 'this token may not do that') => new EngineError('FORBIDDEN', 403, message),
-  studentNotFound: (studentId: string) =>
-    new EngineError('STUDENT_NOT_FOUND', 404, `no student ${studentId} is known to the engine`),
-  topicNotFound: (studentId: string, topic: string) =>
-    new EngineError('TOPIC_NOT_FOUND', 404, `student ${studentId} has no events in topic ${topic}`),
+  studentNotFound: (studentId: string) => new EngineError('STUDENT_NOT_FOUND', 404, `no student ${studentId} is known to the engine`),
+  topicNotFound: (studentId: string, topic: string) => new EngineError('TOPIC_NOT_FOUND', 404, `student ${studentId} has no events in topic ${topic}`),
   routeNotFound: (method: string, url: string) => new EngineError('ROUTE_NOT_FOUND', 404, `no route ${method} ${url}`),
   payloadTooLarge: (message: string) => new EngineError('PAYLOAD_TOO_LARGE', 413, message),
   invalidEvent: (message: string, details: unknown[]) => new EngineError('INVALID_EVENT', 422, message, details),
+  /** An xAPI statement the mapping (docs/xapi.md) or the engine's checks cannot use: nothing of its request is applied. */
+  invalidStatement: (message: string, details: unknown[]) => new EngineError('INVALID_STATEMENT', 422, message, details),
+  /** No X-Experience-API-Version header, or one the service does not speak: 400, as xAPI wants. */
+  xapiVersion: (message: string) => new EngineError('XAPI_VERSION', 400, message),
   stateConflict: (studentIds: readonly string[]) =>
     new EngineError(
       'STATE_CONFLICT',
@@ -34,8 +36,7 @@ export const Errors = {
       undefined,
       true,
     ),
-  rateLimited: (retryAfter: string) =>
-    new EngineError('RATE_LIMITED', 429, `too many requests for this token; try again in ${retryAfter}`, undefined, true),
+  rateLimited: (retryAfter: string) => new EngineError('RATE_LIMITED', 429, `too many requests for this token; try again in ${retryAfter}`, undefined, true),
   tooManyStreams: (max: number) =>
     new EngineError('TOO_MANY_STREAMS', 429, `this token has ${max} live streams open already; close one before opening another`, undefined, true),
   storeUnavailable: (message: string) => new EngineError('STORE_UNAVAILABLE', 503, message, undefined, true),

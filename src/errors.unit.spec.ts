@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { EngineError, errorBody, Errors } from './errors.js';
+import { type EngineError, errorBody, Errors } from './errors.js';
 
 /** Every error the engine can report, one of each factory (arguments are placeholders). */
 const ALL: EngineError[] = Object.entries(Errors).map(([name, make]) =>

@@ -7,6 +7,7 @@ import {
   type FetchImplementation,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { EngineError, Errors } from '../errors.js';
 import { KEY_SAFE_PATTERN } from '../validation/event-schema.js';
 import { ROLES, type Principal, type Role } from './principal.js';
@@ -52,6 +53,7 @@ function unauthorizedBecause(message: string, cause: unknown): EngineError {
 
 /** What a valid token's claims mean; a token whose claims say nothing usable is refused. */
 /** A subject the audit trail can store: printable text, at most 256 characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern refuses.
 const PRINTABLE_SUBJECT = /^[^\u0000-\u001f\u007f\ud800-\udfff]{1,256}$/u;
 const STUDENT_ID = new RegExp(KEY_SAFE_PATTERN);
 
@@ -158,7 +160,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // A client sends the same token with every request: a token verified once is remembered for
   // a minute at most and never past its exp, so most requests skip the signature check. Only
   // tokens that passed every check are remembered, keyed by their whole text.
-  const remembered = new Map<string, { principal: Principal; until: number }>();
+  const remembered = new LRUCache<string, { principal: Principal; until: number }>({ max: REMEMBERED_TOKENS });
   return async (token) => {
     const at = now();
     const known = remembered.get(token);
@@ -173,7 +175,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     checkLifetime(payload, options.maxLifetimeHours ?? 0);
     const principal = principalOf(payload);
     remembered.set(token, { principal, until: Math.min(at + REMEMBER_MS, (payload.exp as number) * 1000) });
-    if (remembered.size > REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!);
     return principal;
   };
 }

@@ -1,6 +1,6 @@
 import type { Caller } from '../access/caller.js';
 import type { AuditAction, AuditEntry, AuditOutcome } from '../ports/audit-trail.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 
 /** An audit entry for what a caller did (or was refused) about a student, stamped now. */
 export function auditEntry(

@@ -1,6 +1,6 @@
 import { assertCanReadAudit } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { audit } from './audit-access.js';
 import type { AuditEntry, AuditFilter } from '../ports/audit-trail.js';
 

@@ -20,7 +20,7 @@ import { signHs256 } from '../access/tokens.js';
 import { processedKey, studentKeys } from '../adapters/encoding/student-keys.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
-import { testApp } from '../http/testing/test-app.js';
+import { testApp } from '../testing/test-app.js';
 import { freshSchema } from '../testing/postgres-schema.js';
 import { testRedisUrl } from '../testing/test-redis.js';
 import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js';

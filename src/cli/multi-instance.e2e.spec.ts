@@ -1,7 +1,7 @@
 /**
  * Several instances at once, end to end: two `mastery serve` (HTTP ingest applied by the serve
  * itself, the default) and two `mastery worker` (one consumer group) from source, on one
- * PostgreSQL schema, one redis-server and one Kafka (librdkafka's mock cluster), all writing the
+ * PostgreSQL schema, one redis-server and one Apache Kafka broker of the test's own, all writing the
  * same few students at the same time. One seeded stream — the four components,
  * activity.recorded and response.recorded answers, shuffled, the earliest days' events held back
  * and sent last, and re-sent event ids — goes through both HTTP servers and mastery.requests at
@@ -28,11 +28,11 @@ import { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import { signHs256 } from '../access/tokens.js';
 import { processedKey } from '../adapters/encoding/student-keys.js';
-import { startKafkaMockCluster, type KafkaMockCluster } from '../adapters/kafka/testing/kafka-mock-cluster.js';
+import { startKafkaBrokers, type KafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { seededRandom } from '../demo/seeded-random.js';
-import { testApp } from '../http/testing/test-app.js';
+import { testApp } from '../testing/test-app.js';
 import { getJson, postJson, type Answer } from '../testing/http-json.js';
 import { freshSchema } from '../testing/postgres-schema.js';
 import type { WireEvent } from '../testing/wire-events.js';
@@ -42,6 +42,7 @@ import {
   hasExited,
   keyedProducer,
   metricValue,
+  createServiceTopics,
   SERVICE_TOPICS,
   startRedisServer,
   startWorker,
@@ -264,7 +265,7 @@ async function unappliedCount(redis: Redis, eventIds: readonly string[]): Promis
  * Resolves once every worker answers /readyz, which it does once its consumer has joined the
  * group and been given its partitions. The last to join joined a group of all of them (the
  * broker completes a rebalance only once every member has joined again), so the partitions are
- * shared before the first event is sent. (The mock cluster has no DescribeGroups to ask.)
+ * shared before the first event is sent.
  */
 async function groupFormed(workers: readonly WorkerProcess[]): Promise<void> {
   await waitFor(
@@ -345,7 +346,7 @@ describe('several instances at once on one PostgreSQL and one Redis', () => {
   // Processes stop first (last started first), then the servers they use.
   const processes: Array<() => Promise<unknown>> = [];
   const servers: Array<() => Promise<unknown>> = [];
-  let cluster: KafkaMockCluster;
+  let cluster: KafkaBrokers;
   let kafka: Kafka;
   let producer: Producer;
   let schema: Awaited<ReturnType<typeof freshSchema>>;
@@ -357,9 +358,10 @@ describe('several instances at once on one PostgreSQL and one Redis', () => {
       freshSchema().then((x) => (servers.push(() => x.drop()), x)),
       startRedisServer().then((x) => (servers.push(() => x.kill()), x)),
       startRedisServer().then((x) => (servers.push(() => x.kill()), x)),
-      startKafkaMockCluster({ brokers: 1, topics: SERVICE_TOPICS.map((t) => ({ ...t })) }).then((x) => (servers.push(() => x.stop()), x)),
+      startKafkaBrokers().then((x) => (servers.push(() => x.close()), x)),
     ]);
     kafka = testKafka(cluster.brokers, 'e2e-multi-instance');
+    await createServiceTopics(kafka);
     producer = await keyedProducer(kafka);
     processes.push(() => producer.disconnect());
   });
@@ -385,7 +387,6 @@ describe('several instances at once on one PostgreSQL and one Redis', () => {
       ...stores,
       ...brokers,
       MASTERY_KAFKA_GROUP_ID: GROUP,
-      MASTERY_TEST_KAFKA_LEADER_SYNCS_LAST: 'true',
       // Heartbeats every 0.6 s: the first member learns of the second's join quickly.
       MASTERY_KAFKA_SESSION_TIMEOUT_MS: '6000',
     };

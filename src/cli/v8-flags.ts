@@ -8,8 +8,7 @@ import { setFlagsFromString } from 'node:v8';
  * Allocation-site pretenuring off: V8 allocates objects straight into the old generation when
  * objects of the same allocation site tended to live long. An ingest batch holds its requests
  * for hundreds of milliseconds, so the HTTP server's per-request objects got pretenured, and the
- * short reads that followed filled the old generation with garbage: a full collection every
- * second or so, pauses of 20–60 ms, and a read P99 of ~50 ms at 5,000 req/s. Without it, those
- * objects die young, as they are (docs/benchmarks.md).
+ * short reads that followed filled the old generation with garbage: frequent full collections,
+ * whose pauses made the read latency's tail. Without it, those objects die young, as they are.
  */
 setFlagsFromString('--no-allocation-site-pretenuring');

@@ -5,15 +5,17 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { TokenVerifier } from '../access/tokens.js';
-import { registerMcpRoute } from '../mcp/mcp-http.js';
-import { errorBody, Errors } from '../errors.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
-import type { Ingest } from '../pipeline/ingest.js';
-import type { StudentQueries } from '../queries/student-queries.js';
 import { audit } from '../audit/audit-access.js';
 import { registerDashboard } from '../dashboard/register-dashboard.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { Errors, errorBody } from '../errors.js';
+import type { Ingest } from '../pipeline/ingest.js';
+import type { StudentQueries } from '../queries/student-queries.js';
+import { DEFAULT_XAPI_MAPPING, type XapiMapping } from '../xapi/xapi-mapping.js';
 import { callerOf, installAuthentication } from './authenticate.js';
 import { installErrorHandling } from './error-handler.js';
+import { OPENAPI_OPTIONS } from './openapi-config.js';
+import { addSharedSchema } from './shared-schemas.js';
 import { auditRoutes } from './routes/audit.js';
 import { calculateRoutes } from './routes/calculate.js';
 import { eventRoutes } from './routes/events.js';
@@ -23,6 +25,7 @@ import { modelRoutes } from './routes/model.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { streamRoutes } from './routes/stream.js';
 import { studentRoutes } from './routes/students.js';
+import { answerXapiVersion, xapiRoutes } from './routes/xapi.js';
 import { validatorCompiler } from './validator-compiler.js';
 
 export interface AppDeps {
@@ -35,6 +38,8 @@ export interface AppDeps {
   limits: { ratePerMinute: number; requestTimeoutSeconds: number };
   /** Served at /metrics when given. */
   registry?: Registry;
+  /** How POST /xapi/statements maps statements (config.xapi); the documented defaults when absent. */
+  xapi?: XapiMapping;
 }
 
 /** 1,000 events of at most 16 KiB each, and the brackets and commas between them. */
@@ -44,11 +49,16 @@ const BODY_LIMIT = 1000 * 16 * 1024 + 64 * 1024;
  * The rate limit's key: the token (hashed, never kept). The limiter runs on routes, after the
  * token check, so every request it counts carries a token that verified.
  */
-function rateKey(request: { headers: { authorization?: string } }): string {
-  return createHash('sha256').update(request.headers.authorization ?? '').digest('base64url');
+export function rateKey(request: { headers: { authorization?: string } }): string {
+  return createHash('sha256')
+    .update(request.headers.authorization ?? '')
+    .digest('base64url');
 }
 
-/** Builds the HTTP API; it never listens (the serve command does), so tests use inject(). */
+/**
+ * Builds the HTTP API; it never listens (the serve command does), so tests use inject(). MCP is
+ * mounted beside it by the entry point (src/cli/http-service.ts).
+ */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -68,25 +78,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const e = tooLarge ? Errors.headersTooLarge() : Errors.badRequest('the request could not be parsed as HTTP');
       const body = JSON.stringify(errorBody(e));
       const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     },
   });
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON or nothing: text/plain would reach the pipeline as a string.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  addSharedSchema(app, 'LearningEvent');
   await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Mastery Engine',
-        version: '0.1.0',
-        description:
-          "Per-student mastery from learning events. The formulas are the design's mastery-model.md; " +
-          'choices it leaves open are in docs/decisions.md.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
+    openapi: OPENAPI_OPTIONS,
+    // A shared schema is a component named by its $id (ErrorBody, LearningEvent), not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   healthRoutes(app, deps.ready);
@@ -118,13 +123,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
-  // MCP for AI tutors: its own scope, the same token check, the same use cases.
-  await registerMcpRoute(app, {
-    queries: deps.queries,
-    model: deps.engine.model,
-    ingest: deps.ingest,
-    verifyToken: deps.verifyToken,
-    rate: { perMinute: deps.limits.ratePerMinute, key: rateKey },
-  });
+  // xAPI, where learning platforms send statements (an LRS's statements resource): the same
+  // tokens, roles and rate limit as /v1/events.
+  await app.register(
+    async (scope) => {
+      answerXapiVersion(scope);
+      if (deps.limits.ratePerMinute > 0) {
+        await scope.register(rateLimit, {
+          max: deps.limits.ratePerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: rateKey,
+          errorResponseBuilder: (_request, context) => Errors.rateLimited(context.after),
+        });
+      }
+      installAuthentication(scope, deps.verifyToken);
+      xapiRoutes(scope, { ingest: deps.ingest, engine: deps.engine, mapping: deps.xapi ?? { ...DEFAULT_XAPI_MAPPING } });
+    },
+    { prefix: '/xapi' },
+  );
   return app;
 }

@@ -6,7 +6,7 @@ import { hs256Verifier } from '../access/tokens.js';
 import { createIngest } from '../pipeline/ingest.js';
 import { createStudentQueries } from '../queries/student-queries.js';
 import { buildApp, type AppDeps } from './build-app.js';
-import { TEST_SECRET, errorOf, testApp, type TestApp } from './testing/test-app.js';
+import { TEST_SECRET, errorOf, testApp, type TestApp } from '../testing/test-app.js';
 
 /** One app for the tests of a describe: none of them changes anything. */
 function shared(): () => TestApp {

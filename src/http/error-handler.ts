@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { EngineError, errorBody, Errors } from '../errors.js';
+import { addSharedSchema } from './shared-schemas.js';
 
 /** Fastify's own errors, by code, in the API's vocabulary. */
 function fromFastify(error: FastifyError): EngineError | null {
@@ -40,8 +41,12 @@ function challengeFor(request: FastifyRequest): string {
   return sent ? 'Bearer realm="mastery-engine", error="invalid_token"' : 'Bearer realm="mastery-engine"';
 }
 
-/** Every error leaves as `{ error: { code, message, details? } }`, never with a stack trace. */
+/**
+ * Every error leaves as `{ error: { code, message, details? } }`, never with a stack trace. The
+ * shape is the shared schema ErrorBody, which the routes' error responses name.
+ */
 export function installErrorHandling(app: FastifyInstance): void {
+  addSharedSchema(app, 'ErrorBody');
   app.setErrorHandler((error, request, reply) => {
     const answer = known(error);
     if (answer === null) request.log.error({ err: error }, 'request failed');

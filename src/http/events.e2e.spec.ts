@@ -1,7 +1,7 @@
 /** POST /v1/events through the front door (api.md, events.md): outcomes, limits, errors, tokens, updates. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { errorOf, testApp, wire, type TestApp, type TestAppOptions, type WireEvent } from './testing/test-app.js';
+import { errorOf, testApp, wire, type TestApp, type TestAppOptions, type WireEvent } from '../testing/test-app.js';
 
 interface Outcome {
   index: number;

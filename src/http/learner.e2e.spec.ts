@@ -1,7 +1,7 @@
 /** The learner model over HTTP: answers in, knowledge, forecast and parameter versions out (learner-model §1–§4, §6). */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { errorOf, testApp, wire, type TestApp } from './testing/test-app.js';
+import { errorOf, testApp, wire, type TestApp } from '../testing/test-app.js';
 
 interface Knowledge {
   student_id: string;

@@ -22,7 +22,7 @@ import { createSqlPrivacyRegistry } from '../adapters/sql/sql-privacy-registry.j
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { EVENT_TYPES } from '../model/learning-event.js';
 import { COMPONENTS } from '../model/types.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { createIngest, retentionStartMs } from '../pipeline/ingest.js';
 import type { AuditAction, AuditEntry, AuditOutcome } from '../ports/audit-trail.js';
 import { createStudentQueries } from '../queries/student-queries.js';
@@ -40,7 +40,7 @@ import {
   type ErrorBodyJson,
   type TestApp,
   type WireEvent,
-} from './testing/test-app.js';
+} from '../testing/test-app.js';
 
 // ---------------------------------------------------------------------------------------------
 // Callers and the audit entries their requests must leave.

@@ -24,7 +24,7 @@ import {
   type TestApp,
   type TestAppOptions,
   type WireEvent,
-} from './testing/test-app.js';
+} from '../testing/test-app.js';
 
 // ---------------------------------------------------------------------------------------------
 // Response bodies as these tests read them.

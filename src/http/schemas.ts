@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { COMPONENTS, LEVELS } from '../model/types.js';
+import { AUDIT_ACTIONS } from '../ports/audit-trail.js';
 import { KEY_SAFE_PATTERN, TopicName } from '../validation/event-schema.js';
 
 /** Request and response shapes of the HTTP API; they validate at the edge and feed /docs. */
@@ -175,3 +176,32 @@ export const ScopeQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** One entry of the audit trail (api.md, "The audit trail"). */
+export const AuditEntry = Type.Object({
+  at: Type.String(),
+  actor: Type.String(),
+  role: Type.String(),
+  student_id: Type.Union([Type.String(), Type.Null()]),
+  action: Type.Enum([...AUDIT_ACTIONS]),
+  outcome: Type.Enum(['allowed', 'refused', 'not_found']),
+  request_id: Type.String(),
+  students: Type.Optional(Type.Array(Type.String(), { description: 'the students a class-wide read covered' })),
+  detail: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+});
+
+/** GET /v1/students/{id}/export as JSON: everything held about the student. */
+export const StudentExport = Type.Object({
+  student_id: Type.String(),
+  exported_at: Type.String({ description: 'RFC 3339 date-time' }),
+  consent: Type.Object({
+    granted: Type.Union([Type.Boolean(), Type.Null()], { description: 'null: never set' }),
+    updated_at: Type.Union([Type.String(), Type.Null()]),
+  }),
+  current: Type.Union([Type.Intersect([Type.Object({ as_of: DayString }), MasteryResult]), Type.Null()], {
+    description: 'the overall result as of today',
+  }),
+  history: Type.Array(Type.Intersect([Type.Object({ date: DayString }), MasteryResult]), { description: 'every active day' }),
+  events: Type.Array(Type.Ref('LearningEvent'), { description: 'as logged' }),
+  audit: Type.Array(AuditEntry, { description: 'the entries about the student, newest first' }),
+});

@@ -12,7 +12,7 @@ import {
   type TestApp,
   type TestAppOptions,
   type WireEvent,
-} from './testing/test-app.js';
+} from '../testing/test-app.js';
 
 interface Components {
   completion: number;

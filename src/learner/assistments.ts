@@ -6,7 +6,7 @@ import { Errors } from '../errors.js';
 import { dayOfInstant } from '../model/days.js';
 import { evaluate, topicMeans, type EvaluationReport } from '../model/learner/evaluation.js';
 import type { LearningEvent } from '../model/learning-event.js';
-import { loadStudents } from '../pipeline/load-students.js';
+import { loadStudents } from '../students/student-repository.js';
 import { fixedClock } from '../ports/clock.js';
 import { openEngine, type Engine } from '../runtime/engine.js';
 import { fitModel } from './fit-model.js';

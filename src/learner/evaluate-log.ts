@@ -4,8 +4,9 @@ import { instantKey } from '../model/instant.js';
 import { evaluate, topicMeans, type EvaluationReport } from '../model/learner/evaluation.js';
 import { FitRefused, fitLearnerParams } from '../model/learner/fit-learner-params.js';
 import { DEFAULT_LEARNER_PARAMS, type LearnerParams } from '../model/learner/learner-params.js';
-import { evolveAll, initialState, type StoredResponse, type StudentState } from '../model/student-state.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { StoredResponse, StudentState } from '../model/student-state.js';
+import { stateFromEvents } from '../students/student-repository.js';
+import type { EngineDeps } from '../engine-deps.js';
 
 export interface EvaluationRun extends EvaluationReport {
   /** What was held out: the answers from this instant on. */
@@ -33,7 +34,7 @@ export function fitForEvaluation(training: ReadonlyArray<readonly StoredResponse
 export async function evaluateLog(deps: Pick<EngineDeps, 'log' | 'model'>, options: { split?: Day } = {}): Promise<EvaluationRun> {
   const states: StudentState[] = [];
   for await (const page of deps.log.scanStudents()) {
-    for (const { studentId, events } of page) states.push(evolveAll(initialState(studentId), events));
+    for (const { studentId, events } of page) states.push(stateFromEvents(studentId, events));
   }
   const days = states.flatMap((s) => (s.days.length === 0 ? [] : [s.days[0]!, s.days[s.days.length - 1]!])).sort();
   if (days.length === 0) throw Errors.fitRefused('cannot evaluate: the event log holds no events');

@@ -4,8 +4,9 @@ import { audit } from '../audit/audit-access.js';
 import { EngineError, Errors } from '../errors.js';
 import { FitRefused, fitLearnerParams } from '../model/learner/fit-learner-params.js';
 import { DEFAULT_LEARNER_PARAMS } from '../model/learner/learner-params.js';
-import { evolveAll, initialState, type StoredResponse } from '../model/student-state.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { StoredResponse } from '../model/student-state.js';
+import { stateFromEvents } from '../students/student-repository.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { modelSummary, type ModelSummary } from './model-summary.js';
 
 /** Every student's first-attempt answers in the log, each student's in order. */
@@ -13,7 +14,7 @@ export async function answersInLog(deps: Pick<EngineDeps, 'log'>): Promise<Store
   const students: StoredResponse[][] = [];
   for await (const page of deps.log.scanStudents()) {
     for (const { studentId, events } of page) {
-      const { responses } = evolveAll(initialState(studentId), events);
+      const { responses } = stateFromEvents(studentId, events);
       if (responses.length > 0) students.push([...responses]);
     }
   }
@@ -27,7 +28,7 @@ export async function answersInLog(deps: Pick<EngineDeps, 'log'>): Promise<Store
  */
 export async function fitModel(deps: EngineDeps): Promise<ModelSummary> {
   const students = await answersInLog(deps);
-  let fitted;
+  let fitted: ReturnType<typeof fitLearnerParams>;
   try {
     fitted = fitLearnerParams(students, DEFAULT_LEARNER_PARAMS);
   } catch (error) {

@@ -8,11 +8,13 @@ import type { Day } from '../model/days.js';
 import { parseAsOf } from '../queries/as-of.js';
 import type { ModelConfig } from '../model/model-config.js';
 import { masteryResult } from '../model/score.js';
+import { COMPONENTS } from '../model/types.js';
 import type { StudentQueries, StudentSummary } from '../queries/student-queries.js';
 import {
   atRiskInput,
   atRiskOutput,
   calculateInput,
+  weight,
   masteryOutput,
   pathOutput,
   predictionOutput,
@@ -82,16 +84,19 @@ const fmt = (n: number) => n.toFixed(3);
 export function buildMcpServer(deps: McpServerDeps): McpServer {
   const { queries, model, ingest, caller } = deps;
   const server = new McpServer({ name: 'mastery-engine', version: '0.1.0' });
+  // The descriptions state the numbers this server computes with, not the defaults.
+  const weights = COMPONENTS.map((c) => weight(model.weights[c])).join('/');
+  const threshold = String(model.recommendationThreshold);
 
   server.registerTool(
     'calculate_mastery',
     {
       title: 'Calculate mastery from component values',
       description:
-        'The stateless calculator: four component values in [0, 1] (weights 0.40/0.30/0.20/0.10) give the ' +
+        `The stateless calculator: four component values in [0, 1] (weights ${weights}) give the ` +
         'mastery score, the weighted breakdown, the level (expert ≥ 0.90, proficient ≥ 0.75, competent ≥ 0.60, ' +
-        'developing ≥ 0.40, else beginner) and a recommendation for each component below 0.7.',
-      inputSchema: calculateInput,
+        `developing ≥ 0.40, else beginner) and a recommendation for each component below ${threshold}.`,
+      inputSchema: calculateInput(model),
       outputSchema: masteryOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -213,9 +218,9 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
     {
       title: "A student's adaptive learning path",
       description:
-        'The steps a student should take next: for each weak component (below 0.7), weakest first, its three ' +
+        `The steps a student should take next: for each weak component (below ${threshold}), weakest first, its three ` +
         'steps; with no weak component, challenge_exercises and advanced_topics. Also the weak components and ' +
-        'the weak topics (score below 0.7), weakest first.',
+        `the weak topics (score below ${threshold}), weakest first.`,
       inputSchema: studentInput,
       outputSchema: pathOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },

@@ -1,9 +1,11 @@
 import rateLimit from '@fastify/rate-limit';
+import Type from 'typebox';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenVerifier } from '../access/tokens.js';
 import { errorBody, Errors } from '../errors.js';
 import { callerOf, installAuthentication } from '../http/authenticate.js';
+import { errorResponses, success } from '../http/responses.js';
 import type { ModelConfig } from '../model/model-config.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import type { StudentQueries } from '../queries/student-queries.js';
@@ -20,6 +22,40 @@ export interface McpRouteDeps {
 
 /** The path the MCP endpoint is served at. */
 export const MCP_PATH = '/mcp';
+
+/** A JSON-RPC 2.0 message as the OpenAPI document shows it; the MCP SDK checks each one itself. */
+const JsonRpcMessage = Type.Object(
+  {
+    jsonrpc: Type.Literal('2.0'),
+    id: Type.Optional(Type.Union([Type.String(), Type.Integer()], { description: 'absent on a notification' })),
+    method: Type.Optional(Type.String({ description: 'initialize, tools/list, tools/call, …' })),
+    params: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    result: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    error: Type.Optional(Type.Object({ code: Type.Integer(), message: Type.String(), data: Type.Optional(Type.Unknown()) })),
+  },
+  { additionalProperties: true },
+);
+const JsonRpcBody = Type.Union([JsonRpcMessage, Type.Array(JsonRpcMessage, { minItems: 1 })]);
+
+/** The POST route's schema: for the document only (the transport answers by itself). */
+const MCP_DOC = {
+  operationId: 'mcp',
+  tags: ['mcp'],
+  summary: 'MCP (streamable HTTP, stateless): the tutor tools',
+  description:
+    'JSON-RPC 2.0 messages of the Model Context Protocol, one or a batch, each call counted against the rate limit. ' +
+    'Send `Accept: application/json, text/event-stream`. The tools (calculate_mastery, get_student_mastery, predict_mastery, ' +
+    'get_student_knowledge, get_learning_path, record_response, list_students_at_risk) act as the token\'s holder: ' +
+    'docs/api.md, "MCP, for AI tutors". GET and DELETE answer 405: the endpoint keeps no session.',
+  body: JsonRpcBody,
+  response: {
+    200: success(JsonRpcBody, 'the JSON-RPC responses (tool errors are results with isError: true)'),
+    202: { 'x-response-description': 'only notifications or responses were sent: nothing to answer', type: 'null' },
+    400: success(JsonRpcMessage, 'a JSON-RPC error: the body is not a valid JSON-RPC message'),
+    406: success(JsonRpcMessage, 'a JSON-RPC error: the Accept header lacks application/json or text/event-stream'),
+    ...errorResponses(401, 429),
+  },
+};
 
 /**
  * One MCP exchange: a server for this request's caller and a stateless transport, both closed
@@ -84,7 +120,8 @@ export async function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps)
     const countCalls = await callLimiter(scope, deps.rate);
     scope.post(
       MCP_PATH,
-      { schema: { summary: 'MCP (streamable HTTP, stateless): the tutor tools', hide: true }, preHandler: countCalls },
+      // The body is the SDK's to check (it answers JSON-RPC errors); the schema is for the document.
+      { schema: MCP_DOC, validatorCompiler: () => () => true, preHandler: countCalls },
       (request, reply) => handle(deps, request, reply),
     );
     // Stateless: no server-initiated stream (GET) and no session to end (DELETE).

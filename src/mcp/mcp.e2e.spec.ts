@@ -13,8 +13,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Role } from '../access/principal.js';
 import { hs256Verifier, signHs256 } from '../access/tokens.js';
-import { errorOf, TEST_NOW, TEST_SECRET, testApp } from '../http/testing/test-app.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import { errorOf, TEST_NOW, TEST_SECRET, testApp } from '../testing/test-app.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { DEFAULT_MODEL_CONFIG } from '../model/model-config.js';
 import { createIngest } from '../pipeline/ingest.js';
 import type { AuditEntry } from '../ports/audit-trail.js';
 import { createStudentQueries } from '../queries/student-queries.js';
@@ -454,6 +455,34 @@ describe('MCP over stdio, in process (runMcpStdio with a linked in-memory transp
   after(() => close());
 
   toolSpecification(() => h);
+});
+
+describe('MCP tool descriptions state the configured model, not the defaults', () => {
+  test('weights 0.25 each and a threshold of 0.6 appear in calculate_mastery and get_learning_path', async () => {
+    const model = { ...DEFAULT_MODEL_CONFIG, weights: { completion: 0.25, quiz: 0.25, quality: 0.25, consistency: 0.25 }, recommendationThreshold: 0.6 };
+    const deps = memoryDeps({ now: TEST_NOW, model });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const session = await runMcpStdio({ token: await teacherToken(), verifyToken: hs256Verifier(TEST_SECRET), queries: createStudentQueries(deps), model, ingest: createIngest(deps), transport: serverSide });
+    const client = new Client({ name: 'mcp-e2e', version: '0' });
+    await client.connect(clientSide);
+    try {
+      const { tools } = await client.listTools();
+      const calculate = tools.find((t) => t.name === 'calculate_mastery')!;
+      assert.match(calculate.description!, /weights 0\.25\/0\.25\/0\.25\/0\.25/);
+      assert.match(calculate.description!, /each component below 0\.6\./);
+      assert.doesNotMatch(calculate.description!, /0\.30|0\.7\b/);
+      const input = calculate.inputSchema.properties as Record<string, { description?: string }>;
+      for (const c of ['completion', 'quiz', 'quality', 'consistency']) assert.match(input[c]!.description!, /\(weight 0\.25\)/, c);
+      const path = tools.find((t) => t.name === 'get_learning_path')!;
+      assert.match(path.description!, /below 0\.6\)/);
+      assert.doesNotMatch(path.description!, /0\.7/);
+      const score = await call(client, 'calculate_mastery', { completion: 1, quiz: 0, quality: 0, consistency: 0 });
+      assert.equal(score.structured.mastery_score, 0.25, 'and computes with them');
+    } finally {
+      await client.close();
+      await session.closed;
+    }
+  });
 });
 
 describe('runMcpStdio refuses to start without a valid token', () => {

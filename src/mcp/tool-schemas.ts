@@ -3,6 +3,7 @@
  * API's schemas (http/schemas.ts), which mirror mastery-model.md.
  */
 import { z } from 'zod';
+import type { ModelConfig } from '../model/model-config.js';
 import { LEVELS } from '../model/types.js';
 import { KEY_SAFE_PATTERN } from '../validation/event-schema.js';
 
@@ -35,12 +36,19 @@ const masteryFields = {
 
 // ---- inputs
 
-export const calculateInput = {
-  completion: unit('completion component (weight 0.40): completed/total exercises × difficulty multiplier'),
-  quiz: unit('quiz component (weight 0.30): correct/total answers × confidence factor'),
-  quality: unit('quality component (weight 0.20): mean of code quality, correctness, efficiency'),
-  consistency: unit('consistency component (weight 0.10): current/max streak × 0.9^days since last active day'),
-};
+/** A weight as the descriptions show it: 0.40. */
+export const weight = (w: number) => w.toFixed(2);
+
+/** The calculator's inputs, described with the weights this server computes with. */
+export function calculateInput(model: ModelConfig) {
+  const w = model.weights;
+  return {
+    completion: unit(`completion component (weight ${weight(w.completion)}): completed/total exercises × difficulty multiplier`),
+    quiz: unit(`quiz component (weight ${weight(w.quiz)}): correct/total answers × confidence factor`),
+    quality: unit(`quality component (weight ${weight(w.quality)}): mean of code quality, correctness, efficiency`),
+    consistency: unit(`consistency component (weight ${weight(w.consistency)}): current/max streak × 0.9^days since last active day`),
+  };
+}
 
 export const studentInput = {
   student_id: z.string().regex(keySafe).describe('student id: 1–64 characters of A–Z a–z 0–9 . _ -'),

@@ -18,11 +18,12 @@ import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js'
 
 /** The instant the pipeline's clock stands at. */
 const TEST_NOW = '2026-01-14T12:00:00Z';
-import type { EngineDeps } from './engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { createIngest } from './ingest.js';
 import { memoryDeps, callers } from '../testing/memory-deps.js';
 import { rebuildState } from './rebuild-state.js';
 import { recoverUnapplied } from './recover-unapplied.js';
+import { waitFor } from '../testing/wait-for.js';
 
 const NOW_MS = Date.parse(TEST_NOW);
 const ADMIN = callers.admin;
@@ -333,7 +334,7 @@ describe('rebuild beside live ingestion', () => {
     let held = 0;
     const gated: StateStore = { ...deps.store, save: async (w) => (held++ === 0 ? await gate : undefined, deps.store.save(w)) };
     const rebuilding = rebuildState({ ...deps, store: gated });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => held > 0, 'the rebuild to plan its writes');
     await ingest(students.flatMap((s) => all.get(s)!.slice(8)));
     open();
     await rebuilding;

@@ -1,13 +1,13 @@
 import { assertCanWriteEvents } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
 import { auditEntry } from '../audit/audit-access.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { dayNumber, dayOfInstant } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { admissionRefusals } from '../privacy/admission.js';
 import type { FieldError } from '../validation/field-errors.js';
 import { validateEvent } from '../validation/validate-event.js';
 import { applyEvents } from './apply-events.js';
-import type { EngineDeps } from './engine-deps.js';
 import { republishPending } from './outbox.js';
 import { createSerial } from './serial.js';
 
@@ -26,7 +26,29 @@ export interface IngestReport {
   updated: string[];
 }
 
-export type Ingest = (rawEvents: readonly unknown[], caller: Caller) => Promise<IngestReport>;
+export interface IngestOptions {
+  /**
+   * Store nothing unless every event passes validation and admission: a refused event makes
+   * every other event of the batch refused too (with NOT_APPLIED_FIELD), as xAPI batches are.
+   */
+  allOrNothing?: boolean;
+}
+
+export type Ingest = (rawEvents: readonly unknown[], caller: Caller, options?: IngestOptions) => Promise<IngestReport>;
+
+/** The field an all-or-nothing batch names for the events refused only because another one was. */
+export const NOT_APPLIED_FIELD = '(batch)';
+
+/**
+ * In an all-or-nothing batch with a refused event, the others are refused with it: true when
+ * that happened (the results then say so for each), false when the batch may go on.
+ */
+function refuseWhole(results: EventOutcome[], admitted: Indexed[], options: IngestOptions | undefined): boolean {
+  if (!options?.allOrNothing || !results.some((r) => r?.status === 'rejected')) return false;
+  const errors = [{ field: NOT_APPLIED_FIELD, message: 'not applied: another event of this all-or-nothing batch was refused' }];
+  for (const { index, event } of admitted) results[index] = { index, event_id: event.event_id, status: 'rejected', errors };
+  return true;
+}
 
 function idOf(raw: unknown): string | undefined {
   const id = (raw as { event_id?: unknown } | null)?.event_id;
@@ -47,7 +69,7 @@ export function retentionStartMs(nowMs: number, retentionDays: number): number {
  * Only service and admin tokens write events, whichever door they come through (HTTP, MCP);
  * a refusal is audited like every other, before anything of the batch is looked at.
  */
-async function assertWriter(deps: EngineDeps, caller: Caller): Promise<void> {
+export async function assertWriter(deps: EngineDeps, caller: Caller): Promise<void> {
   try {
     assertCanWriteEvents(caller.principal);
   } catch (error) {
@@ -64,9 +86,13 @@ async function assertWriter(deps: EngineDeps, caller: Caller): Promise<void> {
  */
 export function createIngest(deps: EngineDeps): Ingest {
   const serial = createSerial();
-  return async (rawEvents, caller) => {
+  return async (rawEvents, caller, options) => {
     await assertWriter(deps, caller);
     const { results, valid, admitted } = await screenBatch(deps, rawEvents);
+    if (refuseWhole(results, admitted, options)) {
+      await auditIngest(deps, caller, valid, results);
+      return summarise(results, []);
+    }
     const stored = await deps.log.append(admitted.map((f) => f.event));
     const toApply: LearningEvent[] = [];
     const known: string[] = [];
@@ -98,9 +124,13 @@ export function createIngest(deps: EngineDeps): Ingest {
  * wrong with each event), then the admitted events go to mastery.requests for the worker.
  */
 export function createForwardingIngest(deps: EngineDeps, forward: (events: LearningEvent[]) => Promise<void>): Ingest {
-  return async (rawEvents, caller) => {
+  return async (rawEvents, caller, options) => {
     await assertWriter(deps, caller);
     const { results, valid, admitted } = await screenBatch(deps, rawEvents);
+    if (refuseWhole(results, admitted, options)) {
+      await auditIngest(deps, caller, valid, results);
+      return summarise(results, []);
+    }
     await forward(admitted.map((a) => a.event));
     for (const { index, event } of admitted) results[index] = { index, event_id: event.event_id, status: 'queued' };
     await auditIngest(deps, caller, valid, results);
@@ -111,10 +141,7 @@ export function createForwardingIngest(deps: EngineDeps, forward: (events: Learn
 type Indexed = { index: number; event: LearningEvent };
 
 /** Validation, duplicates within the batch, and admission (tombstones, consent), by index. */
-async function screenBatch(
-  deps: EngineDeps,
-  rawEvents: readonly unknown[],
-): Promise<{ results: EventOutcome[]; valid: Indexed[]; admitted: Indexed[] }> {
+async function screenBatch(deps: EngineDeps, rawEvents: readonly unknown[]): Promise<{ results: EventOutcome[]; valid: Indexed[]; admitted: Indexed[] }> {
   const nowMs = deps.clock.now().getTime();
   const window = { nowMs, oldestMs: retentionStartMs(nowMs, deps.policy.retentionDays) };
   const results: EventOutcome[] = new Array(rawEvents.length);
@@ -134,7 +161,10 @@ async function screenBatch(
     firstIndexOf.set(id, index);
     valid.push({ index, event: v.event });
   });
-  const refusals = await admissionRefusals(deps, valid.map((v) => v.event));
+  const refusals = await admissionRefusals(
+    deps,
+    valid.map((v) => v.event),
+  );
   const admitted = valid.filter(({ index, event }) => {
     const refusal = refusals.get(event.student_id);
     if (refusal) results[index] = { index, event_id: event.event_id, status: 'rejected', errors: [refusal] };
@@ -172,7 +202,14 @@ async function auditIngest(
     [...perStudent].map(([studentId, t]) =>
       t.refused > 0
         ? auditEntry(deps, caller, studentId, 'events.ingest', 'refused', { events: t.refused, reason: t.reason! })
-        : auditEntry(deps, caller, studentId, 'events.ingest', 'allowed', t.queued > 0 ? { queued: t.queued } : { accepted: t.accepted, duplicate: t.duplicate }),
+        : auditEntry(
+            deps,
+            caller,
+            studentId,
+            'events.ingest',
+            'allowed',
+            t.queued > 0 ? { queued: t.queued } : { accepted: t.accepted, duplicate: t.duplicate },
+          ),
     ),
   );
 }

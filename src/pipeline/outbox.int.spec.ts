@@ -11,7 +11,7 @@ import type { Bus, MasteryUpdated } from '../ports/bus.js';
 import type { StateStore } from '../ports/state-store.js';
 import { callers, memoryDeps } from '../testing/memory-deps.js';
 import { wire, workedExampleB } from '../testing/wire-events.js';
-import type { EngineDeps } from './engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { createIngest } from './ingest.js';
 import { republishRecent } from './outbox.js';
 

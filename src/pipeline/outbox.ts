@@ -1,6 +1,5 @@
 import type { MasteryUpdated } from '../ports/bus.js';
-import type { EngineDeps } from './engine-deps.js';
-import { RECOVERY_WINDOW } from './recover-unapplied.js';
+import type { EngineDeps } from '../engine-deps.js';
 
 /*
  * The outbox. Each update is saved with its student's write, in the state store's atomic step
@@ -8,6 +7,13 @@ import { RECOVERY_WINDOW } from './recover-unapplied.js';
  * (removed). An update a crash or a failed publish left there is published again, with its own
  * event_id, so publication is at least once and a consumer drops repeats by event_id.
  */
+
+/**
+ * How many of the latest logged events start-up checks. A run that stops leaves unapplied only
+ * the batches it had in hand, and those are the newest in the log: 10 concurrent batches of
+ * the largest size fit.
+ */
+export const RECOVERY_WINDOW = 10_000;
 
 /** How many students' pending updates are read (and published) at once. */
 const PAGE = 1000;

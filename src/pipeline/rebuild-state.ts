@@ -1,10 +1,5 @@
-import { dayOfInstant } from '../model/days.js';
-import type { LearningEvent } from '../model/learning-event.js';
-import { evolveAll, initialState } from '../model/student-state.js';
-import { Errors } from '../errors.js';
-import { recordFor, touchedDays } from './student-results.js';
-import { MAX_WRITE_ATTEMPTS } from './apply-events.js';
-import type { EngineDeps } from './engine-deps.js';
+import { rebuildStudents } from '../students/student-repository.js';
+import type { EngineDeps } from '../engine-deps.js';
 
 /**
  * Recomputes every student's record from the event log into the state store: at start in the
@@ -24,27 +19,4 @@ export async function rebuildState(
     onProgress(done);
   }
   return done;
-}
-
-/** Rewrites these students' records from their events in the log, naming the versions replaced. */
-export async function rebuildStudents(deps: EngineDeps, events: Map<string, LearningEvent[]>): Promise<void> {
-  const today = dayOfInstant(deps.clock.now().getTime());
-  let pending = events;
-  for (let attempt = 1; pending.size > 0; attempt++) {
-    if (attempt > MAX_WRITE_ATTEMPTS) throw Errors.stateConflict([...pending.keys()]);
-    const held = await deps.store.load([...pending.keys()]);
-    const params = deps.learner.current();
-    const writes = [...pending].map(([id, studentEvents]) => {
-      const state = evolveAll(initialState(id), studentEvents);
-      return {
-        record: recordFor(state, today, deps.model, params),
-        etag: held.get(id)?.etag ?? null,
-        applied: studentEvents,
-        days: touchedDays(state, studentEvents, deps.model),
-        incremental: false,
-      };
-    });
-    const { conflicts } = await deps.store.save(writes);
-    pending = conflicts.length > 0 ? await deps.log.readStudents(conflicts) : new Map();
-  }
 }

@@ -1,12 +1,6 @@
 import { applyEvents } from './apply-events.js';
-import type { EngineDeps } from './engine-deps.js';
-
-/**
- * How many of the latest logged events start-up checks. A run that stops leaves unapplied only
- * the batches it had in hand, and those are the newest in the log: 10 concurrent batches of
- * the largest size fit.
- */
-export const RECOVERY_WINDOW = 10_000;
+import type { EngineDeps } from '../engine-deps.js';
+import { RECOVERY_WINDOW } from './outbox.js';
 
 /**
  * Applies the events a previous run logged but stopped before applying (a crash between the

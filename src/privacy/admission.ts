@@ -1,5 +1,5 @@
 import type { LearningEvent } from '../model/learning-event.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import type { FieldError } from '../validation/field-errors.js';
 
 /**

@@ -2,7 +2,7 @@ import { canActForStudent } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
 import { audit } from '../audit/audit-access.js';
 import { Errors } from '../errors.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import type { PrivacyStatus } from '../ports/privacy-registry.js';
 
 /**

@@ -2,7 +2,7 @@ import { canErase } from '../access/access-rule.js';
 import type { Caller } from '../access/caller.js';
 import { audit } from '../audit/audit-access.js';
 import { Errors } from '../errors.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 
 /**
  * DELETE /v1/students/{id}: removes every trace of the student but the audit trail — the

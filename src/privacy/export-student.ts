@@ -5,11 +5,11 @@ import { Errors } from '../errors.js';
 import { dayOfInstant, type Day } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
 import { dailyHistory, masteryAsOf } from '../model/mastery-as-of.js';
-import { evolveAll, initialState } from '../model/student-state.js';
 import type { MasteryResult } from '../model/types.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import type { AuditEntry } from '../ports/audit-trail.js';
 import type { PrivacyStatus } from '../ports/privacy-registry.js';
+import { stateFromEvents } from '../students/student-repository.js';
 
 export interface StudentExport {
   student_id: string;
@@ -52,7 +52,7 @@ export async function exportStudent(deps: EngineDeps, caller: Caller, studentId:
   await audit(deps, caller, studentId, 'export', 'allowed', { events: events.length });
   const now = deps.clock.now();
   const today = dayOfInstant(now.getTime());
-  const state = evolveAll(initialState(studentId), events);
+  const state = stateFromEvents(studentId, events);
   const status: PrivacyStatus | undefined = (await deps.privacy.statuses([studentId])).get(studentId);
   return {
     student_id: studentId,

@@ -1,6 +1,6 @@
 import { addDays, dayOfInstant } from '../model/days.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
-import { rebuildStudents } from '../pipeline/rebuild-state.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { rebuildStudents } from '../students/student-repository.js';
 
 export interface PurgeReport {
   /** The first instant kept: the start of the oldest day inside the retention period. */

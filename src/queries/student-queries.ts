@@ -10,8 +10,8 @@ import { endOfDayMs, learnerPathAsOf, learnerResultAsOf, type Learner, type Lear
 import { dailyHistory, masteryAsOf, predictionAsOf, topicNames } from '../model/mastery-as-of.js';
 import type { StudentState } from '../model/student-state.js';
 import type { Level, MasteryResult, Prediction } from '../model/types.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
-import { loadStudents } from '../pipeline/load-students.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { loadStudents } from '../students/student-repository.js';
 import type { StudentRecord } from '../ports/state-store.js';
 
 export interface Scope {

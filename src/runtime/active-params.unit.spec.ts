@@ -6,14 +6,13 @@ import { DEFAULT_LEARNER_PARAMS } from '../model/learner/learner-params.js';
 import type { StoredResponse } from '../model/student-state.js';
 import type { LearnerParamsStore } from '../ports/learner-params-store.js';
 import { createActiveParams } from './active-params.js';
+import { waitFor } from '../testing/wait-for.js';
 
 const answers: StoredResponse[][] = [
   Array.from({ length: 120 }, (_, i) => ({ at: `2026-03-01T10:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}000000Z`, event_id: `e${i}`, topic: 't', item_id: `i${i % 5}`, correct: i % 3 !== 0 })),
 ];
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-}
+const until = (condition: () => boolean) => waitFor(condition, 'the refresh to take the newest version', { intervalMs: 1, timeoutMs: 10_000 });
 
 describe('the parameters in use', () => {
   it('are the defaults before any fit, and the newest version after a refresh', async () => {

@@ -4,7 +4,7 @@ import { createKafkaBus } from '../adapters/kafka/kafka-bus.js';
 import { consumeUpdates } from '../adapters/kafka/updates-consumer.js';
 import { createMemoryBus } from '../adapters/memory/memory-bus.js';
 import type { Config } from '../config.js';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import type { Bus } from '../ports/bus.js';
 import { createIngest, type Ingest } from '../pipeline/ingest.js';
 import { rebuildState } from '../pipeline/rebuild-state.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EngineDeps } from '../pipeline/engine-deps.js';
+import type { EngineDeps } from '../engine-deps.js';
 import { purgeExpired } from '../privacy/purge-expired.js';
 
 /**

@@ -7,7 +7,7 @@ import { createActiveParams } from '../runtime/active-params.js';
 import { createMemoryPrivacyRegistry } from '../adapters/memory/memory-privacy-registry.js';
 import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../model/model-config.js';
-import { DEFAULT_PRIVACY_POLICY, type EngineDeps, type PrivacyPolicy } from '../pipeline/engine-deps.js';
+import { DEFAULT_PRIVACY_POLICY, type EngineDeps, type PrivacyPolicy } from '../engine-deps.js';
 import { fixedClock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 

@@ -11,6 +11,7 @@ import {
   type EventEnvelopeInput,
 } from './event-schema.js';
 import { fieldErrors, fieldPath, type FieldError } from './field-errors.js';
+import { jsonBytesBound, tooDeep } from './json-walk.js';
 import { parseRfc3339 } from './rfc3339.js';
 
 export type Validation = { ok: true; event: LearningEvent } | { ok: false; errors: FieldError[] };
@@ -25,24 +26,6 @@ const checkData: Record<keyof typeof DATA_SCHEMAS, ValidateFunction> = {
 };
 const checkResponse = ajv.compile(ResponseDataSchema);
 
-/**
- * The top-level field of an object under which values nest deeper than `limit` levels (the
- * object itself being level 1), or null when none does. Iterative, so that depth itself cannot
- * overflow the stack.
- */
-export function tooDeep(root: object, limit: number): string | null {
-  for (const [field, value] of Object.entries(root)) {
-    const stack: Array<[unknown, number]> = [[value, 2]];
-    while (stack.length > 0) {
-      const [v, depth] = stack.pop()!;
-      if (typeof v !== 'object' || v === null) continue;
-      if (depth > limit) return field;
-      for (const child of Object.values(v)) stack.push([child, depth + 1]);
-    }
-  }
-  return null;
-}
-
 /** The size of an event as sent: its JSON in UTF-8. */
 export function eventBytes(raw: unknown): number {
   return Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
@@ -51,6 +34,7 @@ export function eventBytes(raw: unknown): number {
 type Loose = Record<string, unknown>;
 
 /** NUL and lone surrogates have no place in PostgreSQL's text or jsonb: such an event could not be stored. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this pattern finds.
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const storableText = (s: string) => !UNSTORABLE.test(s);
 
@@ -153,9 +137,11 @@ export function validateEvent(raw: unknown, when: number | TimeWindow): Validati
   if (deep !== null) {
     return { ok: false, errors: [{ field: fieldPath('', deep), message: `nests objects or arrays deeper than ${MAX_NESTING_DEPTH} levels, the most an event may` }] };
   }
-  const bytes = eventBytes(raw);
-  if (bytes > MAX_EVENT_BYTES) {
-    return { ok: false, errors: [{ field: '(event)', message: `is ${bytes} bytes; at most ${MAX_EVENT_BYTES} are allowed` }] };
+  if (jsonBytesBound(raw) > MAX_EVENT_BYTES) {
+    const bytes = eventBytes(raw);
+    if (bytes > MAX_EVENT_BYTES) {
+      return { ok: false, errors: [{ field: '(event)', message: `is ${bytes} bytes; at most ${MAX_EVENT_BYTES} are allowed` }] };
+    }
   }
   const envelopeOk = checkEnvelope(raw);
   const errors = [

@@ -1,9 +1,12 @@
 import type { Caller } from '../access/caller.js';
 import type { MessageCodec } from '../adapters/kafka/message-codec.js';
-import type { Ingest, IngestReport } from '../pipeline/ingest.js';
 import { EngineError } from '../errors.js';
+import type { Ingest, IngestReport } from '../pipeline/ingest.js';
 import { MAX_NESTING_DEPTH } from '../validation/event-schema.js';
-import { tooDeep } from '../validation/validate-event.js';
+import { tooDeep } from '../validation/json-walk.js';
+import { statementError } from '../xapi/map-statement.js';
+import { isXapiMessage, mapStatements } from '../xapi/map-statements.js';
+import { DEFAULT_XAPI_MAPPING, type XapiMapping } from '../xapi/xapi-mapping.js';
 
 /** A message as it arrives from mastery.requests or mastery.retry. */
 export interface InboundMessage {
@@ -37,6 +40,8 @@ export interface HandleDeps {
   now: () => Date;
   /** After this many retries a message goes to the dead-letter topic (events.md: 3). */
   maxRetries: number;
+  /** How a message that holds xAPI statements becomes events (docs/xapi.md), as over HTTP; the documented defaults when absent. */
+  xapi?: XapiMapping;
   /** Told of every message dead-lettered, with its event id where it has one and why: the worker logs a line each. */
   onDeadLetter?: (entry: { event_id: string | null; reason: string }) => void;
 }
@@ -65,6 +70,8 @@ interface Decoded {
   key: Buffer | null;
   event: unknown;
   raw: Buffer;
+  /** For an event mapped from an xAPI statement: the statement (what is dead-lettered) and its fields' sources. */
+  statement?: { original: unknown; sources: Record<string, string> };
 }
 
 /**
@@ -88,10 +95,27 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
   const decoded: Decoded[] = [];
   for (const m of messages) {
     const raw = m.value ?? Buffer.alloc(0);
+    let value: unknown;
     try {
-      decoded.push({ key: m.key, event: deps.codec.decodeEvent(raw), raw });
+      value = deps.codec.decodeEvent(raw);
     } catch (error) {
       bury(m.key, raw.toString('base64'), (error as Error).message);
+      continue;
+    }
+    if (!isXapiMessage(value)) {
+      decoded.push({ key: m.key, event: value, raw });
+      continue;
+    }
+    // A statement, or an array of them: mapped all or nothing, as over HTTP; each becomes an event of the batch.
+    const mapping = mapStatements(value, deps.xapi ?? DEFAULT_XAPI_MAPPING, now);
+    if (!mapping.ok) {
+      const reasons = mapping.refusals.flatMap((r) => r.errors.map((e) => `${Array.isArray(value) ? `statement ${r.index}: ` : ''}${e.field} ${e.message}`));
+      bury(m.key, value, reasons.join('; '), raw);
+      continue;
+    }
+    const statements: unknown[] = Array.isArray(value) ? value : [value];
+    for (const [i, s] of mapping.mapped.entries()) {
+      decoded.push({ key: m.key, event: s.event, raw, statement: { original: statements[i], sources: s.sources } });
     }
   }
   const outcome: BatchOutcome = { accepted: 0, duplicate: 0, invalid: 0, retried: 0, deadLettered: 0 };
@@ -101,7 +125,10 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
   let failure: Error | undefined;
   if (decoded.length > 0) {
     try {
-      report = await deps.ingest(decoded.map((d) => d.event), deps.caller);
+      report = await deps.ingest(
+        decoded.map((d) => d.event),
+        deps.caller,
+      );
     } catch (error) {
       failure = error as Error;
     }
@@ -114,8 +141,9 @@ export async function handleBatch(messages: readonly InboundMessage[], deps: Han
     for (const r of report.results) {
       if (r.status !== 'rejected') continue;
       const d = decoded[r.index]!;
-      const error = r.errors.map((e) => `${e.field} ${e.message}`).join('; ');
-      bury(d.key, d.event, error, d.raw);
+      const errors = d.statement ? r.errors.map((e) => statementError(e, d.statement!.sources)) : r.errors;
+      const error = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      bury(d.key, d.statement ? d.statement.original : d.event, error, d.raw);
       outcome.invalid++;
     }
   } else if (failure) {

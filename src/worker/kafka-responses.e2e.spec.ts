@@ -1,6 +1,6 @@
 /**
  * Answers (response.recorded, learner-model §1) over Kafka, end to end: the real `mastery
- * worker` against librdkafka's mock cluster, on PostgreSQL and a Redis of the test's own, read
+ * worker` against Apache Kafka (one broker for the file, each scenario with topics of its own), on PostgreSQL and a Redis of the test's own, read
  * back through a `mastery serve` on the same stores. Once with JSON on the topics, once with Avro:
  *
  * - answers move the student's knowledge of that topic (right ones up, wrong ones down) and
@@ -12,11 +12,11 @@
  * and the forecast are read as of now, the worker's clock.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { Kafka, Producer } from 'kafkajs';
 import { signHs256 } from '../access/tokens.js';
 import { avroCodec, jsonCodec, type MessageCodec } from '../adapters/kafka/message-codec.js';
-import { startKafkaMockCluster } from '../adapters/kafka/testing/kafka-mock-cluster.js';
+import { sharedKafkaBroker, type KafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
 import { startServer } from '../cli/testing/run-cli.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { getJson } from '../testing/http-json.js';
@@ -28,11 +28,13 @@ import {
   metricValue,
   produce,
   recordTopics,
-  SERVICE_TOPICS,
+  createServiceTopics,
+  serviceTopics,
+  workerKafkaEnv,
+  type ServiceTopics,
   startRedisServer,
   startWorker,
   testKafka,
-  TOPIC,
   waitFor,
   type Recorded,
   type Recorder,
@@ -131,14 +133,14 @@ function lastUpdateOf(messages: readonly Recorded[], studentId: string, codec: M
 }
 
 interface Stack {
-  env: { cluster: Awaited<ReturnType<typeof startKafkaMockCluster>>; kafka: Kafka; producer: Producer };
+  env: { cluster: KafkaBrokers; kafka: Kafka; producer: Producer; topics: ServiceTopics };
   worker: WorkerProcess;
   recorder: Recorder;
   serveUrl: string;
 }
 
 /**
- * A mock cluster, PostgreSQL and a Redis of its own, the worker with `encoding` and a serve on
+ * Topics of its own on the file's broker, PostgreSQL and a Redis of its own, the worker with `encoding` and a serve on
  * the same stores; everything ends after the test, the processes before the servers they use.
  */
 async function stack(t: TestContext, name: string, encoding: 'json' | 'avro'): Promise<Stack> {
@@ -153,19 +155,21 @@ async function stack(t: TestContext, name: string, encoding: 'json' | 'avro'): P
   const [schema, redis, cluster] = await Promise.all([
     freshSchema().then((x) => (servers.push(() => x.drop()), x)),
     startRedisServer().then((x) => (servers.push(() => x.kill()), x)),
-    startKafkaMockCluster({ brokers: 1, topics: SERVICE_TOPICS.map((x) => ({ ...x })) }).then((x) => (servers.push(() => x.stop()), x)),
+    sharedKafkaBroker(),
   ]);
   const kafka = testKafka(cluster.brokers, `e2e-${name}`);
+  const topics = serviceTopics(name);
+  await createServiceTopics(kafka, topics);
   const stores = { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redis.url, MASTERY_JWT_SECRET: SECRET, MASTERY_RETENTION_DAYS: '36500' };
   const kept = <T extends { stop: () => Promise<unknown> }>(x: T) => (processes.push(() => x.stop()), x);
   const [producer, worker, recorder, serve] = await Promise.all([
     keyedProducer(kafka).then((p) => kept({ stop: () => p.disconnect() }) && p),
-    startWorker({ ...stores, MASTERY_KAFKA_BROKERS: cluster.brokers.join(','), MASTERY_KAFKA_GROUP_ID: `e2e-${name}`, MASTERY_KAFKA_ENCODING: encoding }).then(kept),
-    recordTopics(kafka, `e2e-${name}-recorder`, [TOPIC.updated, TOPIC.dlq]).then(kept),
+    startWorker({ ...stores, ...workerKafkaEnv(cluster.brokers, topics), MASTERY_KAFKA_GROUP_ID: `e2e-${name}`, MASTERY_KAFKA_ENCODING: encoding }).then(kept),
+    recordTopics(kafka, `e2e-${name}-recorder`, [topics.updated, topics.dlq]).then(kept),
     // No L1 cache: a read right after the worker wrote must see what it wrote.
     startServer({ ...stores, MASTERY_CACHE_SECONDS: '0' }).then(kept),
   ]);
-  return { env: { cluster, kafka, producer }, worker, recorder, serveUrl: serve.url };
+  return { env: { cluster, kafka, producer, topics }, worker, recorder, serveUrl: serve.url };
 }
 
 /** Waits until the worker has applied `accepted` events and refused `invalid` ones in all, and the recorder holds `updates` updates and `deadLetters` dead letters. */
@@ -175,8 +179,8 @@ async function settled(s: Stack, wanted: { accepted: number; invalid: number; up
     return {
       accepted: metricValue(m, 'mastery_events_total', { source: 'kafka', outcome: 'accepted' }),
       invalid: metricValue(m, 'mastery_events_total', { source: 'kafka', outcome: 'invalid' }),
-      updates: s.recorder.of(TOPIC.updated).length,
-      deadLetters: s.recorder.of(TOPIC.dlq).length,
+      updates: s.recorder.of(s.env.topics.updated).length,
+      deadLetters: s.recorder.of(s.env.topics.dlq).length,
     };
   };
   await waitFor(
@@ -202,13 +206,13 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
   const s = await stack(t, `responses-${encoding}`, encoding);
   const admin = await signHs256(SECRET, { role: 'admin', sub: 'kafka-responses-e2e' });
   const c = classOf(n, `kr${n}`);
-  const send = (events: readonly Event[]) => produce(s.env.producer, TOPIC.requests, events.map((e) => ({ key: e.student_id, value: codec.encodeEvent(e) })));
+  const send = (events: readonly Event[]) => produce(s.env.producer, s.env.topics.requests, events.map((e) => ({ key: e.student_id, value: codec.encodeEvent(e) })));
 
   await send(c.baseline);
   await settled(s, { accepted: c.baseline.length, invalid: 0, updates: 2, deadLetters: 0 });
   const before = new Map(await Promise.all([c.strong, c.weak].map(async (id) => [id, await knowledgeOf(s.serveUrl, admin, id)] as const)));
   for (const k of before.values()) assert.equal(topicOf(k, LOOPS).responses, 0, 'no answer yet');
-  const updatesBefore = s.recorder.of(TOPIC.updated).length;
+  const updatesBefore = s.recorder.of(s.env.topics.updated).length;
 
   // JSON can carry what Avro's schema cannot (no item_id, correct as a string); in Avro the
   // malformed answers are those its types allow and the engine's rules refuse.
@@ -230,7 +234,7 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
     { key: e.student_id, value: codec.encodeEvent(e) },
     ...(k < malformed.length ? [{ key: malformed[k]!.event.student_id, value: malformed[k]!.value }] : []),
   ]);
-  await produce(s.env.producer, TOPIC.requests, messages);
+  await produce(s.env.producer, s.env.topics.requests, messages);
   await settled(s, { accepted: c.baseline.length + c.answers.length, invalid: malformed.length, updates: updatesBefore + 2, deadLetters: malformed.length });
 
   // The answers reached the state: the topic's knowledge moved, the way the answers went.
@@ -247,7 +251,7 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
   }
 
   // Malformed answers: each dead-lettered once with its error, and nothing of them applied.
-  const dlq = s.recorder.of(TOPIC.dlq);
+  const dlq = s.recorder.of(s.env.topics.dlq);
   assert.equal(dlq.length, malformed.length);
   for (const m of malformed) {
     const got = dlq.map((d) => ({ key: d.key, record: JSON.parse(d.value.toString('utf8')) as DeadLetter })).filter((d) => (d.record.original_event as Event).event_id === m.event.event_id);
@@ -258,10 +262,10 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
   }
   const unknown = await getJson(`${s.serveUrl}/v1/students/${c.onlyBad}/knowledge`, admin);
   assert.equal(unknown.status, 404, `a student with only malformed answers is not known: ${JSON.stringify(unknown.body)}`);
-  assert.equal(s.recorder.of(TOPIC.updated).filter((m) => m.key === c.onlyBad).length, 0, 'and gets no update');
+  assert.equal(s.recorder.of(s.env.topics.updated).filter((m) => m.key === c.onlyBad).length, 0, 'and gets no update');
 
   // The update after the answers carries the forecast, the one the service answers now.
-  const updated = s.recorder.of(TOPIC.updated);
+  const updated = s.recorder.of(s.env.topics.updated);
   if (encoding === 'avro') for (const m of updated) assert.deepEqual([m.value.readUInt8(0), m.value.readInt32BE(1)], [0, 2], 'Confluent frame, schema id of mastery.updated');
   for (const id of [c.strong, c.weak]) {
     const last = lastUpdateOf(updated.slice(updatesBefore), id, codec);
@@ -276,8 +280,8 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
     const mastery = await getJson(`${s.serveUrl}/v1/students/${id}/mastery`, admin);
     assert.equal(last.mastery_score, (mastery.body as { mastery_score: number }).mastery_score);
   }
-  const strongForecast = lastUpdateOf(s.recorder.of(TOPIC.updated), c.strong, codec)!.forecast;
-  const weakForecast = lastUpdateOf(s.recorder.of(TOPIC.updated), c.weak, codec)!.forecast;
+  const strongForecast = lastUpdateOf(s.recorder.of(s.env.topics.updated), c.strong, codec)!.forecast;
+  const weakForecast = lastUpdateOf(s.recorder.of(s.env.topics.updated), c.weak, codec)!.forecast;
   t.diagnostic(
     `${encoding}: ${c.answers.length} answers applied, ${malformed.length} dead-lettered; p_known on ${LOOPS} ` +
       `${topicOf(before.get(c.strong)!, LOOPS).p_known} → ${topicOf(after.get(c.strong)!, LOOPS).p_known} (right) and ` +
@@ -287,10 +291,6 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
 }
 
 describe('answers over Kafka, end to end', { concurrency: true }, () => {
-  // The mock cluster's first start in a process compiles it, and two first starts at once in
-  // one process collide on the same temporary file: one start before the scenarios builds it.
-  before(async () => (await startKafkaMockCluster({ brokers: 1 })).stop());
-
   it('JSON: answers reach the knowledge, malformed ones the dead-letter topic, and mastery.updated carries the forecast', { timeout: 150_000 }, (t) => scenario(t, 1, 'json'));
   it('Avro: the same, encoded with encodeEvent, and mastery.updated decodes with decodeUpdate', { timeout: 150_000 }, (t) => scenario(t, 2, 'avro'));
 });

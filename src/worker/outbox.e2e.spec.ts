@@ -1,6 +1,6 @@
 /**
  * No lost notification, end to end: `mastery worker` (the real command, a child process) on
- * PostgreSQL, Redis and librdkafka's mock cluster is killed with SIGKILL right after a state
+ * PostgreSQL, Redis and Apache Kafka (a broker of the test's own) is killed with SIGKILL right after a state
  * write that saved updates and before it publishes them (the test-only
  * MASTERY_TEST_CRASH_POINT=after-state-write). Started again, it publishes on mastery.updated
  * every update the outbox held, each with the event_id and the content it was saved with, and
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { studentKeys } from '../adapters/encoding/student-keys.js';
-import { startKafkaMockCluster } from '../adapters/kafka/testing/kafka-mock-cluster.js';
+import { startKafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
 import { seededClass } from '../cli/testing/seeded-events.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { freshSchema } from '../testing/postgres-schema.js';
@@ -19,7 +19,7 @@ import {
   keyedProducer,
   produce,
   recordTopics,
-  SERVICE_TOPICS,
+  createServiceTopics,
   startWorker,
   testKafka,
   TOPIC,
@@ -51,9 +51,10 @@ describe('the outbox: kill -9 of the worker between its state write and its publ
     onCleanup(() => redis.quit());
     await redis.flushdb();
     onCleanup(() => redis.flushdb());
-    const cluster = await startKafkaMockCluster({ brokers: 1, topics: SERVICE_TOPICS.map((x) => ({ ...x })) });
-    onCleanup(() => cluster.stop());
+    const cluster = await startKafkaBrokers();
+    onCleanup(() => cluster.close());
     const kafka = testKafka(cluster.brokers, 'e2e-outbox');
+    await createServiceTopics(kafka);
     const producer = await keyedProducer(kafka);
     onCleanup(() => producer.disconnect());
     const recorder = await recordTopics(kafka, 'e2e-outbox-recorder', [TOPIC.updated]);

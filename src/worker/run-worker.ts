@@ -2,9 +2,9 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Caller } from '../access/caller.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
-import { consumerAssigners } from '../adapters/kafka/partition-assigners.js';
 import type { Engine, EngineKafka } from '../runtime/engine.js';
-import { handleBatch, RETRY_COUNT_HEADER, type HandleDeps, type OutboundMessage } from './handle-batch.js';
+import type { XapiMapping } from '../xapi/xapi-mapping.js';
+import { type HandleDeps, handleBatch, type OutboundMessage, RETRY_COUNT_HEADER } from './handle-batch.js';
 
 /** The pipeline takes at most this many events at once (as over HTTP). */
 const CHUNK = 1000;
@@ -35,7 +35,7 @@ async function waitUntil(until: number, heartbeat: () => Promise<void>, isRunnin
  * offsets advance only after every event of a chunk was applied, retried or dead-lettered, so a
  * crash redelivers, and redelivered events are duplicates the pipeline ignores.
  */
-export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: Logger): Promise<{ stop: () => Promise<void> }> {
+export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: Logger, xapi: XapiMapping): Promise<{ stop: () => Promise<void> }> {
   const k: EngineKafka = engine.kafka!;
   const { topics } = k.config;
   const send = (topic: string) => async (messages: OutboundMessage[]) => {
@@ -48,6 +48,7 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     sinks: { retry: send(topics.retry.name), deadLetter: send(topics.dlq.name) },
     now: () => engine.deps.clock.now(),
     maxRetries: 3,
+    xapi,
     onDeadLetter: ({ event_id, reason }) => logger.warn({ event_id, reason, topic: topics.dlq.name }, 'message dead-lettered'),
   };
 
@@ -58,12 +59,15 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     allowAutoTopicCreation: false,
     sessionTimeout: k.config.sessionTimeoutMs,
     heartbeatInterval: Math.max(100, Math.floor(k.config.sessionTimeoutMs / 10)),
-    partitionAssigners: consumerAssigners(k.config),
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.requests.name, topics.retry.name], fromBeginning: true });
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload) {
+    // The backlog as the batch arrives (its first offset to the end of the partition), then as
+    // it is done: a broker hands over a whole partition's backlog in a fetch or two, so the lag
+    // after each batch alone is mostly 0 even while the worker is far behind.
+    metrics.recordLag(batch.topic, batch.partition, Number(batch.offsetLagLow()));
     for (let i = 0; i < batch.messages.length; i += CHUNK) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + CHUNK);

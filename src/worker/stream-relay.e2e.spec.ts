@@ -2,7 +2,7 @@
  * The live stream in forward mode, end to end: `mastery serve` with MASTERY_HTTP_INGEST=forward
  * sends the events it takes to mastery.requests, `mastery worker` applies them and publishes
  * mastery.updated, and serve's GET /v1/stream relays what the topic carries (both real commands
- * in child processes, on PostgreSQL, Redis and librdkafka's mock cluster). Every update on the
+ * in child processes, on PostgreSQL, Redis and Apache Kafka: a broker of the test's own). Every update on the
  * topic reaches an admin's stream once, with its event_id; a teacher's stream carries only the
  * students of the teacher's class.
  */
@@ -11,14 +11,14 @@ import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { signHs256 } from '../access/tokens.js';
-import { startKafkaMockCluster } from '../adapters/kafka/testing/kafka-mock-cluster.js';
+import { startKafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
 import { spawnCli } from '../cli/testing/run-cli.js';
 import { batchesOf, seededClass, stopChild } from '../cli/testing/seeded-events.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { postJson } from '../testing/http-json.js';
 import { freshSchema } from '../testing/postgres-schema.js';
 import { testRedisUrl } from '../testing/test-redis.js';
-import { groupBacklog, recordTopics, SERVICE_TOPICS, startWorker, testKafka, TOPIC, topicSize, waitFor } from './testing/kafka-e2e.js';
+import { createServiceTopics, groupBacklog, recordTopics, startWorker, testKafka, TOPIC, topicSize, waitFor } from './testing/kafka-e2e.js';
 import { cleanups } from '../testing/cleanups.js';
 
 const SECRET = 'stream-relay-e2e-secret-at-least-32-bytes!';
@@ -82,9 +82,10 @@ describe('serve with MASTERY_HTTP_INGEST=forward: the live stream relays the wor
     onCleanup(() => redis.quit());
     await redis.flushdb();
     onCleanup(() => redis.flushdb());
-    const cluster = await startKafkaMockCluster({ brokers: 1, topics: SERVICE_TOPICS.map((x) => ({ ...x })) });
-    onCleanup(() => cluster.stop());
+    const cluster = await startKafkaBrokers();
+    onCleanup(() => cluster.close());
     const kafka = testKafka(cluster.brokers, 'e2e-relay');
+    await createServiceTopics(kafka);
     const recorder = await recordTopics(kafka, 'e2e-relay-recorder', [TOPIC.updated]);
     onCleanup(() => recorder.stop());
 

@@ -1,9 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import type { LoadedRecord, StateStore } from '../../ports/state-store.js';
 
 export interface CacheOptions {
   /** How long a loaded record may be served from memory (at most 30 s by design). */
   ttlMs: number;
-  /** How many students to keep at most; the oldest entries go first. */
+  /** How many students to keep at most; the least recently used go first. */
   maxEntries: number;
   now?: () => number;
 }
@@ -26,7 +27,8 @@ interface Entry {
 
 export function createCachedStateStore(inner: StateStore, options: CacheOptions): StateStore {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  // The least recently used students go first when it is full.
+  const entries = new LRUCache<string, Entry>({ max: options.maxEntries });
   // Bumped around every write: a load that overlapped a write must not put what it read into
   // the cache (it may be the record the write replaced). Such a load is simply not cached.
   let writes = 0;
@@ -43,11 +45,7 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
       forget();
     }
   }
-  const remember = (id: string, record: LoadedRecord) => {
-    entries.delete(id);
-    entries.set(id, { record, at: now() });
-    if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
-  };
+  const remember = (id: string, record: LoadedRecord) => entries.set(id, { record, at: now() });
   return {
     async load(studentIds) {
       const found = new Map<string, LoadedRecord>();

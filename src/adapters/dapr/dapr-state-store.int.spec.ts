@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
-import { recordFor, touchedDays } from '../../pipeline/student-results.js';
+import { recordFor, touchedDays } from '../../students/student-record.js';
 import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import type { StateStore, StudentWrite } from '../../ports/state-store.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';

@@ -1,4 +1,5 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaConfig } from '../../config.js';
 
@@ -41,14 +42,35 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig, logger: Lo
     const existing = new Set(await admin.listTopics());
     const missing = Object.values(config.topics).filter((t) => !existing.has(t.name));
     if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
-    });
+    await admin.createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+    await waitForLeaders(admin, missing.map((t) => t.name));
     logger.info({ topics: missing.map((t) => t.name) }, 'Kafka topics created');
   } catch (error) {
     logger.warn({ err: error }, 'could not create the Kafka topics; they must exist already');
   } finally {
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** The errors a metadata request answers for a topic the cluster is still setting up. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Resolves once every partition of the topics has a leader. KafkaJS's own `waitForLeaders` on
+ * createTopics tolerates only LEADER_NOT_AVAILABLE, but a KRaft broker (every Kafka from 4.0)
+ * answers a topic created a moment ago with UNKNOWN_TOPIC_OR_PARTITION until its metadata has
+ * caught up with the controller's, and KafkaJS then throws: so this waits through both.
+ */
+export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!SETTLING.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`the Kafka topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
+    await sleep(100);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { initialState } from '../../model/student-state.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { connectRedis } from './connect-redis.js';

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
-import { recordFor, touchedDays } from '../../pipeline/student-results.js';
+import { recordFor, touchedDays } from '../../students/student-record.js';
 import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
 import { PROCESSED_TTL_SECONDS } from '../encoding/student-keys.js';

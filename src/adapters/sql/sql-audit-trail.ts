@@ -13,8 +13,8 @@ const INSERT = `
 /*
  * The same insert, committed without waiting for the WAL to reach the disk: set_config(…, true)
  * sets synchronous_commit for this statement's own transaction only, in the same round trip. A
- * busy disk (writeback of other files) held synchronous commits for up to 145 ms on this
- * machine, and every read waiting on one.
+ * busy disk (writeback of other files) holds synchronous commits for a long time, and every
+ * read would wait on one.
  */
 const INSERT_UNFLUSHED = `${INSERT}
   CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed`;

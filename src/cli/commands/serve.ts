@@ -1,11 +1,12 @@
 import { createTokenVerifier } from '../../access/tokens.js';
+import { createEventForwarder } from '../../adapters/kafka/forward-events.js';
 import { loadConfig } from '../../config.js';
-import { buildApp } from '../../http/build-app.js';
+import { buildHttpService } from '../http-service.js';
 import { createEngineMetrics } from '../../metrics/engine-metrics.js';
 import { instrumentIngest } from '../../metrics/instrument-ingest.js';
 import { createForwardingIngest } from '../../pipeline/ingest.js';
 import { systemClock } from '../../ports/clock.js';
-import { openEngine, type Engine } from '../../runtime/engine.js';
+import { openEngine } from '../../runtime/engine.js';
 import { resolveJwtSecret } from '../../runtime/jwt-secret.js';
 import { createLogger } from '../../runtime/logger.js';
 import { schedulePurge } from '../../runtime/purge-schedule.js';
@@ -18,18 +19,6 @@ Starts the HTTP API on HOST:PORT with the pipeline, on the stores the environmen
 events go to mastery.requests for the worker instead, and /v1/stream relays mastery.updated. Serves /metrics. Purges what is older than the retention
 period every MASTERY_PURGE_INTERVAL_MINUTES. Stops cleanly on SIGINT or SIGTERM.`;
 
-/** HTTP events go to mastery.requests, keyed by student, for the worker to apply. */
-function forwardingIngest(engine: Engine) {
-  const k = engine.kafka!;
-  return createForwardingIngest(engine.deps, async (events) => {
-    if (events.length === 0) return;
-    await k.producer.send({
-      topic: k.config.topics.requests.name,
-      messages: events.map((e) => ({ key: e.student_id, value: k.codec.encodeEvent(e) })),
-    });
-  });
-}
-
 export async function serveCommand(args: string[]): Promise<void> {
   if (wantsHelp(parseFlags(args, {}, USAGE))) return;
   const config = loadConfig();
@@ -40,8 +29,10 @@ export async function serveCommand(args: string[]): Promise<void> {
   // With only an identity provider configured there is no shared secret to find or make.
   const secret = config.tokens.jwksUrl && !config.jwtSecret ? undefined : await resolveJwtSecret(config);
   const metrics = createEngineMetrics();
-  const ingest = forward ? forwardingIngest(engine) : engine.ingest;
-  const app = await buildApp({
+  // Forwarding is configured under the Kafka settings: the engine then holds a connection.
+  const k = engine.kafka!;
+  const ingest = forward ? createForwardingIngest(engine.deps, createEventForwarder(k.producer, k.config.topics.requests.name, k.codec)) : engine.ingest;
+  const app = await buildHttpService({
     engine: engine.deps,
     ingest: instrumentIngest(ingest, metrics),
     registry: metrics.registry,
@@ -50,6 +41,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     ready: engine.ready,
     logger,
     limits: config.limits,
+    xapi: config.xapi,
   });
   const stopPurge = schedulePurge(engine.deps, config.privacy.purgeIntervalMinutes, logger);
   app.addHook('onClose', async () => {

@@ -38,7 +38,7 @@ export async function workerCommand(args: string[]): Promise<void> {
   let worker: Awaited<ReturnType<typeof runWorker>>;
   try {
     engine = await openEngine(config, logger);
-    worker = await runWorker(engine, metrics, logger);
+    worker = await runWorker(engine, metrics, logger, config.xapi);
   } catch (error) {
     await ops.close();
     await engine?.close();

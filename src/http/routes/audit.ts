@@ -2,23 +2,11 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readAudit } from '../../audit/audit-queries.js';
 import { Errors } from '../../errors.js';
-import type { EngineDeps } from '../../pipeline/engine-deps.js';
-import { AUDIT_ACTIONS } from '../../ports/audit-trail.js';
+import type { EngineDeps } from '../../engine-deps.js';
 import { callerOf } from '../authenticate.js';
 import { StudentId } from '../../validation/event-schema.js';
-import { ErrorBody } from '../schemas.js';
-
-const Entry = Type.Object({
-  at: Type.String(),
-  actor: Type.String(),
-  role: Type.String(),
-  student_id: Type.Union([Type.String(), Type.Null()]),
-  action: Type.Enum([...AUDIT_ACTIONS]),
-  outcome: Type.Enum(['allowed', 'refused', 'not_found']),
-  request_id: Type.String(),
-  students: Type.Optional(Type.Array(Type.String(), { description: 'the students a class-wide read covered' })),
-  detail: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
-});
+import { errorResponses, success } from '../responses.js';
+import { AuditEntry } from '../schemas.js';
 
 interface AuditQuery {
   student?: string;
@@ -48,6 +36,8 @@ export function auditRoutes(app: FastifyInstance, deps: EngineDeps): void {
     '/audit',
     {
       schema: {
+        operationId: 'readAudit',
+        tags: ['audit'],
         summary: 'The audit trail, newest first: filter by student, actor and time; page with `next`',
         querystring: Type.Object(
           {
@@ -60,7 +50,13 @@ export function auditRoutes(app: FastifyInstance, deps: EngineDeps): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ entries: Type.Array(Entry), next: Type.Union([Type.String(), Type.Null()]) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        response: {
+          200: success(
+            Type.Object({ entries: Type.Array(AuditEntry), next: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }) }),
+            'a page of entries, newest first',
+          ),
+          ...errorResponses(400, 401, 403, 429, 503),
+        },
       },
     },
     (request: FastifyRequest<{ Querystring: AuditQuery }>) => {

@@ -2,9 +2,10 @@ import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { Errors } from '../../errors.js';
 import type { Ingest } from '../../pipeline/ingest.js';
-import { LearningEventDocSchema } from '../../validation/event-schema.js';
 import { callerOf } from '../authenticate.js';
-import { ErrorBody, IngestReport } from '../schemas.js';
+import { errorResponses, success } from '../responses.js';
+import { IngestReport } from '../schemas.js';
+import { sharedRef } from '../shared-schemas.js';
 
 export const MAX_BATCH = 1000;
 
@@ -18,12 +19,18 @@ export function eventRoutes(app: FastifyInstance, ingest: Ingest): void {
     '/events',
     {
       schema: {
+        operationId: 'ingestEvents',
+        tags: ['events'],
         summary: 'Ingest one learning event or a batch of up to 1,000',
         description:
           'Answers per event: accepted, duplicate (its event_id is known) or rejected with the fields at fault. ' +
           'A single invalid event answers 422; a batch answers 200 with a result per event.',
-        body: Type.Union([LearningEventDocSchema, Type.Array(LearningEventDocSchema, { maxItems: MAX_BATCH })]),
-        response: { 200: IngestReport, 202: IngestReport, 422: ErrorBody, 413: ErrorBody },
+        body: Type.Union([sharedRef('LearningEvent'), Type.Array(sharedRef('LearningEvent'), { maxItems: MAX_BATCH })]),
+        response: {
+          200: success(IngestReport, 'applied: a result per event (a batch answers 200 whatever its events\' fate)'),
+          202: success(IngestReport, 'queued for the worker (MASTERY_HTTP_INGEST=forward): accepted, not yet applied'),
+          ...errorResponses(400, 401, 403, 413, 422, 429, 503),
+        },
       },
       validatorCompiler: () => () => true,
     },

@@ -7,6 +7,7 @@ import type { Bus } from '../../ports/bus.js';
 import { installAuthentication } from '../authenticate.js';
 import { installErrorHandling } from '../error-handler.js';
 import { type StreamOptions, streamRoutes } from './stream.js';
+import { waitFor } from '../../testing/wait-for.js';
 
 const SECRET = 'stream-spec-secret-0123456789abcdef-0123456789';
 
@@ -44,10 +45,7 @@ async function streamApp(bus: Bus, options: StreamOptions = {}) {
   return { app, url };
 }
 
-const until = async (check: () => boolean) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(check());
-};
+const until = (check: () => boolean) => waitFor(check, 'the stream to deliver', { intervalMs: 10, timeoutMs: 10_000 });
 
 describe('GET /v1/stream', () => {
   it('sends heartbeats, and stops listening to the bus when the client goes away', async () => {

@@ -5,7 +5,7 @@ import { canReadStudent } from '../../access/access-rule.js';
 import { Errors } from '../../errors.js';
 import type { Bus, MasteryUpdated } from '../../ports/bus.js';
 import { principalOf } from '../authenticate.js';
-import { ErrorBody } from '../schemas.js';
+import { errorResponses } from '../responses.js';
 
 export interface StreamOptions {
   /** How often a comment line keeps proxies and the browser from closing an idle stream. */
@@ -83,6 +83,8 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
     {
       config: { acceptsQueryToken: true },
       schema: {
+        operationId: 'streamUpdates',
+        tags: ['stream'],
         summary: 'Live mastery.updated events for the students the caller may read (server-sent events)',
         description:
           'text/event-stream: `event: mastery.updated` with the update as JSON in `data`, a `: heartbeat` ' +
@@ -93,11 +95,9 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
           { access_token: Type.Optional(Type.String({ description: 'the bearer token, for clients that cannot send headers' })) },
           { additionalProperties: false },
         ),
-        produces: ['text/event-stream'],
         response: {
           200: { description: 'an endless text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } },
-          401: ErrorBody,
-          429: ErrorBody,
+          ...errorResponses(401, 429),
         },
       },
     },

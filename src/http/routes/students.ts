@@ -7,7 +7,6 @@ import { STUDENT_SORTS, type StudentQueries, type StudentSort } from '../../quer
 import { callerOf } from '../authenticate.js';
 import {
   DayString,
-  ErrorBody,
   AsOfString,
   LearningPath,
   PredictionResult,
@@ -19,11 +18,12 @@ import {
   StudentParams,
 } from '../schemas.js';
 import { TopicName } from '../../validation/event-schema.js';
+import { errorResponses, success } from '../responses.js';
 
 /** The largest `offset` of a class list (2^31 − 1), documented in api.md. */
 export const MAX_OFFSET = 2_147_483_647;
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const errors = errorResponses(400, 401, 403, 404, 429, 503);
 
 /** A day from the query string, checked against the calendar (the schema only checks its shape). */
 function day(name: string, value: string | undefined): Day | undefined {
@@ -43,8 +43,15 @@ function scope(request: Scoped) {
 
 /** The per-student reads and the class list; every one goes through the access rule. */
 export function studentRoutes(app: FastifyInstance, queries: StudentQueries): void {
-  const read = (summary: string, response: unknown) => ({
-    schema: { summary, params: StudentParams, querystring: ScopeQuery, response: { 200: response, ...errors } },
+  const read = (operationId: string, summary: string, response: object, answer: string) => ({
+    schema: {
+      operationId,
+      tags: ['students'],
+      summary,
+      params: StudentParams,
+      querystring: ScopeQuery,
+      response: { 200: success(response, answer), ...errors },
+    },
   });
 
   // The queries give the same answer object for as long as the student's state and the scope
@@ -53,7 +60,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
   const masteryBodies = new WeakMap<object, string>();
   app.get(
     '/students/:id/mastery',
-    read('Current mastery, as of a day, overall or for one topic', StudentMastery),
+    read('getStudentMastery', 'Current mastery, as of a day, overall or for one topic', StudentMastery, 'the mastery result in scope'),
     async (request: Scoped, reply: FastifyReply) => {
       const answer = await queries.mastery(callerOf(request), request.params.id, scope(request));
       let body = masteryBodies.get(answer);
@@ -62,24 +69,35 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     },
   );
 
-  app.get('/students/:id/prediction', read('The 7-day prediction and whether the student needs help', PredictionResult), (request: Scoped) =>
-    queries.prediction(callerOf(request), request.params.id, scope(request)),
+  app.get(
+    '/students/:id/prediction',
+    read('getStudentPrediction', 'The 7-day prediction and whether the student needs help', PredictionResult, "the prediction and the learner model's forecast"),
+    (request: Scoped) => queries.prediction(callerOf(request), request.params.id, scope(request)),
   );
 
   app.get(
     '/students/:id/knowledge',
-    read('Knowledge per topic: the probability each is known and that the next answer is right', StudentKnowledge),
+    read(
+      'getStudentKnowledge',
+      'Knowledge per topic: the probability each is known and that the next answer is right',
+      StudentKnowledge,
+      'knowledge per topic',
+    ),
     (request: Scoped) => queries.knowledge(callerOf(request), request.params.id, scope(request)),
   );
 
-  app.get('/students/:id/path', read('The adaptive learning path, weak components and weak topics', LearningPath), (request: Scoped) =>
-    queries.path(callerOf(request), request.params.id, scope(request)),
+  app.get(
+    '/students/:id/path',
+    read('getStudentPath', 'The adaptive learning path, weak components and weak topics', LearningPath, 'the learning path'),
+    (request: Scoped) => queries.path(callerOf(request), request.params.id, scope(request)),
   );
 
   app.get(
     '/students/:id/history',
     {
       schema: {
+        operationId: 'getStudentHistory',
+        tags: ['students'],
         summary: 'Daily scores and components, one entry per day with events',
         description: 'Days from `from` to `to`; `to` defaults to `as_of` (default today), and is never later than it.',
         params: StudentParams,
@@ -92,7 +110,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
           },
           { additionalProperties: false },
         ),
-        response: { 200: StudentHistory, ...errors },
+        response: { 200: success(StudentHistory, 'one entry per active day, oldest first'), ...errors },
       },
     },
     (request: FastifyRequest<{ Params: { id: string }; Querystring: { from?: string; to?: string; as_of?: string; topic?: string } }>) => {
@@ -111,6 +129,8 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
     '/students',
     {
       schema: {
+        operationId: 'listStudents',
+        tags: ['students'],
         summary: 'Summaries of the students the caller may see (teacher: own class; admin: all)',
         querystring: Type.Object(
           {
@@ -128,7 +148,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
           },
           { additionalProperties: false },
         ),
-        response: { 200: StudentList, ...errors },
+        response: { 200: success(StudentList, 'a page of summaries, and the total'), ...errorResponses(400, 401, 403, 429, 503) },
       },
     },
     (request: FastifyRequest<{ Querystring: { as_of?: string; limit: number; offset: number; needs_help?: boolean; sort: StudentSort } }>) =>

@@ -5,7 +5,7 @@
  */
 import { callers } from '../../testing/memory-deps.js';
 import { createIngest } from '../../pipeline/ingest.js';
-import type { EngineDeps } from '../../pipeline/engine-deps.js';
+import type { EngineDeps } from '../../engine-deps.js';
 import { wire, workedExampleB, type WireEvent } from '../../testing/wire-events.js';
 
 export const TEACHER = 't-ada';

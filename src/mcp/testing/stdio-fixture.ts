@@ -5,7 +5,7 @@
  */
 import { hs256Verifier } from '../../access/tokens.js';
 import { EngineError } from '../../errors.js';
-import { TEST_NOW, TEST_SECRET } from '../../http/testing/test-app.js';
+import { TEST_NOW, TEST_SECRET } from '../../testing/test-app.js';
 import { createIngest } from '../../pipeline/ingest.js';
 import { createStudentQueries } from '../../queries/student-queries.js';
 import { memoryDeps } from '../../testing/memory-deps.js';

@@ -28,7 +28,7 @@ describe('knowledge tracing against a hand-computed sequence (default parameters
     // 2: A faded a day: 0.3 × 2^(−1/30); p = σ(0.15 + 0.293148) = 0.609009; ability −= 0.3/1.01 × p, A −= 0.6/1.1 × p.
     // 3: B new: p = σ(ability) = 0.492277; ability += 0.3/1.02 × (1 − p), B += 0.6 × (1 − p).
     const expected = [0.5, 0.6090088777083421, 0.492277182712993];
-    predicted.forEach((p, i) => assert.ok(Math.abs(p - expected[i]!) < 1e-12, `answer ${i + 1}: ${p}`));
+    for (const [i, p] of predicted.entries()) assert.ok(Math.abs(p - expected[i]!) < 1e-12, `answer ${i + 1}: ${p}`);
     assert.ok(Math.abs(trace.ability.theta - 0.11843651432654867) < 1e-12);
     assert.ok(Math.abs(trace.topics.get('A')!.theta - -0.03903867003791284) < 1e-12);
     assert.ok(Math.abs(trace.topics.get('B')!.theta - 0.30463369037220417) < 1e-12);

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
 import type { Bus, MasteryUpdated, UpdateListener } from '../bus.js';
+import { waitFor } from '../../testing/wait-for.js';
 
 const DELIVERY_TIMEOUT_MS = 5_000;
 
@@ -59,13 +60,7 @@ function recorder(prefix: string): Recorder {
 }
 
 /** Waits until `done()` holds, or fails the test naming what never happened. */
-async function eventually(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  while (!done()) {
-    if (Date.now() > deadline) assert.fail(`within ${DELIVERY_TIMEOUT_MS} ms: ${what}`);
-    await sleep(5);
-  }
-}
+const eventually = (done: () => boolean, what: string) => waitFor(done, what, { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 5 });
 
 const eventIds = (updates: readonly MasteryUpdated[]) => updates.map((u) => u.event_id);
 

@@ -5,13 +5,15 @@
  * reader of the Prometheus text format.
  */
 import type { ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { waitForLeaders } from '../../adapters/kafka/kafka-client.js';
 import { spawnCli } from '../../cli/testing/run-cli.js';
 import { hasExited, killHard, stopChild } from '../../cli/testing/seeded-events.js';
+/** The suite's one wait (src/testing/wait-for.ts), for the Kafka specs that import it from here. */
+export { waitFor } from '../../testing/wait-for.js';
 export { freePort, startRedisServer, type RedisServer } from '../../testing/redis-server.js';
 
-/** The topics of design/events.md with their partition counts, as the mock cluster must hold them. */
+/** The topics of design/events.md with their partition counts. */
 export const SERVICE_TOPICS = [
   { name: 'mastery.requests', partitions: 6 },
   { name: 'mastery.updated', partitions: 6 },
@@ -19,28 +21,56 @@ export const SERVICE_TOPICS = [
   { name: 'mastery.dlq', partitions: 3 },
 ] as const;
 
-export const TOPIC = {
+export interface ServiceTopics {
+  requests: string;
+  updated: string;
+  retry: string;
+  dlq: string;
+}
+
+export const TOPIC: ServiceTopics = {
   requests: 'mastery.requests',
   updated: 'mastery.updated',
   retry: 'mastery.retry',
   dlq: 'mastery.dlq',
-} as const;
+};
 
-/** Polls `condition` every `intervalMs` until it holds; fails naming `what` (and `detail()`) after `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  options: { timeoutMs?: number; intervalMs?: number; detail?: () => string | Promise<string> } = {},
-): Promise<number> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const started = Date.now();
-  for (;;) {
-    if (await condition()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) {
-      const detail = options.detail ? ` (${await options.detail()})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
-    }
-    await sleep(options.intervalMs ?? 50);
+/**
+ * The service's topics under a prefix (`s1.mastery.requests`, …): tests that share one broker
+ * each get topics of their own, and hand them to the worker with topicEnv().
+ */
+export function serviceTopics(prefix: string): ServiceTopics {
+  return { requests: `${prefix}.${TOPIC.requests}`, updated: `${prefix}.${TOPIC.updated}`, retry: `${prefix}.${TOPIC.retry}`, dlq: `${prefix}.${TOPIC.dlq}` };
+}
+
+/** The worker's (or serve's) configuration for these topics and brokers. */
+export function workerKafkaEnv(brokers: readonly string[], topics: ServiceTopics = TOPIC): Record<string, string> {
+  return {
+    MASTERY_KAFKA_BROKERS: brokers.join(','),
+    MASTERY_KAFKA_TOPIC_REQUESTS: topics.requests,
+    MASTERY_KAFKA_TOPIC_UPDATED: topics.updated,
+    MASTERY_KAFKA_TOPIC_RETRY: topics.retry,
+    MASTERY_KAFKA_TOPIC_DLQ: topics.dlq,
+  };
+}
+
+/**
+ * Creates the service's topics through the admin API with events.md's partition counts (and the
+ * broker's default replication: every broker), as an operator would before the service starts.
+ */
+export async function createServiceTopics(kafka: Kafka, topics: ServiceTopics = TOPIC): Promise<void> {
+  const partitions = Object.fromEntries(SERVICE_TOPICS.map((t) => [t.name, t.partitions]));
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      // Waited for below: KafkaJS's own wait fails on a KRaft broker (waitForLeaders says why).
+      waitForLeaders: false,
+      topics: (Object.keys(TOPIC) as Array<keyof ServiceTopics>).map((k) => ({ topic: topics[k], numPartitions: partitions[TOPIC[k]]! })),
+    });
+    await waitForLeaders(admin, Object.values(topics));
+  } finally {
+    await admin.disconnect();
   }
 }
 
@@ -106,9 +136,13 @@ export function testKafka(brokers: string[], clientId: string): Kafka {
   });
 }
 
-/** A producer that partitions by key as the service and the Java client do (murmur2). */
+/**
+ * A producer that partitions by key as the service and the Java client do (murmur2), and is
+ * idempotent: a send retried after a slow answer or a broker restart writes its messages once,
+ * so a count on the service's side is the service's doing.
+ */
 export async function keyedProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   return producer;
 }

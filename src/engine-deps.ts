@@ -1,11 +1,11 @@
-import type { ModelConfig } from '../model/model-config.js';
-import type { AuditTrail } from '../ports/audit-trail.js';
-import type { PrivacyRegistry } from '../ports/privacy-registry.js';
-import type { Bus } from '../ports/bus.js';
-import type { Clock } from '../ports/clock.js';
-import type { EventLog } from '../ports/event-log.js';
-import type { ActiveParams, LearnerParamsStore } from '../ports/learner-params-store.js';
-import type { StateStore } from '../ports/state-store.js';
+import type { ModelConfig } from './model/model-config.js';
+import type { AuditTrail } from './ports/audit-trail.js';
+import type { PrivacyRegistry } from './ports/privacy-registry.js';
+import type { Bus } from './ports/bus.js';
+import type { Clock } from './ports/clock.js';
+import type { EventLog } from './ports/event-log.js';
+import type { ActiveParams, LearnerParamsStore } from './ports/learner-params-store.js';
+import type { StateStore } from './ports/state-store.js';
 
 /** The privacy rules the use cases apply. */
 export interface PrivacyPolicy {

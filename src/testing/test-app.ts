@@ -5,17 +5,18 @@
  */
 import type { FastifyInstance, LightMyRequestResponse as Response } from 'fastify';
 import { pino } from 'pino';
-import type { Role } from '../../access/principal.js';
-import { hs256Verifier, signHs256 } from '../../access/tokens.js';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../../model/model-config.js';
-import { memoryDeps } from '../../testing/memory-deps.js';
-import type { EngineDeps, PrivacyPolicy } from '../../pipeline/engine-deps.js';
-import { createIngest } from '../../pipeline/ingest.js';
-import type { MasteryUpdated } from '../../ports/bus.js';
-import { createStudentQueries } from '../../queries/student-queries.js';
-import { buildApp } from '../build-app.js';
+import type { Registry } from 'prom-client';
+import type { Role } from '../access/principal.js';
+import { hs256Verifier, signHs256 } from '../access/tokens.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../model/model-config.js';
+import { memoryDeps } from './memory-deps.js';
+import type { EngineDeps, PrivacyPolicy } from '../engine-deps.js';
+import { createIngest } from '../pipeline/ingest.js';
+import type { MasteryUpdated } from '../ports/bus.js';
+import { createStudentQueries } from '../queries/student-queries.js';
+import { buildHttpService } from '../cli/http-service.js';
 
-export { EXAMPLE_B_DAYS, wire, workedExampleB, type WireEvent } from '../../testing/wire-events.js';
+export { EXAMPLE_B_DAYS, wire, workedExampleB, type WireEvent } from './wire-events.js';
 
 /** The HS256 secret the harness verifies with and signs with. */
 export const TEST_SECRET = 'mastery-engine-test-secret-0123456789abcdef';
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   policy?: Partial<PrivacyPolicy>;
   /** Requests per minute per token; 0 (the default here): no limit. */
   ratePerMinute?: number;
+  /** Served at /metrics when given. */
+  registry?: Registry;
 }
 
 export interface TestApp {
@@ -49,7 +52,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const deps = memoryDeps({ now: options.now ?? TEST_NOW, model, policy: options.policy });
   const updates: MasteryUpdated[] = [];
   deps.bus.subscribe((update) => updates.push(update));
-  const app = await buildApp({
+  const app = await buildHttpService({
     engine: deps,
     ingest: createIngest(deps),
     queries: createStudentQueries(deps),
@@ -57,6 +60,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     ready: async () => {},
     logger: pino({ level: 'silent' }),
     limits: { ratePerMinute: options.ratePerMinute ?? 0, requestTimeoutSeconds: 30 },
+    ...(options.registry ? { registry: options.registry } : {}),
   });
   const auth = (token?: string): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` });
   return {

@@ -10,7 +10,7 @@ import type { ModelConfig } from '../model/model-config.js';
 import type { StudentState } from '../model/student-state.js';
 import type { CurrentMastery, StudentRecord, StudentWrite } from '../ports/state-store.js';
 
-/* What the use cases store beside a student's state: its current result, knowledge and daily values. */
+/* What the use cases store beside a student's state (its current result, knowledge and daily values), and the write that stores it. */
 
 /** A student's overall result as of a day, as the state store keeps it. */
 export function currentMastery(state: StudentState, asOf: Day, model: ModelConfig, params: LearnerParams, trace: KnowledgeTrace): CurrentMastery {
@@ -39,4 +39,19 @@ export function touchedDays(state: StudentState, applied: readonly LearningEvent
     if (day < from) from = day;
   }
   return dailyComponents(state, model, { from, to: state.days[state.days.length - 1]! });
+}
+
+/**
+ * One student's write: the record, the version it replaces, the events it applies, and the
+ * daily values from the earliest day they touch on, computed only when the store reads them
+ * (the memory store keeps none, and they cost as much as the fold itself).
+ */
+export function studentWrite(write: Omit<StudentWrite, 'days'>, model: ModelConfig): StudentWrite {
+  let days: StudentWrite['days'] | undefined;
+  return {
+    ...write,
+    get days() {
+      return (days ??= touchedDays(write.record.state, write.applied, model));
+    },
+  };
 }

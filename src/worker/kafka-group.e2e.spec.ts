@@ -1,0 +1,178 @@
+/**
+ * The worker's consumer group on a three-broker Kafka (kafka-broker.ts: every topic replicated
+ * three times, min.insync.replicas=2), end to end, with PostgreSQL and a Redis of the test's own:
+ * two `mastery worker` processes share the partitions, a third joins while events flow (a
+ * rebalance in the middle), one member is killed with -9 while it works, and a broker is
+ * killed with -9 and started again while events are sent. Then: every valid event is in the log
+ * exactly once and marked processed in Redis (nothing lost, nothing applied twice), every
+ * member took a share, and every poison message is in mastery.dlq.
+ *
+ * Not yet: each poison message in mastery.dlq exactly once (the todo below). The worker sends a
+ * chunk's dead letters, then commits its offsets; a member killed between the two has its chunk
+ * done again by another, which dead-letters the same messages again. Closing that takes a
+ * transactional producer per input partition (dead letters, retries and the offsets in one
+ * transaction) and a read_committed view in the tests' offset helpers, left for a later change.
+ *
+ * Scaled to hundreds of events: the failures are what is tested, not throughput.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { processedKey } from '../adapters/encoding/student-keys.js';
+import { startKafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
+import { openPostgres } from '../adapters/sql/postgres-client.js';
+import { batchesOf, seededClass, seededShuffle } from '../cli/testing/seeded-events.js';
+import { cleanups } from '../testing/cleanups.js';
+import { freshSchema } from '../testing/postgres-schema.js';
+import type { WireEvent } from '../testing/wire-events.js';
+import {
+  createServiceTopics,
+  fetchText,
+  groupBacklog,
+  hasExited,
+  keyedProducer,
+  metricValue,
+  produce,
+  recordTopics,
+  startRedisServer,
+  startWorker,
+  testKafka,
+  TOPIC,
+  waitFor,
+  workerKafkaEnv,
+  type Outbound,
+  type WorkerProcess,
+} from './testing/kafka-e2e.js';
+
+const SECRET = 'kafka-group-e2e-secret-at-least-thirty-two-bytes';
+const GROUP = 'e2e-group';
+const days = Array.from({ length: 6 }, (_, i) => `2026-01-${String(i + 1).padStart(2, '0')}`);
+
+/** Valid events of one phase and poison messages (not JSON) mixed in, keyed by student. */
+function phase(seed: number, prefix: string, poisonFrom: number): { valid: WireEvent[]; messages: Outbound[]; poison: string[] } {
+  const valid = seededClass({ seed, prefix, students: 24, topics: ['python.loops', 'python.lists'], days, density: 0.35 });
+  const messages: Outbound[] = seededShuffle(valid, seed).map((e) => ({ key: e.student_id, value: JSON.stringify(e) }));
+  const poison: string[] = [];
+  for (let k = 0; k < 4; k++) {
+    const text = `poison #${poisonFrom + k}: not JSON`;
+    poison.push(text);
+    messages.splice(Math.floor(((k + 1) * messages.length) / 5), 0, { key: `${prefix}-${String(k).padStart(3, '0')}`, value: text });
+  }
+  return { valid, messages, poison };
+}
+
+describe('the worker group on three Kafka brokers: a rebalance, a member killed, a broker restarted', () => {
+  /** Poison messages found in mastery.dlq more than once, counted by the first test. */
+  let deadLetteredTwice: number | undefined;
+
+  it('applies every event exactly once and dead-letters every poison message', { timeout: 300_000 }, async (t) => {
+    const onCleanup = cleanups(t);
+    const [cluster, schema, redisServer] = await Promise.all([startKafkaBrokers({ brokers: 3 }), freshSchema(), startRedisServer()]);
+    onCleanup(() => cluster.close());
+    onCleanup(() => schema.drop());
+    onCleanup(() => redisServer.kill());
+    const kafka = testKafka(cluster.brokers, 'e2e-group');
+    await createServiceTopics(kafka);
+    const producer = await keyedProducer(kafka);
+    onCleanup(() => producer.disconnect());
+    const dlq = await recordTopics(kafka, 'e2e-group-recorder', [TOPIC.dlq]);
+    onCleanup(() => dlq.stop());
+    const db = await openPostgres(schema.url);
+    onCleanup(() => db.close());
+    const redis = new Redis(redisServer.url);
+    onCleanup(async () => redis.disconnect());
+
+    const env = {
+      ...workerKafkaEnv(cluster.brokers),
+      MASTERY_KAFKA_GROUP_ID: GROUP,
+      MASTERY_DATABASE_URL: schema.url,
+      MASTERY_REDIS_URL: redisServer.url,
+      MASTERY_JWT_SECRET: SECRET,
+      MASTERY_RETENTION_DAYS: '36500',
+      // A killed member's partitions move within 6 s; heartbeats every 0.6 s.
+      MASTERY_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    };
+    const workers: WorkerProcess[] = [];
+    onCleanup(async () => {
+      for (const w of workers) await w.stop();
+    });
+    const start = async () => {
+      const w = await startWorker(env);
+      workers.push(w);
+      return w;
+    };
+    const alive = () => workers.filter((w) => !hasExited(w.child));
+    const ready = (ws: readonly WorkerProcess[], what: string) =>
+      waitFor(async () => (await Promise.all(ws.map((w) => fetchText(`${w.url}/readyz`)))).every((r) => r.status === 200), what, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        detail: () => ws.map((w) => w.log().slice(-1500)).join('\n---\n'),
+      });
+    const logged = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mastery_events').catch(() => [{ n: 0 }]))[0]!.n;
+    const phases = [phase(71, 'g1', 0), phase(72, 'g2', 4), phase(73, 'g3', 8), phase(74, 'g4', 12)];
+    const valid = phases.flatMap((p) => p.valid);
+    const poison = phases.flatMap((p) => p.poison);
+    const upTo = (n: number) => phases.slice(0, n).reduce((sum, p) => sum + p.valid.length, 0);
+    const notes: string[] = [];
+
+    // Two members share the partitions.
+    const [a, b] = await Promise.all([start(), start()]);
+    await ready([a!, b!], 'two workers to join the group');
+    await produce(producer, TOPIC.requests, phases[0]!.messages, 50);
+    await waitFor(async () => (await logged()) >= upTo(1), 'phase 1 applied', { timeoutMs: 60_000 });
+
+    // A third joins while phase 2 is being sent: the group rebalances in the middle of it.
+    const sending2 = produce(producer, TOPIC.requests, phases[1]!.messages, 20);
+    const c = await start();
+    await sending2;
+    await ready([a!, b!, c], 'three workers to share the partitions');
+    await waitFor(async () => (await logged()) >= upTo(2), 'phase 2 applied', { timeoutMs: 60_000 });
+
+    // Member b is killed with -9 while phase 3 is being applied: its partitions go to the others.
+    const sending3 = produce(producer, TOPIC.requests, phases[2]!.messages, 20);
+    await waitFor(async () => (await logged()) > upTo(2), 'phase 3 to start being applied', { timeoutMs: 60_000 });
+    await b!.kill();
+    notes.push(`member killed with ${(await logged()) - upTo(2)} of phase 3's ${phases[2]!.valid.length} logged`);
+    await sending3;
+
+    // A broker is killed with -9 while phase 4 is sent, and started again: acknowledged sends
+    // are on two replicas at least, so nothing is lost.
+    await cluster.kill(2);
+    await produce(producer, TOPIC.requests, phases[3]!.messages, 20);
+    await cluster.start(2);
+
+    await waitFor(
+      async () => {
+        for (const w of [a!, c]) if (hasExited(w.child)) throw new Error(`a worker exited:\n${w.log().slice(-3000)}`);
+        return (await logged()) >= valid.length && (await groupBacklog(kafka, GROUP, [TOPIC.requests, TOPIC.retry])) === 0;
+      },
+      'every message consumed and every event applied',
+      { timeoutMs: 120_000, intervalMs: 250, detail: async () => `logged ${await logged()} of ${valid.length}; ${alive().map((w) => w.log().slice(-1500)).join('\n---\n')}` },
+    );
+
+    // Nothing lost, nothing applied twice.
+    const [counts] = await db.query<{ total: number; distinct_ids: number }>('SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct_ids FROM mastery_events');
+    assert.deepEqual(counts, { total: valid.length, distinct_ids: valid.length }, 'the log holds every valid event exactly once');
+    const ids = new Set((await db.query<{ event_id: string }>('SELECT event_id::text FROM mastery_events')).map((r) => r.event_id));
+    assert.deepEqual(ids, new Set(valid.map((e) => e.event_id)), 'and no other');
+    let marked = 0;
+    for (const batch of batchesOf(valid, 500)) marked += await redis.exists(...batch.map((e) => processedKey(e.event_id)));
+    assert.equal(marked, valid.length, 'every event is marked processed in Redis');
+    for (const w of [a!, c]) {
+      const m = (await fetchText(`${w.url}/metrics`)).text;
+      assert.ok(metricValue(m, 'mastery_events_total', { source: 'kafka', outcome: 'accepted' }) > 0, 'every surviving member applied events');
+    }
+
+    // Every poison message dead-lettered, with its raw bytes in base64.
+    await waitFor(() => new Set(dlq.all.map((m) => m.value.toString())).size >= poison.length, 'every poison message in mastery.dlq', { timeoutMs: 30_000 });
+    const buried = dlq.all.map((m) => Buffer.from(String((JSON.parse(m.value.toString()) as { original_event: string }).original_event), 'base64').toString());
+    assert.deepEqual(new Set(buried), new Set(poison), 'mastery.dlq holds every poison message and nothing else');
+    deadLetteredTwice = buried.length - new Set(buried).size;
+    notes.push(`${valid.length} events and ${poison.length} poison messages; ${deadLetteredTwice} dead letters written a second time`);
+    t.diagnostic(notes.join('; '));
+  });
+
+  it('dead-letters each poison message exactly once, even when the member that took it was killed', { todo: 'needs transactional dead letters and offsets (see the header)' }, () => {
+    assert.equal(deadLetteredTwice, 0, `${deadLetteredTwice} poison messages are in mastery.dlq twice`);
+  });
+});
