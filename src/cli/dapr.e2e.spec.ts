@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signHs256 } from '../access/tokens.js';
-import { keysByDapr, startDaprd, storedByDapr, type Daprd } from '../adapters/dapr/testing/daprd.js';
+import { type Daprd, keysByDapr, startDaprd, storedByDapr } from '../adapters/dapr/testing/daprd.js';
 import { workedExampleB } from '../testing/wire-events.js';
 import { startServer } from './testing/run-cli.js';
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
-import { recordFor, touchedDays } from '../../students/student-record.js';
-import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import type { StateStore, StudentWrite } from '../../ports/state-store.js';
 import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { recordFor, touchedDays } from '../../students/student-record.js';
 import { freePort } from '../../testing/redis-server.js';
 import { encodeState } from '../encoding/student-state-json.js';
 import { createDaprStateStore } from './dapr-state-store.js';
@@ -67,7 +67,7 @@ const freshStudent = () => `s${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 const keysOf = (student: string) => keysByDapr(daprd.redis, `student:{${student}}:`);
 const stored = (key: string) => storedByDapr(daprd.redis, key);
 /** The value the adapter stored under `key`: it sends each value as its JSON text. */
-const valueOf = async (key: string) => JSON.parse((await stored(key))?.value as string) as unknown;
+const storedValue = async (key: string) => JSON.parse((await stored(key))?.value as string) as unknown;
 
 /** Calls the sidecar's state API directly, as another writer would. */
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -156,12 +156,15 @@ describe('Dapr state store: keys, values and expiry', () => {
 
     const days = ['2026-01-12', '2026-01-13'];
     // keyPrefix none (statestore.yaml): Redis holds the engine's key names as they are.
-    assert.deepEqual(await keysOf(student), [
-      ...days.map((d) => `student:{${student}}:history:${d}:raw_events`),
-      ...days.flatMap((d) => ['completion', 'consistency', 'quality', 'quiz'].map((c) => `student:{${student}}:mastery:${d}:${c}`)),
-      `student:{${student}}:profile:current_mastery`,
-      `student:{${student}}:state`,
-    ].sort());
+    assert.deepEqual(
+      await keysOf(student),
+      [
+        ...days.map((d) => `student:{${student}}:history:${d}:raw_events`),
+        ...days.flatMap((d) => ['completion', 'consistency', 'quality', 'quiz'].map((c) => `student:{${student}}:mastery:${d}:${c}`)),
+        `student:{${student}}:profile:current_mastery`,
+        `student:{${student}}:state`,
+      ].sort(),
+    );
     for (const key of await keysOf(student)) {
       const day = /:(\d{4}-\d{2}-\d{2}):/.exec(key)?.[1];
       await assertTtl(key, day === undefined ? RETENTION_DAYS * 86_400 : dayTtlAtStart(day), since);
@@ -180,7 +183,10 @@ describe('Dapr state store: keys, values and expiry', () => {
     const [create, replace] = transactions(calls).map((c) => c.body as TransactionBody);
     assert.equal(transactions(calls).length, 2, 'one transaction per save of the student');
     for (const body of [create!, replace!]) {
-      assert.ok(body.operations.every((op) => op.request.key.startsWith(`student:{${student}}:`)), 'only the student\'s keys');
+      assert.ok(
+        body.operations.every((op) => op.request.key.startsWith(`student:{${student}}:`)),
+        "only the student's keys",
+      );
       for (const op of body.operations.filter((o) => o.operation === 'upsert')) {
         const day = /:(\d{4}-\d{2}-\d{2}):/.exec(op.request.key)?.[1];
         const seconds = day === undefined ? RETENTION_DAYS * 86_400 : dayTtlAtStart(day);
@@ -191,7 +197,7 @@ describe('Dapr state store: keys, values and expiry', () => {
     assert.equal(create!.operations[0]!.request.etag, undefined, 'a new student is written without an ETag');
     assert.equal(replace!.operations[0]!.request.etag, etag, 'a known student names the ETag it was loaded with');
     const rawEvents = (body: TransactionBody) => body.operations.find((op) => op.request.key === `student:{${student}}:history:2026-01-12:raw_events`)!;
-    assert.equal(rawEvents(create!).request.etag, undefined, 'a day\'s raw events written anew carry no ETag');
+    assert.equal(rawEvents(create!).request.etag, undefined, "a day's raw events written anew carry no ETag");
     assert.equal(rawEvents(replace!).request.etag, '1', 'merged into, they name the ETag they were read with');
     assert.notEqual((await store.load([student])).get(student)!.etag, etag, 'the sidecar gave the state key a new ETag');
     const markers = calls.filter((c) => c.method === 'POST' && c.path === `/v1.0/state/${daprd.store}`);
@@ -201,7 +207,7 @@ describe('Dapr state store: keys, values and expiry', () => {
     }
   });
 
-  it('holds each value as its JSON text: day values as numbers, each day\'s raw events by id, merged with those already there', async () => {
+  it("holds each value as its JSON text: day values as numbers, each day's raw events by id, merged with those already there", async () => {
     const { store } = openDapr();
     const student = freshStudent();
     const { events, state } = await seed(store, student);
@@ -209,15 +215,15 @@ describe('Dapr state store: keys, values and expiry', () => {
     const sameDay = { ...eventsOf(student)[0]!, timestamp: '2026-01-12T15:00:00Z' };
     assert.deepEqual((await store.save([writeOf(evolveAll(state, [sameDay]), etag, [sameDay])])).conflicts, []);
 
-    assert.equal(await valueOf(`student:{${student}}:mastery:2026-01-13:consistency`), 1);
-    assert.equal(typeof (await valueOf(`student:{${student}}:mastery:2026-01-12:completion`)), 'number');
-    assert.deepEqual(await valueOf(`student:{${student}}:history:2026-01-12:raw_events`), {
+    assert.equal(await storedValue(`student:{${student}}:mastery:2026-01-13:consistency`), 1);
+    assert.equal(typeof (await storedValue(`student:{${student}}:mastery:2026-01-12:completion`)), 'number');
+    assert.deepEqual(await storedValue(`student:{${student}}:history:2026-01-12:raw_events`), {
       [events[0]!.event_id]: events[0],
       [sameDay.event_id]: sameDay,
     });
   });
 
-  it('lets Redis expire a day\'s keys when the day leaves the retention period, and keeps the later day\'s', async () => {
+  it("lets Redis expire a day's keys when the day leaves the retention period, and keeps the later day's", async () => {
     // The store's clock a second and a half before 2026-01-12 leaves the retention period: the
     // keys of that day get ttlInSeconds 1, those of 2026-01-13 a day more.
     const leaves = Date.parse('2026-01-12T00:00:00Z') + RETENTION_DAYS * DAY_MS;
@@ -227,14 +233,18 @@ describe('Dapr state store: keys, values and expiry', () => {
 
     await untilGone(daprd.redis, `student:{${student}}:history:2026-01-12:raw_events`);
     await untilGone(daprd.redis, `student:{${student}}:mastery:2026-01-12:completion`);
-    assert.deepEqual((await keysOf(student)).filter((k) => k.includes(':2026-01-12:')), [], 'every key of the day expired');
-    assert.equal((await keysOf(student)).filter((k) => k.includes(':2026-01-13:')).length, 5, 'the next day\'s keys are held');
+    assert.deepEqual(
+      (await keysOf(student)).filter((k) => k.includes(':2026-01-12:')),
+      [],
+      'every key of the day expired',
+    );
+    assert.equal((await keysOf(student)).filter((k) => k.includes(':2026-01-13:')).length, 5, "the next day's keys are held");
     assert.equal((await store.load([student])).size, 1, 'the student is still held');
   });
 });
 
 describe('Dapr state store: remove leaves no key of the student', () => {
-  it('deletes the state, the result, every day\'s values and raw events, and the given markers; a neighbour keeps its keys', async () => {
+  it("deletes the state, the result, every day's values and raw events, and the given markers; a neighbour keeps its keys", async () => {
     const { store } = openDapr();
     const student = freshStudent();
     const { events } = await seed(store, student);
@@ -242,9 +252,15 @@ describe('Dapr state store: remove leaves no key of the student', () => {
     const neighbourId = `${student}2`;
     const neighbour = await seed(store, neighbourId);
     const neighbourKeys = await keysOf(neighbourId);
-    assert.ok((await keysOf(student)).some((k) => k.endsWith(':raw_events')), 'the fixture has raw events');
+    assert.ok(
+      (await keysOf(student)).some((k) => k.endsWith(':raw_events')),
+      'the fixture has raw events',
+    );
 
-    await store.remove([student], events.map((e) => e.event_id));
+    await store.remove(
+      [student],
+      events.map((e) => e.event_id),
+    );
 
     assert.deepEqual(await keysOf(student), [], 'no key of the student is left');
     for (const e of events) assert.equal(await stored(`processed:{${e.event_id}}`), undefined, `the marker of ${e.event_id} is gone`);
@@ -261,9 +277,15 @@ describe('Dapr state store: remove leaves no key of the student', () => {
     const etag = (await store.load([student])).get(student)!.etag;
     const rest = events.slice(1);
     assert.deepEqual((await store.save([writeOf(evolveAll(initialState(student), rest), etag, rest)])).conflicts, []);
-    assert.ok((await keysOf(student)).some((k) => k.includes(':2026-01-12:')), 'the fixture leaves keys of a day the state forgot');
+    assert.ok(
+      (await keysOf(student)).some((k) => k.includes(':2026-01-12:')),
+      'the fixture leaves keys of a day the state forgot',
+    );
 
-    await store.remove([student], events.map((e) => e.event_id));
+    await store.remove(
+      [student],
+      events.map((e) => e.event_id),
+    );
 
     assert.deepEqual(await keysOf(student), [], 'no key of the student is left, raw events of 2026-01-12 included');
   });
@@ -287,12 +309,14 @@ describe('Dapr state store: conflicts', () => {
     assert.deepEqual(await versions(), before, 'nothing changed');
   });
 
-  it('takes a 409 from the transaction as a conflict (the sidecar answers 500 today; a 409 is an ETag refusal in Dapr\'s other calls)', async () => {
+  it("takes a 409 from the transaction as a conflict (the sidecar answers 500 today; a 409 is an ETag refusal in Dapr's other calls)", async () => {
     // A fault the sidecar does not produce for a transaction, so a fetch stands in for its answer.
-    const refusing = (next: typeof fetch): typeof fetch => async (input, init) =>
-      String(input).endsWith('/transaction')
-        ? new Response(JSON.stringify({ errorCode: 'ERR_STATE_TRANSACTION', message: 'possible etag mismatch' }), { status: 409 })
-        : next(input, init);
+    const refusing =
+      (next: typeof fetch): typeof fetch =>
+      async (input, init) =>
+        String(input).endsWith('/transaction')
+          ? new Response(JSON.stringify({ errorCode: 'ERR_STATE_TRANSACTION', message: 'possible etag mismatch' }), { status: 409 })
+          : next(input, init);
     const { store, calls } = openDapr({ wrap: refusing });
     const student = freshStudent();
     const events = eventsOf(student);
@@ -300,7 +324,11 @@ describe('Dapr state store: conflicts', () => {
     const outcome = await store.save([writeOf(evolveAll(initialState(student), events), null, events)]);
 
     assert.deepEqual(outcome.conflicts, [student]);
-    assert.deepEqual(calls.map((c) => c.path.split('/').pop()), ['bulk'], 'no fresh read after a 409, and no markers');
+    assert.deepEqual(
+      calls.map((c) => c.path.split('/').pop()),
+      ['bulk'],
+      'no fresh read after a 409, and no markers',
+    );
     assert.equal((await store.unprocessed(events.map((e) => e.event_id))).size, 2, 'no markers');
   });
 
@@ -314,11 +342,11 @@ describe('Dapr state store: conflicts', () => {
     const outcome = await store.save([writeOf(evolveAll(initialState(student), events), null, events)]);
 
     assert.deepEqual(outcome.conflicts, [], 'the store took the create');
-    assert.equal((await store.load([student])).get(student)?.state.topics.size, 2, 'the create\'s state replaced the intruder\'s');
+    assert.equal((await store.load([student])).get(student)?.state.topics.size, 2, "the create's state replaced the intruder's");
     assert.equal((await store.unprocessed(events.map((e) => e.event_id))).size, 0, 'and its markers were saved');
   });
 
-  it('refuses a replace when the state key moved between the check and the transaction; the transaction\'s other keys are written all the same', async () => {
+  it("refuses a replace when the state key moved between the check and the transaction; the transaction's other keys are written all the same", async () => {
     const student = freshStudent();
     const { store, calls } = openDapr({ wrap: intruder(`student:{${student}}:state`, encodeState(initialState(student), 9)) });
     // Seeded through the API by hand, so that the intruder goes before the replace's transaction.
@@ -330,10 +358,14 @@ describe('Dapr state store: conflicts', () => {
     const outcome = await store.save([writeOf(state, etag, events)]);
 
     assert.deepEqual(outcome.conflicts, [student]);
-    assert.deepEqual(calls.map((c) => c.path.split('/').pop()), ['bulk', 'bulk', 'transaction', 'bulk'], 'the refusal was a 500, told by a fresh read');
+    assert.deepEqual(
+      calls.map((c) => c.path.split('/').pop()),
+      ['bulk', 'bulk', 'transaction', 'bulk'],
+      'the refusal was a 500, told by a fresh read',
+    );
     const now = (await store.load([student])).get(student)!;
     assert.notEqual(now.etag, etag);
-    assert.equal(now.state.topics.size, 0, 'the intruder\'s state stands');
+    assert.equal(now.state.topics.size, 0, "the intruder's state stands");
     // Redis runs a MULTI's commands whatever one of them answers: only the state key's script
     // refused. The engine reloads and writes the student again at once, which replaces them.
     assert.notEqual(await stored(`student:{${student}}:profile:current_mastery`), undefined, 'the refused transaction wrote the result');
@@ -365,9 +397,9 @@ describe('Dapr state store: conflicts', () => {
     const now = (await store.load([student])).get(student)!;
     assert.deepEqual((await store.save([writeOf(evolveAll(now.state, [mine]), now.etag, [mine])])).conflicts, []);
 
-    const day = await valueOf(`student:{${student}}:history:2026-01-12:raw_events`);
-    assert.ok(Object.hasOwn(day as object, theirs.event_id), 'the other writer\'s event is in the day\'s raw events');
-    assert.ok(Object.hasOwn(day as object, mine.event_id), 'and this one\'s');
+    const day = await storedValue(`student:{${student}}:history:2026-01-12:raw_events`);
+    assert.ok(Object.hasOwn(day as object, theirs.event_id), "the other writer's event is in the day's raw events");
+    assert.ok(Object.hasOwn(day as object, mine.event_id), "and this one's");
   });
 });
 
@@ -391,10 +423,12 @@ describe('Dapr state store: failures and health', () => {
 
   it('throws on a failed transaction when the state key did not move, naming the call and the status', async () => {
     // A store failure inside the sidecar, which a healthy sidecar and Redis do not produce on demand.
-    const failing = (next: typeof fetch): typeof fetch => async (input, init) =>
-      String(input).endsWith('/transaction')
-        ? new Response(JSON.stringify({ errorCode: 'ERR_STATE_TRANSACTION', message: 'the store is down' }), { status: 500 })
-        : next(input, init);
+    const failing =
+      (next: typeof fetch): typeof fetch =>
+      async (input, init) =>
+        String(input).endsWith('/transaction')
+          ? new Response(JSON.stringify({ errorCode: 'ERR_STATE_TRANSACTION', message: 'the store is down' }), { status: 500 })
+          : next(input, init);
     const { store } = openDapr({ wrap: failing });
     const student = freshStudent();
     const events = eventsOf(student);
@@ -406,10 +440,13 @@ describe('Dapr state store: failures and health', () => {
     assert.equal((await store.unprocessed(events.map((e) => e.event_id))).size, 2, 'no markers');
   });
 
-  it('pings the sidecar\'s outbound health probe', async () => {
+  it("pings the sidecar's outbound health probe", async () => {
     const { store, calls } = openDapr();
     await store.ping();
-    assert.deepEqual(calls.map((c) => `${c.method} ${c.path}`), ['GET /v1.0/healthz/outbound']);
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.path}`),
+      ['GET /v1.0/healthz/outbound'],
+    );
   });
 });
 
@@ -448,7 +485,7 @@ describe('the sidecar answers as the adapter assumes (daprd with state.redis)', 
     assert.equal((await call('GET', `/${key}`)).body, 1);
   });
 
-  it('differs from the documentation: a transaction refused for one key\'s ETag applies its other operations', async () => {
+  it("differs from the documentation: a transaction refused for one key's ETag applies its other operations", async () => {
     const [guarded, other] = [freshStudent(), freshStudent()];
     await call('POST', '', [{ key: guarded, value: 1 }]);
     const refused = await call('POST', '/transaction', {
@@ -465,7 +502,11 @@ describe('the sidecar answers as the adapter assumes (daprd with state.redis)', 
 
   it('differs from first-write as documented: an ETag names no precondition on a missing key, and no ETag none on a held one in a transaction', async () => {
     const [missing, held] = [freshStudent(), freshStudent()];
-    assert.equal((await call('POST', '', [{ key: missing, value: 1, etag: '7', options: { concurrency: 'first-write' } }])).status, 204, 'a stale ETag creates');
+    assert.equal(
+      (await call('POST', '', [{ key: missing, value: 1, etag: '7', options: { concurrency: 'first-write' } }])).status,
+      204,
+      'a stale ETag creates',
+    );
     await call('POST', '', [{ key: held, value: 1 }]);
     const created = await call('POST', '/transaction', {
       operations: [{ operation: 'upsert', request: { key: held, value: 2, options: { concurrency: 'first-write' } } }],
@@ -477,7 +518,10 @@ describe('the sidecar answers as the adapter assumes (daprd with state.redis)', 
   it('differs from a JSON store: a number in a JSON value comes back with 6 decimals, a string as it was sent', async () => {
     const [asJson, asText] = [freshStudent(), freshStudent()];
     const value = { theta: -0.009632627329826615, tiny: 1e-9 };
-    await call('POST', '', [{ key: asJson, value }, { key: asText, value: JSON.stringify(value) }]);
+    await call('POST', '', [
+      { key: asJson, value },
+      { key: asText, value: JSON.stringify(value) },
+    ]);
     assert.deepEqual((await call('GET', `/${asJson}`)).body, { theta: -0.009633, tiny: 0 }, 'state.redis rounds (json-iterator ConfigFastest)');
     assert.deepEqual(JSON.parse((await call('GET', `/${asText}`)).body as string), value);
   });

@@ -1,11 +1,11 @@
-import { addDays, dayOfInstant, type Day } from '../../model/days.js';
+import { addDays, type Day, dayOfInstant } from '../../model/days.js';
 import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
 import type { MasteryUpdated } from '../../ports/bus.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
-import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
 import { decodeTrace, encodeTrace } from '../encoding/knowledge-trace-json.js';
+import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
 import { decodeState, encodeState } from '../encoding/student-state-json.js';
 
 export interface DaprStateStoreOptions {
@@ -208,7 +208,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
   return {
     async load(studentIds) {
       const keys = studentIds.map(studentKeys);
-      const held = await bulkGet('load', keys.flatMap((k) => [k.state, k.current]));
+      const held = await bulkGet(
+        'load',
+        keys.flatMap((k) => [k.state, k.current]),
+      );
       const found = new Map<string, LoadedRecord>();
       studentIds.forEach((id, i) => {
         const k = keys[i]!;
@@ -256,7 +259,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       // Dapr cannot list keys. Day keys live only while their day is inside the retention
       // period, so deleting every day of that window (and any day the state still names) leaves
       // none behind, even of days a purge has dropped from the state.
-      const held = await bulkGet('remove', studentIds.map((id) => studentKeys(id).state));
+      const held = await bulkGet(
+        'remove',
+        studentIds.map((id) => studentKeys(id).state),
+      );
       const today = dayOfInstant(now());
       const window = Array.from({ length: options.retentionDays + 1 }, (_, i) => addDays(today, -i));
       for (const id of studentIds) {
@@ -273,7 +279,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     },
 
     async pendingUpdates(studentIds) {
-      const held = await bulkGet('pendingUpdates', studentIds.map((id) => studentKeys(id).outbox));
+      const held = await bulkGet(
+        'pendingUpdates',
+        studentIds.map((id) => studentKeys(id).outbox),
+      );
       return [...held.values()].map((item) => item.data as MasteryUpdated);
     },
 

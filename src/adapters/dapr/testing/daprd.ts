@@ -11,7 +11,7 @@
  * off; no --app-port means it calls no app; its mDNS name resolver is not compiled in (daprd
  * logs that it has none and goes on: service invocation is not used).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -130,18 +130,29 @@ export async function startDaprd(options: { redisDb: number }): Promise<Daprd> {
   const child = spawn(
     bin,
     [
-      '--mode', 'standalone',
-      '--app-id', APP_ID,
-      '--resources-path', dir,
-      '--dapr-listen-addresses', '127.0.0.1',
-      '--dapr-http-port', String(http),
-      '--dapr-grpc-port', String(grpc),
-      '--dapr-internal-grpc-port', String(internalGrpc),
-      '--dapr-internal-grpc-listen-address', '127.0.0.1',
-      '--metrics-port', String(metrics),
+      '--mode',
+      'standalone',
+      '--app-id',
+      APP_ID,
+      '--resources-path',
+      dir,
+      '--dapr-listen-addresses',
+      '127.0.0.1',
+      '--dapr-http-port',
+      String(http),
+      '--dapr-grpc-port',
+      String(grpc),
+      '--dapr-internal-grpc-port',
+      String(internalGrpc),
+      '--dapr-internal-grpc-listen-address',
+      '127.0.0.1',
+      '--metrics-port',
+      String(metrics),
       '--enable-metrics=false',
-      '--dapr-graceful-shutdown-seconds', '0',
-      '--log-level', 'info',
+      '--dapr-graceful-shutdown-seconds',
+      '0',
+      '--log-level',
+      'info',
     ],
     { stdio: ['ignore', log.fd, log.fd] },
   );
