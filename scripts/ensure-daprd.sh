@@ -17,8 +17,8 @@
 # the binary is built (1.2 GB that nothing else would reuse).
 set -euo pipefail
 
-# The Dapr release the suite tests; README.md and deploy/README.md name it
-# (src/deploy-files.unit.spec.ts checks that they agree).
+# The Dapr release the suite tests; README.md and deploy/README.md name it and compose.yaml runs
+# its image (src/deploy-files.unit.spec.ts and src/compose-file.unit.spec.ts hold them to it).
 DAPR_VERSION=1.18.2
 
 log() { printf 'ensure-daprd: %s\n' "$*" >&2; }
@@ -39,7 +39,7 @@ if [ -x "$bin" ]; then
   exit 0
 fi
 
-command -v go >/dev/null || { log 'Go is needed to build daprd (Debian: apt-get install golang-go, Go 1.26.6 or newer)'; exit 1; }
+command -v go >/dev/null || { log "Go is needed to build daprd $DAPR_VERSION: Go 1.26.5 or newer (its go.mod's go line)"; exit 1; }
 started=$(date +%s)
 log "building daprd $DAPR_VERSION into $cache (first run only: downloads Dapr's Go modules and compiles for some minutes)"
 mkdir -p "$cache"
