@@ -1,84 +1,23 @@
 /**
  * The teacher dashboard in a real browser (Debian's headless Chromium driven by playwright-core)
- * against the real service on the embedded default (PGlite in memory, state in memory,
- * in-process bus), listening on a free port. Screenshots go to test-artifacts/dashboard/.
+ * against the real service (src/testing/dashboard-browser.ts). Screenshots go to
+ * test-artifacts/dashboard/.
  */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { pino } from 'pino';
-import { createTokenVerifier, signHs256 } from '../access/tokens.js';
-import { loadConfig } from '../config.js';
+import type { Browser } from 'playwright-core';
 import { generateClass } from '../demo/class-generator.js';
-import { installAuthentication } from '../http/authenticate.js';
-import { buildApp } from '../http/build-app.js';
-import { streamRoutes } from '../http/routes/stream.js';
-import { openEngine, type Engine } from '../runtime/engine.js';
+import {
+  launchChromium,
+  noSidewaysScroll,
+  postEvents,
+  screenshot,
+  serveWithDashboard,
+  signIn,
+  token,
+  type InPage,
+} from '../testing/dashboard-browser.js';
 import { wire } from '../testing/wire-events.js';
-import { registerDashboard } from './register-dashboard.js';
-
-const SECRET = 'dashboard-e2e-secret-0123456789abcdef-0123456789';
-const ARTIFACTS = new URL('../../test-artifacts/dashboard/', import.meta.url);
-const CHROMIUM = '/usr/bin/chromium';
-
-/**
- * `mastery serve` as serveCommand builds it, in this process. Until build-app.ts registers the
- * dashboard and the stream itself, they are added here exactly as it will; once it does, the
- * test runs against buildApp unchanged.
- */
-async function serveWithDashboard(): Promise<{ url: string; engine: Engine; app: FastifyInstance }> {
-  const config = loadConfig({
-    MASTERY_DATA_DIR: ':memory:',
-    MASTERY_JWT_SECRET: SECRET,
-    MASTERY_RETENTION_DAYS: '36500',
-    MASTERY_PURGE_INTERVAL_MINUTES: '0',
-    MASTERY_RATE_LIMIT_PER_MINUTE: '0',
-    PORT: '0',
-  });
-  const logger = pino({ level: 'warn' });
-  const engine = await openEngine(config, logger);
-  const verifyToken = createTokenVerifier({ secret: SECRET, ...config.tokens });
-  const app = await buildApp({
-    engine: engine.deps,
-    ingest: engine.ingest,
-    queries: engine.queries,
-    verifyToken,
-    ready: engine.ready,
-    logger,
-    limits: config.limits,
-  });
-  if (!app.hasRoute({ method: 'GET', url: '/' })) await registerDashboard(app);
-  if (!app.hasRoute({ method: 'GET', url: '/v1/stream' })) {
-    await app.register(
-      async (v1) => {
-        streamRoutes(v1, engine.deps.bus);
-        installAuthentication(v1, verifyToken);
-      },
-      { prefix: '/v1' },
-    );
-  }
-  app.addHook('onClose', () => engine.close());
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url, engine, app };
-}
-
-const token = (role: 'teacher' | 'service' | 'admin' | 'student', sub: string, students?: string[]) =>
-  signHs256(SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
-
-async function postEvents(url: string, serviceToken: string, events: readonly object[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 1000) {
-    const res = await fetch(`${url}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${serviceToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(events.slice(i, i + 1000)),
-    });
-    const body = (await res.json()) as { accepted: number; rejected: number };
-    assert.equal(res.status, 200, JSON.stringify(body));
-    assert.equal(body.rejected, 0, JSON.stringify(body));
-  }
-}
 
 /**
  * Answers to items (response.recorded) for the first students of the class: the demo class has
@@ -102,33 +41,10 @@ function answers(students: readonly string[], now: Date): object[] {
 
 const percent = (x: number) => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;
 
-/** The few browser globals the checks in page.evaluate read (this project compiles without the DOM library). */
-interface InPage {
-  innerWidth: number;
-  innerHeight: number;
-  document: {
-    documentElement: { scrollWidth: number };
-    activeElement: { id: string } | null;
-    getElementById(id: string): { getBoundingClientRect(): { top: number } } | null;
-  };
-}
-
 interface Summary {
   student_id: string;
   needs_help: boolean;
   forecast: { score_in_7_days: number; low: number; high: number };
-}
-
-async function signIn(page: Page, url: string, teacherToken: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.fill('#token-input', teacherToken);
-  await page.click('#sign-in-form button[type=submit]');
-  await page.locator('#student-rows tr').first().waitFor();
-}
-
-/** The whole page, or (`fullPage: false`) what the viewport shows. */
-async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
-  await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage });
 }
 
 /** Reads server-sent events from /v1/stream until `count` mastery.updated events have come. */
@@ -166,7 +82,6 @@ describe('the teacher dashboard', () => {
   const CLASS = Array.from({ length: 10 }, (_, i) => `stu-${String(i + 1).padStart(3, '0')}`);
 
   before(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
     server = await serveWithDashboard();
     serviceToken = await token('service', 'producer');
     // The teacher's class is the first eight of the ten: the other two must never show.
@@ -175,10 +90,7 @@ describe('the teacher dashboard', () => {
     const { events } = generateClass({ students: 10, days: 14, seed: 11, now });
     await postEvents(server.url, serviceToken, events);
     await postEvents(server.url, serviceToken, answers(CLASS.slice(0, 4), now));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   const read = async <T>(path: string): Promise<T> => {
@@ -370,10 +282,7 @@ describe('the teacher dashboard', () => {
         await signIn(page, server.url, teacherToken);
         const rows = page.locator('#student-rows tr');
         assert.equal(await rows.count(), 8);
-        assert.ok(await page.evaluate(() => {
-          const w = globalThis as unknown as InPage;
-          return w.document.documentElement.scrollWidth <= w.innerWidth;
-        }), 'no sideways scrolling');
+        assert.ok(await noSidewaysScroll(page), 'no sideways scrolling');
         // Inside the table's own box too: a cell scrolled out of it is cut off all the same.
         const wrap = (await page.locator('.class-view .table-wrap').boundingBox())!;
         const right = Math.min(width, wrap.x + wrap.width);
@@ -422,10 +331,7 @@ describe('the teacher dashboard', () => {
         const heading = await page.locator('#student-name').boundingBox();
         assert.ok(heading && heading.y >= 0 && heading.y + heading.height <= height, 'the chosen student is in view');
         assert.ok(heading.x >= 0 && heading.x + heading.width <= width);
-        assert.ok(await page.evaluate(() => {
-          const w = globalThis as unknown as InPage;
-          return w.document.documentElement.scrollWidth <= w.innerWidth;
-        }), 'the student view does not widen the page');
+        assert.ok(await noSidewaysScroll(page), 'the student view does not widen the page');
         if (width < 1250) assert.equal(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id), 'student-name', 'the focus went with it');
         await screenshot(page, `07-student-${width}`);
         await screenshot(page, `08-student-in-view-${width}`, { fullPage: false });

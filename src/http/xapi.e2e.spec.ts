@@ -159,7 +159,7 @@ describe('POST /xapi/statements', () => {
     const doc = (await h.get('/docs/json')).json() as { paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>> };
     const op = doc.paths['/xapi/statements']?.post;
     assert.equal(op?.operationId, 'postXapiStatements');
-    assert.deepEqual(op?.tags, ['xAPI']);
+    assert.deepEqual(op?.tags, ['xapi']);
   });
 
   it("ADL's scored attempt counts as activity on its day for a student with an account", async (t) => {

@@ -349,22 +349,4 @@ describe('Redis state store: writes and layouts', () => {
     assert.equal(hash.version, outcome.etags.get(student));
     assert.equal(JSON.parse(hash['i:quiz:2026-01-12:b']!)[1], next[0]!.event_id);
   });
-
-  it('a state key in the string layout of earlier engines counts as absent, and a rebuilt record replaces it', async (t) => {
-    const { raw, store } = openStores(t);
-    const student = `old-layout-${randomUUID().slice(0, 8)}`;
-    await raw.set(`student:{${student}}:state`, '{"version":3,"state":{"v":1}}');
-    assert.equal((await store.load([student])).size, 0);
-
-    const events = [eventAt(student, '2026-01-10T10:00:00Z', 'a', 5)];
-    const state = evolveAll(initialState(student), events);
-    const stale = await store.save([{ record: { state, current: null }, etag: '3', applied: events, days: [], incremental: true }]);
-    assert.deepEqual(stale.conflicts, [student], 'no version is held: a write naming one is refused');
-    const outcome = await store.save([{ record: { state, current: null }, etag: null, applied: events, days: [], incremental: false }]);
-
-    assert.deepEqual(outcome.conflicts, []);
-    assert.equal(await raw.type(`student:{${student}}:state`), 'hash');
-    const { etag: _e, ...record } = (await store.load([student])).get(student)!;
-    assert.deepEqual(record.state.days, ['2026-01-10']);
-  });
 });

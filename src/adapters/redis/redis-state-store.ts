@@ -135,19 +135,6 @@ function scriptCall(
 /** How many students' written daily values a store remembers (as many as the L1 cache holds). */
 const REMEMBER_DAYS_OF = 10_000;
 
-/** A key of another type than a hash (the string layout of earlier engines) counts as no state. */
-function noState<T>(none: T) {
-  return (error: unknown): T => {
-    if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return none;
-    throw error;
-  };
-}
-
-/** HGETALL of a state key. */
-function stateHash(redis: RedisClient, key: string): Promise<Record<string, string>> {
-  return redis.hgetall(key).catch(noState({}));
-}
-
 /**
  * The state store on Redis with the key layout of events.md: a student's state and result
  * expire a retention period after their last write, each day's keys when that day leaves the
@@ -171,7 +158,7 @@ export function createRedisStateStore(
       const rows = await Promise.all(
         studentIds.map((id) => {
           const k = studentKeys(id);
-          return Promise.all([stateHash(redis, k.state), redis.get(k.current)]);
+          return Promise.all([redis.hgetall(k.state), redis.get(k.current)]);
         }),
       );
       const found = new Map<string, LoadedRecord>();
@@ -187,7 +174,7 @@ export function createRedisStateStore(
     },
 
     async etags(studentIds) {
-      const versions = await Promise.all(studentIds.map((id) => redis.hget(studentKeys(id).state, VERSION_FIELD).catch(noState(null))));
+      const versions = await Promise.all(studentIds.map((id) => redis.hget(studentKeys(id).state, VERSION_FIELD)));
       const found = new Map<string, string>();
       studentIds.forEach((id, i) => {
         const version = versions[i];

@@ -15,8 +15,6 @@
  *       day's keys expire when the day leaves the retention period. Raw events are hashed by
  *       event_id: applying one twice keeps one copy. The update replaces any pending one: the
  *       outbox holds one per student at most (the newest carries the whole current result).
- * A state key of another type (a string, as engines before the hash layout wrote) counts as no
- * state: a record rebuilt from the log replaces it.
  * Returns 1 when written, 0 on a version conflict.
  */
 export const SAVE_STUDENT_LUA = `
@@ -24,7 +22,7 @@ local kind = redis.call('TYPE', KEYS[1])['ok']
 local held = ''
 if kind == 'hash' then held = redis.call('HGET', KEYS[1], 'version') or '?' end
 if held ~= ARGV[1] then return 0 end
-if ARGV[3] == '1' or (kind ~= 'hash' and kind ~= 'none') then redis.call('DEL', KEYS[1]) end
+if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
 local ttl = tonumber(ARGV[4])
 redis.call('HSET', KEYS[1], 'version', ARGV[2])
 local pairs = tonumber(ARGV[6])

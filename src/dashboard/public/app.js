@@ -35,6 +35,13 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * An id or topic as text with a line-break opportunity after each `.`, `_` and `-` (events.md:
+ * the only separators they may hold), so a narrow column breaks `python.` | `functions` rather
+ * than inside a word; CSS breaks anywhere only a part longer than the column.
+ */
+const breakable = (text) => String(text).split(/(?<=[._-])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
+
 const fmt = (x) => (typeof x === 'number' ? x.toFixed(3) : '—');
 const pct = (x) => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;
 const human = (s) => String(s).replaceAll('_', ' ');
@@ -211,7 +218,7 @@ function renderClass() {
         'aria-selected': s.student_id === state.selected ? 'true' : 'false',
       },
       // data-label names a cell where the narrow layout shows rows as cards, without a header row.
-      h('td', { class: 'student-id' }, s.student_id),
+      h('td', { class: 'student-id' }, breakable(s.student_id)),
       h('td', { class: 'num score' }, scoreBar(s.mastery_score, s.level)),
       h('td', { class: 'level' }, badge(s.level)),
       h('td', { class: `trend trend-${s.trend ?? 'none'}`, 'data-label': 'Trend' }, s.trend ? TREND_LABEL[s.trend] ?? s.trend : '—'),
@@ -277,8 +284,8 @@ function renderOverview() {
             h(
               'button',
               { type: 'button', class: 'link', 'data-student': s.student_id },
-              h('span', { class: 'student-id' }, s.student_id),
-              s.forecast ? h('span', { class: 'muted' }, forecastText(s.forecast)) : null,
+              h('span', { class: 'student-id' }, breakable(s.student_id)),
+              s.forecast ? h('span', { class: 'muted forecast-text' }, forecastText(s.forecast)) : null,
             ),
           ),
         )),
@@ -291,7 +298,7 @@ function renderOverview() {
           h(
             'li',
             { 'data-topic': t.topic },
-            h('span', { class: 'topic-name' }, t.topic),
+            h('span', { class: 'topic-name' }, breakable(t.topic)),
             h('span', { class: 'topic-mean' }, pct(t.mean)),
             h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: { width: pct(t.mean) } })),
             h('span', { class: 'muted topic-count' }, `${t.students} student${t.students === 1 ? '' : 's'}`),
@@ -316,6 +323,7 @@ function closeStudent() {
   state.chart = null;
   $('student-detail').hidden = true;
   $('class-overview').hidden = false;
+  $('student-view').scrollTop = 0;
   $('announce').textContent = '';
   renderClass();
   // Back where the teacher left the list (on a phone, far above the detail).
@@ -370,7 +378,12 @@ function renderStudent(mastery, history, prediction, path, knowledge) {
   const opened = $('student-detail').hidden || $('student-name').textContent !== mastery.student_id;
   $('class-overview').hidden = true;
   $('student-detail').hidden = false;
-  if (opened) $('announce').textContent = `Showing ${mastery.student_id}`;
+  if (opened) {
+    $('announce').textContent = `Showing ${mastery.student_id}`;
+    // Beside the list the view scrolls in its own box: a new student starts at its head, not
+    // where the summary or the last student was scrolled to. (A live refresh keeps the place.)
+    $('student-view').scrollTop = 0;
+  }
   $('student-name').textContent = mastery.student_id;
   $('student-asof').textContent = `as of ${mastery.as_of}`;
   $('student-score').textContent = fmt(mastery.mastery_score);
@@ -405,7 +418,7 @@ function renderStudent(mastery, history, prediction, path, knowledge) {
             'li',
             { class: `rec priority-${r.priority}` },
             h('span', { class: 'priority' }, r.priority),
-            h('span', { class: 'rec-text' }, h('strong', {}, human(r.action)), ' ', r.area, r.topic ? h('span', { class: 'topic-tag' }, r.topic) : null),
+            h('span', { class: 'rec-text' }, h('strong', {}, human(r.action)), ' ', r.area, r.topic ? h('span', { class: 'topic-tag' }, breakable(r.topic)) : null),
           ),
         )),
   );
@@ -416,7 +429,7 @@ function renderStudent(mastery, history, prediction, path, knowledge) {
   $('topics').replaceChildren(
     ...(topics.length === 0
       ? [h('tr', {}, h('td', { colspan: '3', class: 'muted' }, 'No topics reported.'))]
-      : topics.map((t) => h('tr', {}, h('td', {}, t.topic), h('td', { class: 'num' }, scoreBar(t.mastery_score, t.level)), h('td', {}, badge(t.level))))),
+      : topics.map((t) => h('tr', {}, h('td', {}, breakable(t.topic)), h('td', { class: 'num' }, scoreBar(t.mastery_score, t.level)), h('td', {}, badge(t.level))))),
   );
 }
 
@@ -478,7 +491,7 @@ function renderKnowledge(knowledge) {
           h(
             'tr',
             { 'data-topic': t.topic },
-            h('td', { class: 'topic-name' }, t.topic),
+            h('td', { class: 'topic-name' }, breakable(t.topic)),
             h(
               'td',
               { class: 'num' },
