@@ -4,8 +4,10 @@
 # ports: they never write to a Redis they did not start), that the tests' Kafka broker is there
 # (Java 17 and Maven from Debian's packages, then scripts/kafka/ensure-kafka.sh: Apache Kafka's
 # jars from Maven Central, checked against scripts/kafka/jars.sha256 and cached in
-# ~/.cache/mastery-engine; the tests start their own brokers on free ports), and that Chromium is there for
-# the dashboard's browser test. A no-op when all is there (the
+# ~/.cache/mastery-engine; the tests start their own brokers on free ports), that Chromium is there for
+# the dashboard's browser test, and that the Dapr sidecar the Dapr specs run is built
+# (scripts/ensure-daprd.sh: from Dapr's Go module, once per machine, into ~/.cache/mastery-engine).
+# A no-op when all is there (the
 # machines of this project start the servers); otherwise installs from Debian's packages (as
 # root) and starts them.
 # Tests pointed elsewhere (MASTERY_TEST_DATABASE_URL, MASTERY_TEST_REDIS_URL) skip this.
@@ -69,7 +71,13 @@ ensure_chromium() {
   apt_install chromium
 }
 
+ensure_daprd() {
+  # Builds daprd from Dapr's Go module on first use (some minutes); then only finds it.
+  bash "$(dirname "$0")/ensure-daprd.sh" >/dev/null
+}
+
 ensure_postgres
 ensure_redis
 ensure_kafka
 ensure_chromium
+ensure_daprd

@@ -141,7 +141,6 @@ describe('deploy/: every YAML file parses into manifests', () => {
     const names = yamlFiles.map((f) => relative(DEPLOY, f));
     for (const expected of [
       'dapr/components/statestore.yaml',
-      'dapr/components/pubsub.yaml',
       'k8s/namespace.yaml',
       'k8s/configmap.yaml',
       'k8s/secret.example.yaml',
@@ -188,15 +187,8 @@ describe('deploy/dapr: the components', () => {
     assert.ok(text(password, 'secretKeyRef', 'name') && text(password, 'secretKeyRef', 'key'), 'redisPassword comes from a secretKeyRef');
   });
 
-  it('the pub/sub is mastery-pubsub, pubsub.kafka v1, in the engine consumer group', () => {
-    const pubsub = named('Component', 'mastery-pubsub');
-    assert.equal(text(pubsub.value, 'spec', 'type'), 'pubsub.kafka');
-    assert.equal(text(pubsub.value, 'spec', 'version'), 'v1');
-    assert.ok(metadataValue(pubsub, 'brokers'), 'brokers is set');
-    assert.equal(metadataValue(pubsub, 'consumerGroup'), 'mastery-engine');
-    assert.equal(metadataValue(pubsub, 'authType'), 'none');
-    assert.equal(metadataValue(pubsub, 'initialOffset'), 'oldest');
-    assert.ok(Number(metadataValue(pubsub, 'maxMessageBytes')) >= 16 * 1024, 'an event of 16 KiB must fit');
+  it('has no pub/sub component: the engine talks to Kafka itself (docs/decisions.md, Dapr)', () => {
+    assert.deepEqual(ofKind('Component').map((c) => text(c.value, 'spec', 'type')), ['state.redis']);
   });
 
   it('the components are scoped to the app-ids the Deployments use', () => {
@@ -204,6 +196,12 @@ describe('deploy/dapr: the components', () => {
     for (const component of ofKind('Component')) {
       const scopes = list(component.value, 'scopes');
       for (const id of appIds) assert.ok(scopes.includes(id), `${component.file}: ${String(id)} is not in scopes`);
+    }
+  });
+
+  it('the resiliency policy retries no state call: daprd would retry writes refused for their ETag, and each retry counts for the breaker', () => {
+    for (const resiliency of ofKind('Resiliency')) {
+      assert.equal(at(resiliency.value, 'spec', 'targets', 'components', 'mastery-state', 'outbound', 'retry'), undefined, resiliency.file);
     }
   });
 
@@ -426,5 +424,16 @@ describe('Dockerfile', () => {
     assert.ok(runtime.some(([k, args]) => k === 'RUN' && args.includes('npm ci --omit=dev')), 'npm ci --omit=dev in the runtime stage');
     assert.equal(last('EXPOSE'), '8080');
     assert.ok(last('HEALTHCHECK')?.includes('/healthz'));
+  });
+});
+
+describe('the Dapr release the suite tests', () => {
+  const pinned = /^DAPR_VERSION=(\S+)$/m.exec(readFileSync(join(ROOT, 'scripts', 'ensure-daprd.sh'), 'utf8'))?.[1];
+
+  it('is the one README.md and deploy/README.md name', () => {
+    assert.match(pinned ?? '', /^\d+\.\d+\.\d+$/, 'scripts/ensure-daprd.sh pins DAPR_VERSION');
+    for (const doc of ['README.md', 'deploy/README.md']) {
+      assert.ok(readFileSync(join(ROOT, doc), 'utf8').includes(`Dapr ${pinned}`), `${doc} names Dapr ${pinned}`);
+    }
   });
 });

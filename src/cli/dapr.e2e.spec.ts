@@ -1,25 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signHs256 } from '../access/tokens.js';
-import { startDaprContractServer, type DaprContractServer } from '../adapters/dapr/testing/dapr-contract-server.js';
+import { type Daprd, keysByDapr, startDaprd, storedByDapr } from '../adapters/dapr/testing/daprd.js';
 import { workedExampleB } from '../testing/wire-events.js';
 import { startServer } from './testing/run-cli.js';
 
 const SECRET = 'dapr-e2e-secret-that-is-at-least-32-bytes';
 
-describe('mastery serve with the Dapr state API as its state store', () => {
-  let dapr: DaprContractServer;
+describe('mastery serve with a Dapr sidecar (daprd, state.redis) as its state store', () => {
+  let dapr: Daprd;
   before(async () => {
-    dapr = await startDaprContractServer({ store: 'mastery-state' });
+    // A test Redis database no other spec file uses.
+    dapr = await startDaprd({ redisDb: 15 });
   });
-  after(() => dapr.close());
+  after(() => dapr.stop());
 
   it('keeps students in Dapr under the events.md keys, and serves worked example B from there', async () => {
     const server = await startServer({
       MASTERY_DATA_DIR: ':memory:',
       MASTERY_JWT_SECRET: SECRET,
       MASTERY_DAPR_URL: dapr.url,
-      MASTERY_DAPR_STORE: 'mastery-state',
+      MASTERY_DAPR_STORE: dapr.store,
       MASTERY_CACHE_SECONDS: '0',
     });
     try {
@@ -32,9 +33,11 @@ describe('mastery serve with the Dapr state API as its state store', () => {
       });
       assert.equal(posted.status, 200);
 
-      assert.ok(dapr.keys().includes('student:{dapr-b}:state'), dapr.keys().join(', '));
-      assert.ok(dapr.keys().includes('student:{dapr-b}:profile:current_mastery'));
-      assert.ok(dapr.requests.some((r) => r.path === '/v1.0/state/mastery-state/transaction'), 'writes go in transactions');
+      // keyPrefix none: Redis holds the engine's key names, in the layout of Dapr's state.redis.
+      const keys = await keysByDapr(dapr.redis, 'student:{dapr-b}:');
+      assert.ok(keys.includes('student:{dapr-b}:state'), keys.join(', '));
+      assert.ok(keys.includes('student:{dapr-b}:profile:current_mastery'));
+      assert.equal((await storedByDapr(dapr.redis, 'student:{dapr-b}:state'))?.etag, '1', 'written once, through the sidecar');
 
       const read = await fetch(`${server.url}/v1/students/dapr-b/mastery?as_of=2026-01-14`, { headers: { authorization: `Bearer ${admin}` } });
       const body = (await read.json()) as { mastery_score: number; level: string };

@@ -1,11 +1,11 @@
-import { addDays, dayOfInstant, type Day } from '../../model/days.js';
+import { addDays, type Day, dayOfInstant } from '../../model/days.js';
 import { dayOfTimestamp } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import { COMPONENTS } from '../../model/types.js';
 import type { MasteryUpdated } from '../../ports/bus.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
-import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
 import { decodeTrace, encodeTrace } from '../encoding/knowledge-trace-json.js';
+import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
 import { decodeState, encodeState } from '../encoding/student-state-json.js';
 
 export interface DaprStateStoreOptions {
@@ -59,6 +59,15 @@ const moved = (etag: string | null, held: BulkItem | undefined) => (etag === nul
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
+ * Every value goes to the sidecar as its JSON text, a JSON string: Dapr's state.redis re-encodes
+ * a JSON value with a float format of 6 decimals (json-iterator's ConfigFastest), which would
+ * round the knowledge trace and the raw events' scores, while a string reaches Redis as it is.
+ */
+const asText = (value: unknown): string => JSON.stringify(value);
+/** A value read back: its JSON text parsed (a value stored as JSON itself, before, as it is). */
+const fromText = (data: unknown): unknown => (typeof data === 'string' ? (JSON.parse(data) as unknown) : data);
+
+/**
  * The state store through a Dapr sidecar's state API (docs.dapr.io, "State management API
  * reference"), with the keys and values of the Redis adapter (events.md): every student key
  * carries ttlInSeconds = the retention, each student's keys change in one transaction guarded
@@ -74,7 +83,11 @@ const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  * conflict at once. The transaction then names the loaded ETag with first-write, so a writer that
  * slips in after the read is refused by the store. What stays open is two creates of one student
  * racing on a component that ignores first-write without an ETag; Kafka keying by student_id
- * (one owner per student) makes that rare.
+ * (one owner per student) makes that rare. state.redis runs a transaction as a Redis MULTI,
+ * which applies the other keys of one refused for the state key's ETag; the conflict makes the
+ * caller write the student again at once, over them, and a day's raw events (merged into, not
+ * written whole) are written under the ETag they were read with. Both are checked against a
+ * real sidecar (docs/decisions.md, "Dapr").
  */
 export function createDaprStateStore(options: DaprStateStoreOptions): StateStore {
   const doFetch = options.fetch ?? fetch;
@@ -117,12 +130,15 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       if (item.etag === undefined) {
         throw new Error(`Dapr state API, ${call}: ${item.key} came without an ETag; the component must support ETags`);
       }
-      held.set(item.key, item);
+      held.set(item.key, { ...item, data: fromText(item.data) });
     }
     return held;
   }
 
-  const upsert = (key: string, value: unknown, metadata = retention): Operation => ({ operation: 'upsert', request: { key, value, metadata } });
+  const upsert = (key: string, value: unknown, metadata = retention): Operation => ({
+    operation: 'upsert',
+    request: { key, value: asText(value), metadata },
+  });
   const now = options.now ?? Date.now;
   /** A day's keys expire when the day leaves the retention period (≤ 0: do not write them). */
   const dayTtl = (date: Day) => Math.floor((Date.parse(`${date}T00:00:00Z`) - now()) / 1000) + options.retentionDays * 86_400;
@@ -138,10 +154,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       operation: 'upsert',
       request: {
         key: k.state,
-        value: {
+        value: asText({
           ...JSON.parse(encodeState(write.record.state, version)),
           ...(write.record.knowledge ? { knowledge: JSON.parse(encodeTrace(write.record.knowledge)) } : {}),
-        },
+        }),
         ...(write.etag === null ? {} : { etag: write.etag }),
         metadata: retention,
         options: { concurrency: 'first-write' },
@@ -159,9 +175,14 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     for (const [date, events] of eventsByDay(write.applied)) {
       const ttl = dayTtl(date);
       if (ttl <= 0) continue;
-      const before = held.get(k.rawEvents(date))?.data;
+      const before = held.get(k.rawEvents(date));
       const added = Object.fromEntries(events.map((e) => [e.event_id, e]));
-      ops.push(upsert(k.rawEvents(date), { ...(isRecord(before) ? before : {}), ...added }, { ttlInSeconds: String(ttl) }));
+      const merged = upsert(k.rawEvents(date), { ...(isRecord(before?.data) ? before.data : {}), ...added }, { ttlInSeconds: String(ttl) });
+      // A merge, unlike every other key, is not written whole again by the retry of a refused
+      // transaction, and state.redis applies the rest of a transaction refused for the state key:
+      // under the ETag read, another writer's events merged meanwhile are not overwritten.
+      if (before?.etag !== undefined) Object.assign(merged.request, { etag: before.etag, options: { concurrency: 'first-write' } });
+      ops.push(merged);
     }
     return ops;
   }
@@ -187,7 +208,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
   return {
     async load(studentIds) {
       const keys = studentIds.map(studentKeys);
-      const held = await bulkGet('load', keys.flatMap((k) => [k.state, k.current]));
+      const held = await bulkGet(
+        'load',
+        keys.flatMap((k) => [k.state, k.current]),
+      );
       const found = new Map<string, LoadedRecord>();
       studentIds.forEach((id, i) => {
         const k = keys[i]!;
@@ -235,7 +259,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
       // Dapr cannot list keys. Day keys live only while their day is inside the retention
       // period, so deleting every day of that window (and any day the state still names) leaves
       // none behind, even of days a purge has dropped from the state.
-      const held = await bulkGet('remove', studentIds.map((id) => studentKeys(id).state));
+      const held = await bulkGet(
+        'remove',
+        studentIds.map((id) => studentKeys(id).state),
+      );
       const today = dayOfInstant(now());
       const window = Array.from({ length: options.retentionDays + 1 }, (_, i) => addDays(today, -i));
       for (const id of studentIds) {
@@ -252,7 +279,10 @@ export function createDaprStateStore(options: DaprStateStoreOptions): StateStore
     },
 
     async pendingUpdates(studentIds) {
-      const held = await bulkGet('pendingUpdates', studentIds.map((id) => studentKeys(id).outbox));
+      const held = await bulkGet(
+        'pendingUpdates',
+        studentIds.map((id) => studentKeys(id).outbox),
+      );
       return [...held.values()].map((item) => item.data as MasteryUpdated);
     },
 
