@@ -4,9 +4,11 @@ const ZEROS = '000000000';
 
 /**
  * True for a timestamp already in UTC with an upper-case `T` and `Z` and in-range fields
- * (`2026-01-14T10:30:00Z`, `…:00.5Z`): its key is the text itself, padded to nanoseconds.
+ * (`2026-01-14T10:30:00Z`, `…:00.5Z`): its key is the text itself, padded to nanoseconds. The
+ * fast path of instantKey and dayOfTimestamp; the general path gives the same key for these, and
+ * the specs hold the two equal.
  */
-function isCanonicalUtc(t: string): boolean {
+export function isCanonicalUtc(t: string): boolean {
   const n = t.length;
   if (n < 20 || t.charCodeAt(n - 1) !== 90 /* Z */) return false;
   if (t[4] !== '-' || t[7] !== '-' || t[10] !== 'T' || t[13] !== ':' || t[16] !== ':') return false;

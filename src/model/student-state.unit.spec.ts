@@ -6,7 +6,7 @@ import type { LearningEvent } from './learning-event.js';
 import { dailyComponents, dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import { instantKey } from './instant.js';
-import { evolve, evolveAll, initialState, isLater, type StudentState } from './student-state.js';
+import { evolve, evolveAll, initialState, isLater, storedResponse, withAnswerTallies, type StudentState, type TopicState } from './student-state.js';
 import {
   STUDENT,
   activityEvent,
@@ -14,6 +14,7 @@ import {
   consistencyEvent,
   qualityEvent,
   quizEvent,
+  responseEvent,
   stateOf,
 } from './testing/event-builders.js';
 import {
@@ -340,5 +341,93 @@ describe('one pass equals one step at a time', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('answers in the fold: the responses and each day\'s tally', () => {
+  /** Answers (first attempts, some timed, some second attempts that count nothing) mixed with other events. */
+  const answerArb = fc
+    .record({
+      event_id: fc.uuid().map((id) => id.toLowerCase()),
+      timestamp: timestampArb,
+      topic: fc.constantFrom(...TOPICS),
+      item: fc.integer({ min: 1, max: 4 }),
+      correct: fc.boolean(),
+      seconds: fc.option(fc.integer({ min: 1, max: 90 }), { nil: undefined }),
+      attempt: fc.constantFrom(1, 1, 1, 2),
+    })
+    .map(({ event_id, timestamp, topic, item, correct, seconds, attempt }) =>
+      responseEvent(timestamp, { item_id: `i${item}`, correct, attempt, ...(seconds === undefined ? {} : { seconds }) }, { event_id, topic }),
+    );
+  const mixArb = fc.uniqueArray(fc.oneof(answerArb, answerArb, eventArb), { selector: (e) => e.event_id, minLength: 1, maxLength: 30 });
+
+  /** What the answers make of a state: the responses, and each topic's tallies in key order. */
+  const answersOf = (state: StudentState) => ({
+    responses: state.responses,
+    tallies: byKey([...state.topics.entries()]).map(([name, t]) => [name, t.answers === undefined ? null : byKey(Object.entries(t.answers))]),
+  });
+
+  it('any split into batches, in any order, with redeliveries, gives the same answers and tallies', () => {
+    fc.assert(
+      fc.property(mixArb, fc.array(fc.nat(), { maxLength: 4 }), fc.integer(), (events, cuts, seed) => {
+        const once = evolveAll(initialState(STUDENT), events);
+        // Another order (a rotation and a reversal), every event sent twice, cut into batches.
+        const k = Math.abs(seed) % events.length;
+        const shuffled = [...events.slice(k), ...events.slice(0, k)].reverse();
+        const sent = [...shuffled, ...events];
+        const points = [...new Set(cuts.map((c) => c % sent.length))].sort((a, b) => a - b);
+        let state = initialState(STUDENT);
+        let from = 0;
+        for (const to of [...points, sent.length]) {
+          state = evolveAll(state, sent.slice(from, to));
+          from = to;
+        }
+        assert.deepStrictEqual(answersOf(state), answersOf(once));
+      }),
+      RUNS,
+    );
+  });
+
+  it("a day's tally counts its first attempts, and its last is the latest of them by (instant, event_id)", () => {
+    const day = '2026-01-10';
+    const early = responseEvent(`${day}T09:00:00Z`, { item_id: 'a', correct: true, seconds: 30 }, { event_id: '00000000-0000-4000-8000-00000000000b', topic: 't' });
+    const late = responseEvent(`${day}T15:00:00Z`, { item_id: 'b', correct: false }, { event_id: '00000000-0000-4000-8000-00000000000a', topic: 't' });
+    const sameInstant = responseEvent(`${day}T15:00:00Z`, { item_id: 'c', correct: true, seconds: 10 }, { event_id: '00000000-0000-4000-8000-00000000000c', topic: 't' });
+    const retry = responseEvent(`${day}T16:00:00Z`, { item_id: 'a', correct: true, attempt: 2 }, { topic: 't' });
+    for (const order of [[early, late, sameInstant, retry], [sameInstant, retry, late, early], [late, sameInstant, early, retry]]) {
+      const tally = evolveAll(initialState(STUDENT), order).topics.get('t')!.answers![day]!;
+      assert.deepStrictEqual(tally, { total: 3, correct: 2, timed: 2, seconds: 40, last: { at: instantKey(sameInstant.timestamp), event_id: sameInstant.event_id } });
+    }
+  });
+
+  it('answers folded in an earlier batch keep their tallies when the topic gets other events later', () => {
+    const answer = responseEvent('2026-01-10T09:00:00Z', { item_id: 'a', correct: true }, { topic: 't' });
+    const quiz = quizEvent('2026-01-11T09:00:00Z', { total_questions: 4, correct_answers: 3 }, { topic: 't' });
+    const stepwise = evolveAll(evolveAll(initialState(STUDENT), [answer]), [quiz]);
+    assert.deepStrictEqual(stepwise.topics.get('t')!.answers, evolveAll(initialState(STUDENT), [answer, quiz]).topics.get('t')!.answers);
+    assert.equal(stepwise.topics.get('t')!.answers!['2026-01-10']!.total, 1);
+  });
+
+  it('withAnswerTallies derives the same tallies from the responses alone (stores that keep only those)', () => {
+    fc.assert(
+      fc.property(mixArb, (events) => {
+        const folded = evolveAll(initialState(STUDENT), events);
+        const stripped: StudentState = {
+          ...folded,
+          topics: new Map([...folded.topics].map(([name, { answers: _answers, ...t }]): [string, TopicState] => [name, t])),
+        };
+        assert.deepStrictEqual(answersOf(withAnswerTallies(stripped)), answersOf(folded));
+        assert.deepStrictEqual(canonical(withAnswerTallies(stripped)), canonical(folded), 'and leaves the rest as it was');
+      }),
+      RUNS,
+    );
+    const none = stateOf([activityEvent('2026-01-10T09:00:00Z')]);
+    assert.deepStrictEqual(withAnswerTallies(none), none, 'a state without answers is as it was');
+  });
+
+  it('an answer without seconds is stored without a seconds field', () => {
+    const stored = storedResponse(responseEvent('2026-01-10T09:00:00Z', { item_id: 'a', correct: true }));
+    assert.equal(Object.hasOwn(stored, 'seconds'), false);
+    assert.equal(storedResponse(responseEvent('2026-01-10T09:00:00Z', { item_id: 'a', correct: true, seconds: 5 })).seconds, 5);
   });
 });
