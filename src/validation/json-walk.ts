@@ -37,8 +37,11 @@ export function tooDeep(root: object, limit: number): string | null {
 
 /** The most UTF-8 bytes one UTF-16 unit of a string can take in JSON: `\u0001` is six. */
 const MAX_BYTES_PER_UNIT = 6;
-/** The longest JSON of a number: -1.7976931348623157e+308. */
-const MAX_NUMBER_BYTES = 24;
+/**
+ * The longest JSON of a number: a sign, `0.00000` and 17 significant digits
+ * (-0.0000010084125485252421); JavaScript writes numbers from 1e-6 on without an exponent.
+ */
+const MAX_NUMBER_BYTES = 25;
 
 /**
  * A bound the UTF-8 bytes of `JSON.stringify(value)` never exceed, computed without building
