@@ -225,3 +225,64 @@ describe('knowledge tracing: laws', () => {
     );
   });
 });
+
+describe('knowledge tracing: stored traces and checkpoints', () => {
+  /** The fitted parameters, counting the steps of every fold (one item look-up per answer). */
+  const counting = () => {
+    const counter = { steps: 0 };
+    const items = new Map(fitted.items);
+    const params: LearnerParams = { ...fitted, items: Object.assign(items, { get: (k: string) => (counter.steps++, Map.prototype.get.call(items, k)) }) };
+    return { counter, params };
+  };
+  const at = (i: number) => `2026-03-${String(1 + Math.floor(i / 60)).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00Z`;
+  const answerAt = (i: number, n: number) => responseEvent(at(i), { item_id: n % 2 === 0 ? 'i1' : 'i3', correct: n % 3 === 0 }, { topic: n % 4 === 0 ? 't2' : 't1', event_id: id(2000 + n) });
+
+  it('a stored trace of later answers is not used for an earlier instant', () => {
+    const state = evolveAll(initialState('s'), Array.from({ length: 40 }, (_, i) => answerAt(i, i)));
+    const stored = traceBefore(fitted, state, null, null);
+    const asOf = ms(at(20));
+    const fromStored = knowledgeAsOf(fitted, state, stored, asOf, ['t1', 't2']);
+    assert.deepStrictEqual(fromStored, knowledgeAsOf(fitted, state, null, asOf, ['t1', 't2']));
+    assert.equal(fromStored[0]!.responses + fromStored[1]!.responses, 20);
+  });
+
+  it('keeps its checkpoints when a trace is extended in order, so that a later late answer still replays from one', () => {
+    const events = Array.from({ length: 100 }, (_, i) => answerAt(2 * i, i));
+    for (const [lateAt, checkpoint] of [[101, 32], [141, 64]] as const) {
+      const { counter, params } = counting();
+      // A trace of the first 40 answers (a checkpoint after 32), extended in order to 100 (checkpoints after 64 and 96).
+      const first = evolveAll(initialState('s'), events.slice(0, 40));
+      const all = evolveAll(first, events.slice(40));
+      const extended = traceBefore(params, all, traceBefore(params, first, null, null), null);
+      // A late answer between the 50th and 51st (or the 70th and 71st) answer.
+      const after = evolveAll(all, [responseEvent(at(lateAt), { item_id: 'i1', correct: true }, { topic: 't1', event_id: id(9000 + lateAt) })]);
+      counter.steps = 0;
+      const replayed = traceBefore(params, after, extended, null);
+      assert.equal(counter.steps, 101 - checkpoint, `late at ${lateAt}`);
+      assert.deepStrictEqual(replayed, traceBefore(fitted, after, null, null));
+    }
+  });
+
+  it('a trace read back from a store (no checkpoints) is extended in order and then replayed whole for a late answer', () => {
+    const events = Array.from({ length: 50 }, (_, i) => answerAt(2 * i, i));
+    const first = evolveAll(initialState('s'), events.slice(0, 45));
+    const all = evolveAll(first, events.slice(45));
+    const read = structuredClone(traceBefore(fitted, first, null, null));
+    const extended = traceBefore(fitted, all, read, null);
+    assert.deepStrictEqual(extended, traceBefore(fitted, all, null, null));
+    const after = evolveAll(all, [responseEvent(at(11), { item_id: 'i3', correct: false }, { topic: 't2', event_id: id(9999) })]);
+    assert.deepStrictEqual(traceBefore(fitted, after, extended, null), traceBefore(fitted, after, null, null));
+  });
+
+  it("takes the prior variances from the parameters: a student never seen has v = the ability's + the topic's", () => {
+    const params: LearnerParams = { ...P, priorVariance: { ability: 4, topic: 0.5 } };
+    const [k] = knowledgeAsOf(params, initialState('s'), null, ms('2026-03-12T00:00:00Z'), ['A']);
+    // Φ((0 − logit 0.7) / √4.5) = Φ(−0.39943) = 0.3448
+    assert.equal(k!.p_known, 0.345);
+  });
+
+  it('before any fit the parameters are version `default`, and a trace names it', () => {
+    assert.equal(P.version, 'default');
+    assert.equal(traceBefore(P, stateOf(sequence), null, null).version, 'default');
+  });
+});

@@ -31,6 +31,8 @@ describe('the learner view', () => {
     assert.equal(leastKnown([known({ topic: 'b', p_known: 0.3 }), known({ topic: 'a', p_known: 0.3 }), known({ topic: 'c', p_known: 0.3 })])!.topic, 'a');
     assert.equal(leastKnown([known({ topic: 'a', p_known: 0.3 }), known({ topic: 'b', p_known: 0.3 })])!.topic, 'a');
     assert.equal(leastKnown([]), null);
+    // A name earlier in the alphabet decides only between equal p_known.
+    assert.equal(leastKnown([known({ topic: 'b', p_known: 0.2 }), known({ topic: 'a', p_known: 0.5 })])!.topic, 'b');
   });
 
   it('knows the topics the student had begun by the end of the day, each from the answers before it', () => {
@@ -46,6 +48,8 @@ describe('the learner view', () => {
     // The seed would name A (quiz 0 against B's 1) for review; the least known by p_known is B.
     assert.equal(result.recommendations.find((r) => r.action === 'review')!.topic, 'B');
     assert.deepEqual(result.recommendations.at(-1), { ...NEEDS_HELP_RECOMMENDATION, topic: 'B' });
+    // docs/learner-model.md, "Recommendations and the learning path", spells it out.
+    assert.deepEqual(result.recommendations.at(-1), { action: 'support', area: 'forecast: needs help', priority: 'high', topic: 'B' });
     const seed = masteryAsOf(state, day, config)!;
     assert.equal(result.recommendations.length, seed.recommendations.length + 1);
     assert.equal(result.mastery_score, seed.mastery_score);
