@@ -10,17 +10,20 @@ export interface ChunkOutput {
 
 /**
  * Kafka's consume-transform-produce (KIP-98) for the worker: one transactional producer per
- * input partition it owns, whose transactional id names the group and the partition, so the
+ * input partition it owns, opened with the partition's first chunk (not as the group assigns
+ * it: see docs/decisions.md), whose transactional id names the group and the partition, so the
  * next owner of a partition, on opening its producer, fences the previous owner's and aborts
  * whatever transaction that one left open (a member killed with -9). A chunk's outputs and the
  * chunk's offset go in one transaction: committed together, or neither, so a chunk done again
  * by the next owner writes its dead letters and retries once.
  */
 export interface PartitionTransactions {
-  /** Sends `outputs` and commits `next` as the group's offset of `topic`/`partition`, all or nothing. */
+  /** Sends `outputs` and commits `next` as the group's offset of `topic`/`partition`, all or nothing, after the partition's earlier commits. */
   commit(topic: string, partition: number, outputs: readonly ChunkOutput[], next: string): Promise<void>;
-  /** The group gave this member these partitions: producers for the new ones open now (fencing their previous owner), the others' close. */
+  /** The group gave this member these partitions: the producers of the others close. */
   assigned(assignment: Record<string, number[]>): void;
+  /** Whether the group's latest assignment gave this member the partition. */
+  owns(topic: string, partition: number): boolean;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,11 @@ const TRANSACTION_TIMEOUT_MS = 30_000;
 
 export function partitionTransactions(kafka: Kafka, groupId: string, logger: Logger): PartitionTransactions {
   const producers = new Map<string, Promise<Producer>>();
+  // A partition's transactions one after the other: a producer holds one at a time, and the
+  // group's offset of the partition only moves forward.
+  const queues = new Map<string, Promise<unknown>>();
   const keyOf = (topic: string, partition: number) => `${groupId}.${topic}.${partition}`;
+  let mine = new Set<string>();
 
   function open(key: string): Promise<Producer> {
     const known = producers.get(key);
@@ -49,8 +56,6 @@ export function partitionTransactions(kafka: Kafka, groupId: string, logger: Log
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
-      // KafkaJS registers the transactional id on its first transaction: an empty one fences the previous owner now.
-      await (await producer.transaction()).abort();
       return producer;
     })();
     producers.set(key, opening);
@@ -66,32 +71,43 @@ export function partitionTransactions(kafka: Kafka, groupId: string, logger: Log
     await producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
+  async function transact(key: string, topic: string, partition: number, outputs: readonly ChunkOutput[], next: string): Promise<void> {
+    const producer = await open(key);
+    const tx = await producer.transaction();
+    try {
+      const topicMessages = outputs.filter((o) => o.messages.length > 0);
+      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
+      await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      await tx.commit();
+    } catch (error) {
+      // Aborted here, or by the coordinator when this producer was fenced: either way nothing of
+      // the chunk is visible, and a fresh producer takes the chunk again.
+      logger.warn({ err: error, transactionalId: key }, 'chunk transaction aborted; the chunk is taken again');
+      await tx.abort().catch(() => undefined);
+      await drop(key);
+      throw error;
+    }
+  }
+
   return {
-    async commit(topic, partition, outputs, next) {
+    commit(topic, partition, outputs, next) {
       const key = keyOf(topic, partition);
-      const producer = await open(key);
-      const tx = await producer.transaction();
-      try {
-        const topicMessages = outputs.filter((o) => o.messages.length > 0);
-        if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
-        await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-        await tx.commit();
-      } catch (error) {
-        // Aborted here, or by the coordinator when this producer was fenced: either way nothing of
-        // the chunk is visible, and a fresh producer takes the chunk again.
-        await tx.abort().catch(() => undefined);
-        await drop(key);
-        throw error;
-      }
+      const previous = queues.get(key) ?? Promise.resolve();
+      const done = previous.catch(() => undefined).then(() => transact(key, topic, partition, outputs, next));
+      const settle = () => {
+        if (queues.get(key) === done) queues.delete(key);
+      };
+      queues.set(key, done);
+      done.then(settle, settle);
+      return done;
     },
     assigned(assignment) {
-      const mine = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
+      mine = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
       for (const key of producers.keys()) if (!mine.has(key)) void drop(key);
-      for (const key of mine) {
-        open(key).catch((error: unknown) => logger.warn({ err: error, transactionalId: key }, 'transactional producer not opened; the first chunk of its partition tries again'));
-      }
     },
+    owns: (topic, partition) => mine.has(keyOf(topic, partition)),
     async close() {
+      await Promise.allSettled(queues.values());
       await Promise.all([...producers.keys()].map(drop));
     },
   };

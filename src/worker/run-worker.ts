@@ -61,6 +61,14 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
   });
   const transactions = partitionTransactions(k.kafka, k.config.groupId, logger);
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => transactions.assigned(payload.memberAssignment));
+  // A fetch of nothing but transaction markers (or aborted records) never reaches eachBatch:
+  // its offsets are committed here, so the group's offsets reach the end of mastery.retry.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize > 0 || !transactions.owns(payload.topic, payload.partition)) return;
+    transactions.commit(payload.topic, payload.partition, [], String(BigInt(payload.lastOffset) + 1n)).catch((error: unknown) => {
+      logger.warn({ err: error, topic: payload.topic, partition: payload.partition }, 'offsets past transaction markers not committed; the next chunk commits them');
+    });
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.requests.name, topics.retry.name], fromBeginning: true });
 
@@ -91,11 +99,9 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
 
   await consumer.run({
     eachBatchAutoResolve: false,
-    // Offsets are resolved only once their chunk's transaction committed them, so what the
-    // consumer commits itself repeats a transaction's offset, or steps over what a read-committed
-    // fetch holds back (transaction markers, aborted records), which KafkaJS resolves without a
-    // call of eachBatch and commits at once only with a threshold of one.
-    autoCommitThreshold: 1,
+    // Only transactions commit offsets: a plain commit of the consumer's besides them could be
+    // overtaken by an earlier transaction's and move the group's offset back.
+    autoCommit: false,
     partitionsConsumedConcurrently: 3,
     eachBatch,
   });
