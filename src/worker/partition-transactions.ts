@@ -22,6 +22,12 @@ export interface PartitionTransactions {
   commit(topic: string, partition: number, outputs: readonly ChunkOutput[], next: string): Promise<void>;
   /** The group gave this member these partitions: the producers of the others close. */
   assigned(assignment: Record<string, number[]>): void;
+  /**
+   * The offset this process's last transaction committed for the partition. A consumer that
+   * starts again right after a commit may fetch the offset before it (KafkaJS's offset fetch
+   * does not wait for a transaction's offsets to settle): messages below this one are done.
+   */
+  committed(topic: string, partition: number): bigint | undefined;
   /** Whether the group's latest assignment gave this member the partition. */
   owns(topic: string, partition: number): boolean;
   close(): Promise<void>;
@@ -41,6 +47,7 @@ export function partitionTransactions(kafka: Kafka, groupId: string, logger: Log
   const queues = new Map<string, Promise<unknown>>();
   const keyOf = (topic: string, partition: number) => `${groupId}.${topic}.${partition}`;
   let mine = new Set<string>();
+  const done = new Map<string, bigint>();
 
   function open(key: string): Promise<Producer> {
     const known = producers.get(key);
@@ -79,6 +86,7 @@ export function partitionTransactions(kafka: Kafka, groupId: string, logger: Log
       if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
       await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
       await tx.commit();
+      if (BigInt(next) > (done.get(key) ?? -1n)) done.set(key, BigInt(next));
     } catch (error) {
       // Aborted here, or by the coordinator when this producer was fenced: either way nothing of
       // the chunk is visible, and a fresh producer takes the chunk again.
@@ -93,19 +101,20 @@ export function partitionTransactions(kafka: Kafka, groupId: string, logger: Log
     commit(topic, partition, outputs, next) {
       const key = keyOf(topic, partition);
       const previous = queues.get(key) ?? Promise.resolve();
-      const done = previous.catch(() => undefined).then(() => transact(key, topic, partition, outputs, next));
+      const queued = previous.catch(() => undefined).then(() => transact(key, topic, partition, outputs, next));
       const settle = () => {
-        if (queues.get(key) === done) queues.delete(key);
+        if (queues.get(key) === queued) queues.delete(key);
       };
-      queues.set(key, done);
-      done.then(settle, settle);
-      return done;
+      queues.set(key, queued);
+      queued.then(settle, settle);
+      return queued;
     },
     assigned(assignment) {
       mine = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))));
       for (const key of producers.keys()) if (!mine.has(key)) void drop(key);
     },
     owns: (topic, partition) => mine.has(keyOf(topic, partition)),
+    committed: (topic, partition) => done.get(keyOf(topic, partition)),
     async close() {
       await Promise.allSettled(queues.values());
       await Promise.all([...producers.keys()].map(drop));

@@ -77,18 +77,22 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     // it is done: a broker hands over a whole partition's backlog in a fetch or two, so the lag
     // after each batch alone is mostly 0 even while the worker is far behind.
     metrics.recordLag(batch.topic, batch.partition, Number(batch.offsetLagLow()));
-    for (let i = 0; i < batch.messages.length; i += CHUNK) {
+    // What this process's transactions already committed is not done again.
+    const floor = transactions.committed(batch.topic, batch.partition) ?? -1n;
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
+    if (messages.length < batch.messages.length) resolveOffset(String(floor - 1n));
+    for (let i = 0; i < messages.length; i += CHUNK) {
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(i, i + CHUNK);
+      const chunk = messages.slice(i, i + CHUNK);
       if (batch.topic === topics.retry.name) {
         await waitUntil(Math.max(...chunk.map((m) => dueAt(m, k.config.retryBackoffMs))), heartbeat, isRunning);
       }
       const started = process.hrtime.bigint();
       const outputs: ChunkOutput[] = [];
-      const collect = (topic: string) => async (messages: ChunkOutput['messages']) => void outputs.push({ topic, messages });
+      const collect = (topic: string) => async (out: ChunkOutput['messages']) => void outputs.push({ topic, messages: out });
       const outcome = await handleBatch(chunk, { ...deps, sinks: { retry: collect(topics.retry.name), deadLetter: collect(topics.dlq.name) } });
       // The last chunk's offset steps over the markers the fetch ended on, as KafkaJS's resolveOffset does.
-      const last = i + CHUNK >= batch.messages.length ? batch.lastOffset() : chunk[chunk.length - 1]!.offset;
+      const last = i + CHUNK >= messages.length ? batch.lastOffset() : chunk[chunk.length - 1]!.offset;
       await transactions.commit(batch.topic, batch.partition, outputs, String(BigInt(last) + 1n));
       metrics.recordBatch('kafka', outcome, Number(process.hrtime.bigint() - started) / 1e9);
       resolveOffset(chunk[chunk.length - 1]!.offset);
