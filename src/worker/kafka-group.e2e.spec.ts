@@ -7,11 +7,12 @@
  * exactly once and marked processed in Redis (nothing lost, nothing applied twice), every
  * member took a share, and every poison message is in mastery.dlq.
  *
- * Not yet: each poison message in mastery.dlq exactly once (the todo below). The worker sends a
- * chunk's dead letters, then commits its offsets; a member killed between the two has its chunk
- * done again by another, which dead-letters the same messages again. Closing that takes a
- * transactional producer per input partition (dead letters, retries and the offsets in one
- * transaction) and a read_committed view in the tests' offset helpers, left for a later change.
+ * Not yet: each poison message in mastery.dlq exactly once (the todo below). A chunk's dead
+ * letters and its offsets are one transaction (partition-transactions.ts), a killed member's
+ * open transaction is aborted when the next owner opens its producer, and a worker does not do
+ * again what its own transactions committed; still, one run in six here saw a dead letter
+ * twice, both copies written after the broker came back, seconds apart. The diagnostic says
+ * when each copy was written and when the failures happened (docs/decisions.md).
  *
  * Scaled to hundreds of events: the failures are what is tested, not throughput.
  */
@@ -123,6 +124,9 @@ describe('the worker group on three Kafka brokers: a rebalance, a member killed,
 
     // A third joins while phase 2 is being sent: the group rebalances in the middle of it.
     const sending2 = produce(producer, TOPIC.requests, phases[1]!.messages, 20);
+    const moments: string[] = [];
+    const mark = (what: string) => moments.push(`${what} ${new Date().toISOString()}`);
+    mark('third member starts');
     const c = await start();
     await sending2;
     await ready([a!, b!, c], 'three workers to share the partitions');
@@ -131,15 +135,18 @@ describe('the worker group on three Kafka brokers: a rebalance, a member killed,
     // Member b is killed with -9 while phase 3 is being applied: its partitions go to the others.
     const sending3 = produce(producer, TOPIC.requests, phases[2]!.messages, 20);
     await waitFor(async () => (await logged()) > upTo(2), 'phase 3 to start being applied', { timeoutMs: 60_000 });
+    mark('member killed');
     await b!.kill();
     notes.push(`member killed with ${(await logged()) - upTo(2)} of phase 3's ${phases[2]!.valid.length} logged`);
     await sending3;
 
     // A broker is killed with -9 while phase 4 is sent, and started again: acknowledged sends
     // are on two replicas at least, so nothing is lost.
+    mark('broker killed');
     await cluster.kill(2);
     await produce(producer, TOPIC.requests, phases[3]!.messages, 20);
     await cluster.start(2);
+    mark('broker back');
 
     await waitFor(
       async () => {
@@ -168,11 +175,16 @@ describe('the worker group on three Kafka brokers: a rebalance, a member killed,
     const buried = dlq.all.map((m) => Buffer.from(String((JSON.parse(m.value.toString()) as { original_event: string }).original_event), 'base64').toString());
     assert.deepEqual(new Set(buried), new Set(poison), 'mastery.dlq holds every poison message and nothing else');
     deadLetteredTwice = buried.length - new Set(buried).size;
+    if (deadLetteredTwice > 0) {
+      // When each copy was written, next to when the failures happened: which failure wrote the second.
+      const written = dlq.all.map((m, i) => `${buried[i]} at ${m.partition}:${m.offset} ${(JSON.parse(m.value.toString()) as { timestamp: string }).timestamp}`);
+      notes.push(`dead letters ${written.filter((_, i) => buried.indexOf(buried[i]!) !== buried.lastIndexOf(buried[i]!)).join(', ')}; ${moments.join(', ')}`);
+    }
     notes.push(`${valid.length} events and ${poison.length} poison messages; ${deadLetteredTwice} dead letters written a second time`);
     t.diagnostic(notes.join('; '));
   });
 
-  it('dead-letters each poison message exactly once, even when the member that took it was killed', { todo: 'needs transactional dead letters and offsets (see the header)' }, () => {
+  it('dead-letters each poison message exactly once, even when the member that took it was killed', { todo: 'a dead letter is still written twice now and then (see the header)' }, () => {
     assert.equal(deadLetteredTwice, 0, `${deadLetteredTwice} poison messages are in mastery.dlq twice`);
   });
 });

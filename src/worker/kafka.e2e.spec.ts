@@ -214,10 +214,7 @@ async function drained(env: Env, groupId: string, w: WorkerProcess, timeoutMs = 
 /** Waits until the recorder has read every message the topics hold. */
 async function caughtUp(kafka: Kafka, r: Recorder, topics: readonly string[]): Promise<void> {
   await waitFor(
-    async () => {
-      for (const topic of topics) if (r.of(topic).length < (await topicSize(kafka, topic))) return false;
-      return true;
-    },
+    () => r.readToEnd(kafka, topics),
     `the test consumer to read ${topics.join(', ')}`,
     { timeoutMs: 20_000, intervalMs: 100 },
   );

@@ -4,7 +4,8 @@ import type { Caller } from '../access/caller.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import type { Engine, EngineKafka } from '../runtime/engine.js';
 import type { XapiMapping } from '../xapi/xapi-mapping.js';
-import { type HandleDeps, handleBatch, type OutboundMessage, RETRY_COUNT_HEADER } from './handle-batch.js';
+import { type HandleDeps, handleBatch, RETRY_COUNT_HEADER } from './handle-batch.js';
+import { type ChunkOutput, partitionTransactions } from './partition-transactions.js';
 
 /** The pipeline takes at most this many events at once (as over HTTP). */
 const CHUNK = 1000;
@@ -31,21 +32,19 @@ async function waitUntil(until: number, heartbeat: () => Promise<void>, isRunnin
 
 /**
  * The Kafka worker: consumes mastery.requests and mastery.retry in batches through the same
- * pipeline as HTTP; updates go out on mastery.updated (the engine's Kafka bus). A partition's
- * offsets advance only after every event of a chunk was applied, retried or dead-lettered, so a
- * crash redelivers, and redelivered events are duplicates the pipeline ignores.
+ * pipeline as HTTP; updates go out on mastery.updated (the engine's outbox and Kafka bus). A
+ * chunk's retries and dead letters and its offset are one Kafka transaction
+ * (partition-transactions.ts), committed once every event of the chunk was applied: a crash
+ * redelivers the chunk, redelivered events are duplicates the pipeline ignores, and its retries
+ * and dead letters are written once.
  */
 export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: Logger, xapi: XapiMapping): Promise<{ stop: () => Promise<void> }> {
   const k: EngineKafka = engine.kafka!;
   const { topics } = k.config;
-  const send = (topic: string) => async (messages: OutboundMessage[]) => {
-    await k.producer.send({ topic, messages });
-  };
-  const deps: HandleDeps = {
+  const deps: Omit<HandleDeps, 'sinks'> = {
     ingest: engine.ingest,
     caller: KAFKA_CALLER,
     codec: k.codec,
-    sinks: { retry: send(topics.retry.name), deadLetter: send(topics.dlq.name) },
     now: () => engine.deps.clock.now(),
     maxRetries: 3,
     xapi,
@@ -60,34 +59,62 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     sessionTimeout: k.config.sessionTimeoutMs,
     heartbeatInterval: Math.max(100, Math.floor(k.config.sessionTimeoutMs / 10)),
   });
+  const transactions = partitionTransactions(k.kafka, k.config.groupId, logger);
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => transactions.assigned(payload.memberAssignment));
+  // A fetch of nothing but transaction markers (or aborted records) never reaches eachBatch:
+  // its offsets are committed here, so the group's offsets reach the end of mastery.retry.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize > 0 || !transactions.owns(payload.topic, payload.partition)) return;
+    transactions.commit(payload.topic, payload.partition, [], String(BigInt(payload.lastOffset) + 1n)).catch((error: unknown) => {
+      logger.warn({ err: error, topic: payload.topic, partition: payload.partition }, 'offsets past transaction markers not committed; the next chunk commits them');
+    });
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.requests.name, topics.retry.name], fromBeginning: true });
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload) {
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
     // The backlog as the batch arrives (its first offset to the end of the partition), then as
     // it is done: a broker hands over a whole partition's backlog in a fetch or two, so the lag
     // after each batch alone is mostly 0 even while the worker is far behind.
     metrics.recordLag(batch.topic, batch.partition, Number(batch.offsetLagLow()));
-    for (let i = 0; i < batch.messages.length; i += CHUNK) {
+    // What this process's transactions already committed is not done again.
+    const floor = transactions.committed(batch.topic, batch.partition) ?? -1n;
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
+    if (messages.length < batch.messages.length) resolveOffset(String(floor - 1n));
+    for (let i = 0; i < messages.length; i += CHUNK) {
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(i, i + CHUNK);
+      const chunk = messages.slice(i, i + CHUNK);
       if (batch.topic === topics.retry.name) {
         await waitUntil(Math.max(...chunk.map((m) => dueAt(m, k.config.retryBackoffMs))), heartbeat, isRunning);
       }
       const started = process.hrtime.bigint();
-      const outcome = await handleBatch(chunk, deps);
+      const outputs: ChunkOutput[] = [];
+      const collect = (topic: string) => async (out: ChunkOutput['messages']) => void outputs.push({ topic, messages: out });
+      const outcome = await handleBatch(chunk, { ...deps, sinks: { retry: collect(topics.retry.name), deadLetter: collect(topics.dlq.name) } });
+      // The last chunk's offset steps over the markers the fetch ended on, as KafkaJS's resolveOffset does.
+      const last = i + CHUNK >= messages.length ? batch.lastOffset() : chunk[chunk.length - 1]!.offset;
+      await transactions.commit(batch.topic, batch.partition, outputs, String(BigInt(last) + 1n));
       metrics.recordBatch('kafka', outcome, Number(process.hrtime.bigint() - started) / 1e9);
       resolveOffset(chunk[chunk.length - 1]!.offset);
-      await commitOffsetsIfNecessary();
       await heartbeat();
     }
     metrics.recordLag(batch.topic, batch.partition, Number(batch.offsetLag()));
   }
 
-  await consumer.run({ eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    // Only transactions commit offsets: a plain commit of the consumer's besides them could be
+    // overtaken by an earlier transaction's and move the group's offset back.
+    autoCommit: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch,
+  });
   logger.info({ group: k.config.groupId, topics: [topics.requests.name, topics.retry.name] }, 'worker consuming');
   return {
-    // Disconnecting lets the batch in hand finish and commits its offsets.
-    stop: () => consumer.disconnect(),
+    // Disconnecting lets the batch in hand finish (its chunks' transactions commit), then the producers close.
+    stop: async () => {
+      await consumer.disconnect();
+      await transactions.close();
+    },
   };
 }

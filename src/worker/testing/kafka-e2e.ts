@@ -175,6 +175,13 @@ export interface Recorder {
   of(topic: string): Recorded[];
   /** Resolves once the group has given this consumer its partitions. */
   joined: Promise<void>;
+  /**
+   * Whether this consumer has read every partition of `topics` to its end. Offsets, not counts:
+   * a transaction's commit or abort marker takes an offset of every partition it wrote to, and a
+   * read-committed consumer is never handed markers or aborted records, so what it holds may be
+   * fewer than the topic's offsets even once it has read all.
+   */
+  readToEnd(kafka: Kafka, topics: readonly string[]): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -198,6 +205,14 @@ export async function recordTopics(kafka: Kafka, groupId: string, topics: readon
   let resolveJoined: () => void = () => {};
   const joined = new Promise<void>((resolve) => (resolveJoined = resolve));
   consumer.on(consumer.events.GROUP_JOIN, () => resolveJoined());
+  // Where each partition's reading has got to: KafkaJS reports a batch's last offset, markers
+  // included, also for a batch of markers alone, which never reaches eachMessage.
+  const positions = new Map<string, bigint>();
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    const id = `${payload.topic}:${payload.partition}`;
+    const next = BigInt(payload.lastOffset) + 1n;
+    if (next > (positions.get(id) ?? 0n)) positions.set(id, next);
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   await consumer.run({
@@ -226,6 +241,20 @@ export async function recordTopics(kafka: Kafka, groupId: string, topics: readon
     all,
     of: (topic) => all.filter((m) => m.topic === topic),
     joined,
+    readToEnd: async (client, wanted) => {
+      const admin = client.admin();
+      await admin.connect();
+      try {
+        for (const topic of wanted) {
+          for (const end of await admin.fetchTopicOffsets(topic)) {
+            if (BigInt(end.high) > BigInt(end.low) && (positions.get(`${topic}:${end.partition}`) ?? 0n) < BigInt(end.high)) return false;
+          }
+        }
+        return true;
+      } finally {
+        await admin.disconnect();
+      }
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -236,7 +265,9 @@ export async function recordTopics(kafka: Kafka, groupId: string, topics: readon
 
 /**
  * How far the group is behind on `topics`: the sum over partitions of high watermark minus
- * committed offset (a partition without a commit counts from 0).
+ * committed offset (a partition without a commit counts from 0). In offsets, markers included:
+ * 0 once the group is done, as the worker commits past the transaction markers of mastery.retry
+ * (run-worker.ts), but otherwise not a count of records on a topic transactions write to.
  */
 export async function groupBacklog(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<number> {
   const admin = kafka.admin();
@@ -258,7 +289,12 @@ export async function groupBacklog(kafka: Kafka, groupId: string, topics: readon
   }
 }
 
-/** The high watermark of every partition of `topic`, summed: how many messages it holds. */
+/**
+ * The offsets every partition of `topic` spans, summed: how many messages it holds when no
+ * transaction writes to it (mastery.updated, mastery.requests). The worker's mastery.retry and
+ * mastery.dlq hold transaction markers too: for them it is 0 exactly when nothing was written,
+ * and otherwise more than their records (Recorder.readToEnd tells when all are read).
+ */
 export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
