@@ -13,12 +13,7 @@ export default {
     forceBail: true,
   },
   coverageAnalysis: 'perTest',
-  mutate: [
-    'src/model/**/*.ts',
-    'src/validation/**/*.ts',
-    '!src/**/*.spec.ts',
-    '!src/**/testing/**',
-  ],
+  mutate: ['src/model/**/*.ts', 'src/validation/**/*.ts', '!src/**/*.spec.ts', '!src/**/testing/**'],
   // tsx strips types without checking them, so a mutant that would not type-check still runs;
   // a type checker per mutant would double the run for little gain on code this small.
   checkers: [],

@@ -102,7 +102,10 @@ export function* generateBatches(options: GenerateOptions): Generator<WireEvent[
         continue;
       }
       const student = batchStudents[Math.floor(random() * batchStudents.length)]!;
-      const event = random() < (options.responseShare ?? 0) ? makeResponse(random, student, answerTime(student)) : makeEvent(random, student, latest - Math.floor(random() * span));
+      const event =
+        random() < (options.responseShare ?? 0)
+          ? makeResponse(random, student, answerTime(student))
+          : makeEvent(random, student, latest - Math.floor(random() * span));
       batch.push(event);
       if (sent.length < SENT_KEEP) sent.push(event);
       else sent[Math.floor(random() * SENT_KEEP)] = event;

@@ -47,7 +47,9 @@ function responseReader(onResponse: (status: number) => void) {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const headerText = Object.entries(options.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const headerText = Object.entries(options.headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const requestBytes = (path: string) => Buffer.from(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${headerText}\r\n`, 'latin1');
   const sockets = await Promise.all(
     Array.from(
@@ -85,12 +87,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         sentAt = interval > 0 ? scheduled : now;
         socket.write(requestBytes(options.nextPath()));
       };
-      socket.on('data', responseReader((status) => {
-        latencies.push(performance.now() - sentAt);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        scheduled += interval;
-        send();
-      }));
+      socket.on(
+        'data',
+        responseReader((status) => {
+          latencies.push(performance.now() - sentAt);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          scheduled += interval;
+          send();
+        }),
+      );
       socket.on('error', reject);
       socket.on('close', () => resolve());
       send();

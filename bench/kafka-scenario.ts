@@ -67,7 +67,17 @@ function cpuWindow(workerPid: number, into: { groups: Ticks; others: Ticks; mach
   const before = cpuByPid();
   const machineBefore = machineTicks();
   const groupOf = (pid: number, comm: string) =>
-    pid === workerPid ? 'worker' : pid === process.pid ? 'bench' : comm === 'java' ? 'kafka' : comm === 'postgres' ? 'postgresql' : comm.startsWith('redis') ? 'redis' : 'other';
+    pid === workerPid
+      ? 'worker'
+      : pid === process.pid
+        ? 'bench'
+        : comm === 'java'
+          ? 'kafka'
+          : comm === 'postgres'
+            ? 'postgresql'
+            : comm.startsWith('redis')
+              ? 'redis'
+              : 'other';
   return () => {
     for (const [pid, { comm, ticks }] of cpuByPid()) {
       const used = ticks - (before.get(pid)?.ticks ?? 0);
@@ -175,100 +185,110 @@ export async function scenarioKafka(ctx: Context) {
       const backend = await postgresRedis();
       const env = { ...backend.env, MASTERY_KAFKA_BROKERS: cluster.brokers.join(','), MASTERY_KAFKA_GROUP_ID: GROUP };
       const spawnedAt = performance.now();
-      const result = await withService({ ...backend, env }, ctx, async (worker) => {
-        const readyAt = performance.now();
-        const cpu = { groups: {} as Ticks, others: {} as Ticks, machineBusy: 0, machineTotal: 0 };
-        const rounds: Array<{ events: number; seconds: number; events_per_second: number; idle_before_clock_seconds: number }> = [];
-        const exited = () => worker.child.exitCode !== null || worker.child.signalCode !== null;
-        let now: Counts = await workerCounts(worker);
-        const failure = async (what: string) => {
-          const state = await partitionState(kafka, consumed).catch(String);
-          return new Error(`${what} at ${now.done}/${produced} events; partitions: ${JSON.stringify(state)}; worker log:\n${worker.log().slice(-4000)}`);
-        };
-        const poll = async () => {
-          await sleep(50);
-          now = await workerCounts(worker).catch(async (error: unknown) => {
-            // A dead worker resets the connection before its exit is reported: give that a moment.
-            if (!exited()) await Promise.race([once(worker.child, 'exit'), sleep(2_000)]);
-            throw exited() ? await failure(`the worker exited (${worker.child.signalCode ?? worker.child.exitCode})`) : error;
-          });
-        };
+      const result = await withService(
+        { ...backend, env },
+        ctx,
+        async (worker) => {
+          const readyAt = performance.now();
+          const cpu = { groups: {} as Ticks, others: {} as Ticks, machineBusy: 0, machineTotal: 0 };
+          const rounds: Array<{ events: number; seconds: number; events_per_second: number; idle_before_clock_seconds: number }> = [];
+          const exited = () => worker.child.exitCode !== null || worker.child.signalCode !== null;
+          let now: Counts = await workerCounts(worker);
+          const failure = async (what: string) => {
+            const state = await partitionState(kafka, consumed).catch(String);
+            return new Error(`${what} at ${now.done}/${produced} events; partitions: ${JSON.stringify(state)}; worker log:\n${worker.log().slice(-4000)}`);
+          };
+          const poll = async () => {
+            await sleep(50);
+            now = await workerCounts(worker).catch(async (error: unknown) => {
+              // A dead worker resets the connection before its exit is reported: give that a moment.
+              if (!exited()) await Promise.race([once(worker.child, 'exit'), sleep(2_000)]);
+              throw exited() ? await failure(`the worker exited (${worker.child.signalCode ?? worker.child.exitCode})`) : error;
+            });
+          };
 
-        let progressAt = performance.now();
-        const pollUntil = async (condition: () => boolean) => {
-          while (!condition()) {
-            if (performance.now() - progressAt > 60_000) throw await failure('the worker made no progress for 60 s');
-            const before = now.done;
-            await poll();
-            if (now.done > before) progressAt = performance.now();
+          let progressAt = performance.now();
+          const pollUntil = async (condition: () => boolean) => {
+            while (!condition()) {
+              if (performance.now() - progressAt > 60_000) throw await failure('the worker made no progress for 60 s');
+              const before = now.done;
+              await poll();
+              if (now.done > before) progressAt = performance.now();
+            }
+          };
+          /** Waits (off the clock) until the group has committed what the metrics count as done. */
+          const committedAll = async () => {
+            let state = await partitionState(kafka, consumed);
+            for (let i = 0; Object.keys(state.behind).length > 0 && i < 50; i++) {
+              await sleep(200);
+              state = await partitionState(kafka, consumed);
+            }
+            return state;
+          };
+          // Round 1's clock starts when the worker is ready (its consumer has joined the group:
+          // runWorker returns after consumer.run). Later rounds start at their first progress: the
+          // idle worker's fetch waits in the mock for KafkaJS's maxWaitTimeInMs (5 s) even when data
+          // arrives, where a real broker answers at once. Events already done when a clock starts
+          // are left out of its round.
+          let started = readyAt;
+          let wall = 0;
+          let producedAt = readyAt;
+          for (;;) {
+            const start = now.done;
+            const stopCpu = cpuWindow(worker.child.pid!, cpu);
+            await pollUntil(() => now.done >= produced);
+            const seconds = (performance.now() - started) / 1000;
+            stopCpu();
+            wall += seconds;
+            rounds.push({
+              events: now.done - start,
+              seconds: r2(seconds),
+              events_per_second: Math.round((now.done - start) / seconds),
+              idle_before_clock_seconds: r2((started - producedAt) / 1000),
+            });
+            await committedAll(); // so that the next round can only push out messages that are done
+            if ((await produceRound()) === 0) break;
+            producedAt = progressAt = performance.now();
+            const idle = now.done;
+            await pollUntil(() => now.done > idle);
+            started = performance.now();
           }
-        };
-        /** Waits (off the clock) until the group has committed what the metrics count as done. */
-        const committedAll = async () => {
-          let state = await partitionState(kafka, consumed);
-          for (let i = 0; Object.keys(state.behind).length > 0 && i < 50; i++) {
-            await sleep(200);
-            state = await partitionState(kafka, consumed);
-          }
-          return state;
-        };
-        // Round 1's clock starts when the worker is ready (its consumer has joined the group:
-        // runWorker returns after consumer.run). Later rounds start at their first progress: the
-        // idle worker's fetch waits in the mock for KafkaJS's maxWaitTimeInMs (5 s) even when data
-        // arrives, where a real broker answers at once. Events already done when a clock starts
-        // are left out of its round.
-        let started = readyAt;
-        let wall = 0;
-        let producedAt = readyAt;
-        for (;;) {
-          const start = now.done;
-          const stopCpu = cpuWindow(worker.child.pid!, cpu);
-          await pollUntil(() => now.done >= produced);
-          const seconds = (performance.now() - started) / 1000;
-          stopCpu();
-          wall += seconds;
-          rounds.push({ events: now.done - start, seconds: r2(seconds), events_per_second: Math.round((now.done - start) / seconds), idle_before_clock_seconds: r2((started - producedAt) / 1000) });
-          await committedAll(); // so that the next round can only push out messages that are done
-          if ((await produceRound()) === 0) break;
-          producedAt = progressAt = performance.now();
-          const idle = now.done;
-          await pollUntil(() => now.done > idle);
-          started = performance.now();
-        }
 
-        // Outside the clock: the log holds each distinct event once, and the group committed everything.
-        const db = await openPostgres(backend.env.MASTERY_DATABASE_URL!);
-        const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mastery_events').finally(() => db.close());
-        const state = await committedAll();
-        const cores = (ticks: Ticks) => Object.fromEntries(Object.entries(ticks).map(([k, t]) => [k, r2(t / TICKS_PER_SECOND / wall)]));
-        return {
-          events_produced: produced,
-          distinct_events: distinct.size,
-          students: gen.students,
-          brokers: BROKERS,
-          partitions: Object.fromEntries(Object.values(topics).map((t) => [t.name, t.partitions])),
-          produce_seconds: r2(produceSeconds),
-          worker_ready_seconds: r2((readyAt - spawnedAt) / 1000),
-          rounds,
-          wall_seconds: r2(wall),
-          events_per_second: Math.round(rounds.reduce((sum, r) => sum + r.events, 0) / wall),
-          accepted: now.accepted,
-          duplicate: now.duplicate,
-          invalid: now.invalid,
-          retried: now.retried,
-          dead_lettered: now.dead_lettered,
-          log_rows: row!.n,
-          group_backlog_after: Object.values(state.behind).reduce((a, b) => a + b, 0),
-          worker_batches: now.batches,
-          events_per_worker_batch: r1(now.done / now.batches),
-          // Time inside handleBatch, summed over the (up to 3) partitions the worker handles at once.
-          worker_batch_seconds: r2(now.batchSeconds),
-          cores_used: { ...cores(cpu.groups), machine_total: r2((cpu.machineBusy / cpu.machineTotal) * os.cpus().length) } as Record<string, number>,
-          other_cores_by_command: Object.fromEntries(Object.entries(cores(cpu.others)).filter(([, c]) => c >= 0.05)),
-          peak_rss_mb: r1(worker.peakRssMb()),
-          rss_after_mb: r1(worker.currentRssMb()),
-        };
-      }, 'worker');
+          // Outside the clock: the log holds each distinct event once, and the group committed everything.
+          const db = await openPostgres(backend.env.MASTERY_DATABASE_URL!);
+          const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mastery_events').finally(() => db.close());
+          const state = await committedAll();
+          const cores = (ticks: Ticks) => Object.fromEntries(Object.entries(ticks).map(([k, t]) => [k, r2(t / TICKS_PER_SECOND / wall)]));
+          return {
+            events_produced: produced,
+            distinct_events: distinct.size,
+            students: gen.students,
+            brokers: BROKERS,
+            partitions: Object.fromEntries(Object.values(topics).map((t) => [t.name, t.partitions])),
+            produce_seconds: r2(produceSeconds),
+            worker_ready_seconds: r2((readyAt - spawnedAt) / 1000),
+            rounds,
+            wall_seconds: r2(wall),
+            events_per_second: Math.round(rounds.reduce((sum, r) => sum + r.events, 0) / wall),
+            accepted: now.accepted,
+            duplicate: now.duplicate,
+            invalid: now.invalid,
+            retried: now.retried,
+            dead_lettered: now.dead_lettered,
+            log_rows: row!.n,
+            group_backlog_after: Object.values(state.behind).reduce((a, b) => a + b, 0),
+            worker_batches: now.batches,
+            events_per_worker_batch: r1(now.done / now.batches),
+            // Time inside handleBatch, summed over the (up to 3) partitions the worker handles at once.
+            worker_batch_seconds: r2(now.batchSeconds),
+            cores_used: { ...cores(cpu.groups), machine_total: r2((cpu.machineBusy / cpu.machineTotal) * os.cpus().length) } as Record<string, number>,
+            other_cores_by_command: Object.fromEntries(Object.entries(cores(cpu.others)).filter(([, c]) => c >= 0.05)),
+            peak_rss_mb: r1(worker.peakRssMb()),
+            rss_after_mb: r1(worker.currentRssMb()),
+          };
+        },
+        'worker',
+      );
       return { backend: `${backend.describe}; Kafka: Apache Kafka (KRaft), ${BROKERS} brokers, group ${GROUP}`, ...result };
     } finally {
       await producer.disconnect();
@@ -285,5 +305,6 @@ export function printKafka(name: string, r: Awaited<ReturnType<typeof scenarioKa
   );
   console.log(`${''.padEnd(40)} cores used: ${JSON.stringify(r.cores_used)}  log rows ${r.log_rows}  backlog after ${r.group_backlog_after}`);
   const other = r.cores_used.other ?? 0;
-  if (other >= 0.1) console.log(`  WARNING: other processes used ${other} cores during the run (${JSON.stringify(r.other_cores_by_command)}): the machine was not quiet`);
+  if (other >= 0.1)
+    console.log(`  WARNING: other processes used ${other} cores during the run (${JSON.stringify(r.other_cores_by_command)}): the machine was not quiet`);
 }

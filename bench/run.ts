@@ -53,7 +53,18 @@ export interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { scenario: 'all', events: undefined, students: undefined, full: false, clients: 4, readSeconds: 15, readRate: 5000, profile: false, responses: 0, lateAnswers: 1 };
+  const args: Args = {
+    scenario: 'all',
+    events: undefined,
+    students: undefined,
+    full: false,
+    clients: 4,
+    readSeconds: 15,
+    readRate: 5000,
+    profile: false,
+    responses: 0,
+    lateAnswers: 1,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -121,14 +132,14 @@ async function startService(env: Record<string, string>, profileDir?: string, co
   const child = spawn(process.execPath, [...nodeFlags, MAIN, command], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {
-    ...childProcessBase(),
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    MASTERY_RATE_LIMIT_PER_MINUTE: '0',
-    MASTERY_RETENTION_DAYS: '36500',
-    MASTERY_JWT_SECRET: SECRET,
-    MASTERY_PURGE_INTERVAL_MINUTES: '0',
-    ...env,
+      ...childProcessBase(),
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MASTERY_RATE_LIMIT_PER_MINUTE: '0',
+      MASTERY_RETENTION_DAYS: '36500',
+      MASTERY_JWT_SECRET: SECRET,
+      MASTERY_PURGE_INTERVAL_MINUTES: '0',
+      ...env,
     },
   });
   let log = '';
@@ -309,7 +320,12 @@ async function ingest(service: Service, gen: GenerateOptions, clients: number, l
     events_per_second: Math.round((accepted + duplicate) / wall),
     service_cpu_seconds: r2(cpuSeconds),
     service_cpu_ms_per_1000_events: r1((1000 * cpuSeconds) / ((accepted + duplicate) / 1000)),
-    batch_latency_ms: { p50: r1(percentile(latencies, 50)), p95: r1(percentile(latencies, 95)), p99: r1(percentile(latencies, 99)), max: r1(latencies.at(-1) ?? NaN) },
+    batch_latency_ms: {
+      p50: r1(percentile(latencies, 50)),
+      p95: r1(percentile(latencies, 95)),
+      p99: r1(percentile(latencies, 99)),
+      max: r1(latencies.at(-1) ?? NaN),
+    },
     retried_503: failures.length,
     retried_503_kinds: failureKinds,
     peak_rss_mb: r1(service.peakRssMb()),
@@ -365,7 +381,12 @@ async function readLoad(service: Service, students: readonly string[], connectio
     errors: latencies.length - (statuses['200'] ?? 0),
     statuses,
     requests_per_second: Math.round(latencies.length / wallSeconds),
-    latency_ms: { p50: r2(percentile(latencies, 50)), p95: r2(percentile(latencies, 95)), p99: r2(percentile(latencies, 99)), max: r2(latencies.at(-1) ?? NaN) },
+    latency_ms: {
+      p50: r2(percentile(latencies, 50)),
+      p95: r2(percentile(latencies, 95)),
+      p99: r2(percentile(latencies, 99)),
+      max: r2(latencies.at(-1) ?? NaN),
+    },
     peak_rss_mb: r1(service.peakRssMb()),
   };
 }
@@ -437,7 +458,11 @@ export const DEFAULT_STUDENTS = 1000;
  */
 const RESPONSE_HEAVY = { responseShare: 0.6, lateAnswerShare: 0.05 };
 
-async function scenarioIngest(ctx: Context, which: 'embedded' | 'pg-redis', answers = { responseShare: ctx.args.responses, lateAnswerShare: ctx.args.lateAnswers }) {
+async function scenarioIngest(
+  ctx: Context,
+  which: 'embedded' | 'pg-redis',
+  answers = { responseShare: ctx.args.responses, lateAnswerShare: ctx.args.lateAnswers },
+) {
   const events = ctx.args.events ?? 100_000;
   const backend = which === 'embedded' ? await embedded() : await postgresRedis();
   const gen = { totalEvents: events, students: ctx.args.students ?? DEFAULT_STUDENTS, ...answers };
@@ -476,7 +501,9 @@ async function scenarioGrowth(ctx: Context) {
   const rows = [];
   for (const p of points) {
     const backend = await embedded();
-    const row = await withService(backend, ctx, (s) => ingest(s, { totalEvents: p.events, students: p.students }, ctx.args.clients, `growth ${p.events}/${p.students}`));
+    const row = await withService(backend, ctx, (s) =>
+      ingest(s, { totalEvents: p.events, students: p.students }, ctx.args.clients, `growth ${p.events}/${p.students}`),
+    );
     rows.push({ backend: backend.describe, ...row });
     printIngest(`growth ${p.events} ev / ${p.students} students`, row);
   }

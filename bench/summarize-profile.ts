@@ -42,8 +42,17 @@ for (const [key, us] of rows) console.log(`${(us / 1000).toFixed(0).padStart(7)}
 const areas = new Map<string, number>();
 for (const [key, us] of agg) {
   const loc = key.split('  ')[1] ?? '';
-  const area = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(loc)?.[1] ?? (/^src\/([^/]+)/.exec(loc)?.[1] ? `src/${/^src\/([^/]+)/.exec(loc)![1]}` : loc.startsWith('node:') ? 'node internals' : key.startsWith('(') ? key.split('  ')[0]! : 'other');
+  const area =
+    /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(loc)?.[1] ??
+    (/^src\/([^/]+)/.exec(loc)?.[1]
+      ? `src/${/^src\/([^/]+)/.exec(loc)![1]}`
+      : loc.startsWith('node:')
+        ? 'node internals'
+        : key.startsWith('(')
+          ? key.split('  ')[0]!
+          : 'other');
   areas.set(area, (areas.get(area) ?? 0) + us);
 }
 console.log('\nself time by area');
-for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${(us / 1000).toFixed(0).padStart(7)}  ${((100 * us) / total).toFixed(1).padStart(6)}%  ${area}`);
+for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, 15))
+  console.log(`${(us / 1000).toFixed(0).padStart(7)}  ${((100 * us) / total).toFixed(1).padStart(6)}%  ${area}`);

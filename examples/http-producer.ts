@@ -94,14 +94,16 @@ export function dayOfWork(studentId: string, topic: string, at: Date): LearningE
       data: { total_questions: 5, correct_answers: 4, avg_time_seconds: 42 },
       metadata,
     },
-    ...answers.map(([item_id, correct], i): LearningEvent => ({
-      event_id: randomUUID(),
-      event_type: 'response.recorded',
-      timestamp: instant(30 + i),
-      student_id: studentId,
-      topic,
-      data: { item_id, correct, seconds: 35 },
-    })),
+    ...answers.map(
+      ([item_id, correct], i): LearningEvent => ({
+        event_id: randomUUID(),
+        event_type: 'response.recorded',
+        timestamp: instant(30 + i),
+        student_id: studentId,
+        topic,
+        data: { item_id, correct, seconds: 35 },
+      }),
+    ),
   ];
 }
 

@@ -70,7 +70,10 @@ const ENGINE = ['serve', 'worker'];
 
 describe('compose.yaml: the Compose Specification', () => {
   it('parses as YAML without merge keys (every alias is a whole node)', () => {
-    assert.deepEqual(document.errors.map((e) => e.message), []);
+    assert.deepEqual(
+      document.errors.map((e) => e.message),
+      [],
+    );
     assert.ok(!/^\s*<<:/m.test(readFileSync(join(ROOT, 'compose.yaml'), 'utf8')), 'YAML 1.2 has no << merge');
   });
 

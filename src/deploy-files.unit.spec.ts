@@ -16,13 +16,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy');
 
 /** Variables of the production mode that .env.example does not list (yet). */
-const PRODUCTION_VARIABLES = [
-  'MASTERY_DATABASE_URL',
-  'MASTERY_REDIS_URL',
-  'MASTERY_DAPR_URL',
-  'MASTERY_DAPR_STORE',
-  'MASTERY_KAFKA_BROKERS',
-];
+const PRODUCTION_VARIABLES = ['MASTERY_DATABASE_URL', 'MASTERY_REDIS_URL', 'MASTERY_DAPR_URL', 'MASTERY_DAPR_STORE', 'MASTERY_KAFKA_BROKERS'];
 
 type Mapping = Record<string, unknown>;
 
@@ -61,9 +55,7 @@ function mappings(value: unknown, ...path: string[]): Mapping[] {
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
 }
 
 const deployFiles = filesUnder(DEPLOY).sort();
@@ -188,7 +180,10 @@ describe('deploy/dapr: the components', () => {
   });
 
   it('has no pub/sub component: the engine talks to Kafka itself (docs/decisions.md, Dapr)', () => {
-    assert.deepEqual(ofKind('Component').map((c) => text(c.value, 'spec', 'type')), ['state.redis']);
+    assert.deepEqual(
+      ofKind('Component').map((c) => text(c.value, 'spec', 'type')),
+      ['state.redis'],
+    );
   });
 
   it('the components are scoped to the app-ids the Deployments use', () => {
@@ -293,8 +288,14 @@ describe('deploy/k8s: the Deployments', () => {
       for (const container of [...containers(deployment, 'initContainers'), ...containers(deployment)]) {
         const from = mappings(container, 'envFrom');
         const where = `${deployment.file}: ${String(container['name'])}`;
-        assert.ok(from.some((f) => configMaps.includes(text(f, 'configMapRef', 'name'))), `${where}: envFrom the ConfigMap`);
-        assert.ok(from.some((f) => secrets.includes(text(f, 'secretRef', 'name'))), `${where}: envFrom the Secret`);
+        assert.ok(
+          from.some((f) => configMaps.includes(text(f, 'configMapRef', 'name'))),
+          `${where}: envFrom the ConfigMap`,
+        );
+        assert.ok(
+          from.some((f) => secrets.includes(text(f, 'secretRef', 'name'))),
+          `${where}: envFrom the Secret`,
+        );
       }
     }
   });
@@ -311,9 +312,7 @@ describe('deploy/k8s: the Deployments', () => {
     assert.equal(port['port'], 80);
     const [container] = containers(api);
     const target = port['targetPort'];
-    const targetNumber = typeof target === 'string'
-      ? mappings(container, 'ports').find((p) => p['name'] === target)?.['containerPort']
-      : target;
+    const targetNumber = typeof target === 'string' ? mappings(container, 'ports').find((p) => p['name'] === target)?.['containerPort'] : target;
     assert.equal(targetNumber, 8080);
   });
 
@@ -421,7 +420,10 @@ describe('Dockerfile', () => {
   });
 
   it('installs only production dependencies, exposes 8080 and checks /healthz', () => {
-    assert.ok(runtime.some(([k, args]) => k === 'RUN' && args.includes('npm ci --omit=dev')), 'npm ci --omit=dev in the runtime stage');
+    assert.ok(
+      runtime.some(([k, args]) => k === 'RUN' && args.includes('npm ci --omit=dev')),
+      'npm ci --omit=dev in the runtime stage',
+    );
     assert.equal(last('EXPOSE'), '8080');
     assert.ok(last('HEALTHCHECK')?.includes('/healthz'));
   });

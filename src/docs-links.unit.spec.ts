@@ -89,7 +89,7 @@ function linkProblem(root: string, file: string, target: string): string | null 
 }
 
 describe('the link checker itself', () => {
-  it("slugs headings as GitHub does: lower case, punctuation dropped, spaces as dashes, code and links as their text", () => {
+  it('slugs headings as GitHub does: lower case, punctuation dropped, spaces as dashes, code and links as their text', () => {
     assert.equal(githubSlug('The `mastery` command'), 'the-mastery-command');
     assert.equal(githubSlug('MCP, for AI tutors'), 'mcp-for-ai-tutors');
     assert.equal(githubSlug('mastery.updated'), 'masteryupdated');

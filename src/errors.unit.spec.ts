@@ -19,7 +19,10 @@ describe('errors: one vocabulary', () => {
     const rows = documented();
     const made = new Map(ALL.map((e) => [e.code, e.statusCode]));
     for (const [code, status] of made) {
-      assert.ok(rows.some((r) => r.code === code && r.status === status), `docs/api.md's error table lists ${status} ${code}`);
+      assert.ok(
+        rows.some((r) => r.code === code && r.status === status),
+        `docs/api.md's error table lists ${status} ${code}`,
+      );
     }
     for (const row of rows) assert.ok(made.has(row.code), `docs/api.md lists ${row.code}, which errors.ts never makes`);
   });
@@ -34,7 +37,9 @@ describe('errors: one vocabulary', () => {
   });
 
   it('says which errors can succeed on retry: the store, a conflict, the limit, readiness; never a client mistake', () => {
-    const retriable = ALL.filter((e) => e.canRetry).map((e) => e.code).sort();
+    const retriable = ALL.filter((e) => e.canRetry)
+      .map((e) => e.code)
+      .sort();
     assert.deepEqual(retriable, ['NOT_READY', 'RATE_LIMITED', 'STATE_CONFLICT', 'STORE_UNAVAILABLE', 'TOO_MANY_STREAMS']);
   });
 });

@@ -79,7 +79,10 @@ describe('LICENSE and CHANGELOG', () => {
   it('LICENSE is the license package.json declares', () => {
     const title = LICENSE_TITLES[pkg.license];
     assert.ok(title, `package.json says ${pkg.license}: add the first line of its text to LICENSE_TITLES`);
-    const firstLine = read('LICENSE').split('\n').find((l) => l.trim() !== '') ?? '';
+    const firstLine =
+      read('LICENSE')
+        .split('\n')
+        .find((l) => l.trim() !== '') ?? '';
     assert.match(firstLine, title);
     assert.match(README, new RegExp(`^${pkg.license}: see \\[LICENSE\\]\\(LICENSE\\)`, 'm'), "the README's License section names it");
   });
@@ -108,7 +111,7 @@ describe('the Markdown files', () => {
 });
 
 describe('the README', () => {
-  it('the configuration is one table, naming every variable of the configuration schema (but the tests\' own)', () => {
+  it("the configuration is one table, naming every variable of the configuration schema (but the tests' own)", () => {
     const found = tables(section(README, 'Configuration'));
     assert.equal(found.length, 1, 'one table');
     const table = (found[0]?.rows ?? []).join('\n');

@@ -155,7 +155,11 @@ describe('refused: time, issuer, audience', () => {
 
   test('a lifetime (exp − iat) over the configured maximum, or no iat to tell it by, when one is set', async () => {
     const dayLong = createTokenVerifier({ secret: SECRET, maxLifetimeHours: 24 });
-    await refused(dayLong, await hmac(claims({ iat: now(), exp: now() + 10 * 365 * 86_400 })), /^the token lives 87600 h \(exp − iat\); at most 24 h are accepted$/);
+    await refused(
+      dayLong,
+      await hmac(claims({ iat: now(), exp: now() + 10 * 365 * 86_400 })),
+      /^the token lives 87600 h \(exp − iat\); at most 24 h are accepted$/,
+    );
     await refused(dayLong, await hmac(claims({ iat: undefined })), /no iat claim/);
     assert.equal((await dayLong(await hmac(claims({ iat: now() - 3600, exp: now() + 23 * 3600 })))).sub, 't-1', 'exactly 24 h is accepted');
     assert.equal((await secretOnly(await hmac(claims({ iat: undefined, exp: now() + 10 * 365 * 86_400 })))).sub, 't-1', 'without a maximum, any lifetime');
@@ -217,7 +221,10 @@ describe('configuration and the identity provider', () => {
     const verify = createTokenVerifier({ secret: SECRET, jwksUrl: `http://127.0.0.1:${port}/jwks.json` });
     const token = await idp.sign('RS256', claims());
     await refused(verify, token, /JWKS\) could not be fetched/);
-    const error: unknown = await verify(token).then(() => undefined, (e: unknown) => e);
+    const error: unknown = await verify(token).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(isJwksUnavailable(error), 'the caller can tell it apart, to log it');
     assert.ok(error.cause instanceof Error, 'the cause is kept for the log');
     assert.equal((await verify(await hmac(claims()))).sub, 't-1', 'HS256 still works without the provider');

@@ -1,12 +1,4 @@
-import {
-  SignJWT,
-  createRemoteJWKSet,
-  customFetch,
-  errors as joseErrors,
-  jwtVerify,
-  type FetchImplementation,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { SignJWT, createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { EngineError, Errors } from '../errors.js';
 import { KEY_SAFE_PATTERN } from '../validation/event-schema.js';
@@ -126,13 +118,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // Imported once: handing jose the raw bytes would import a new key on every request, which
   // was the read path's largest cost.
   const secretKey =
-    secret === undefined
-      ? undefined
-      : crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-  const jwks =
-    jwksUrl === undefined
-      ? undefined
-      : createRemoteJWKSet(new URL(jwksUrl), options.fetchJwks ? { [customFetch]: options.fetchJwks } : {});
+    secret === undefined ? undefined : crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const jwks = jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(jwksUrl), options.fetchJwks ? { [customFetch]: options.fetchJwks } : {});
   const algorithms = [...(secretKey ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
 
   // jose checks the allow-list before it calls this, so alg is one of `algorithms` here.

@@ -29,12 +29,7 @@ export function auditEntry(
  * covered and counts them. One row a page, however large the class (one per student let a
  * batch of class reads write millions of rows).
  */
-export function classReadEntry(
-  deps: Pick<EngineDeps, 'clock'>,
-  caller: Caller,
-  action: AuditAction,
-  students: readonly string[],
-): AuditEntry {
+export function classReadEntry(deps: Pick<EngineDeps, 'clock'>, caller: Caller, action: AuditAction, students: readonly string[]): AuditEntry {
   const { detail: _none, ...entry } = auditEntry(deps, caller, null, action, 'allowed');
   return { ...entry, students: [...students], detail: { students: students.length } };
 }

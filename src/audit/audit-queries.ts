@@ -5,11 +5,7 @@ import { audit } from './audit-access.js';
 import type { AuditEntry, AuditFilter } from '../ports/audit-trail.js';
 
 /** GET /v1/audit: the trail for admins, newest first, filtered and paged. */
-export async function readAudit(
-  deps: EngineDeps,
-  caller: Caller,
-  filter: AuditFilter,
-): Promise<{ entries: AuditEntry[]; next: string | null }> {
+export async function readAudit(deps: EngineDeps, caller: Caller, filter: AuditFilter): Promise<{ entries: AuditEntry[]; next: string | null }> {
   try {
     assertCanReadAudit(caller.principal);
   } catch (error) {

@@ -25,15 +25,7 @@ import { freshSchema } from '../testing/postgres-schema.js';
 import { testRedisUrl } from '../testing/test-redis.js';
 import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js';
 import { startServer } from './testing/run-cli.js';
-import {
-  batchesOf,
-  daysBefore,
-  killHard,
-  seededClass,
-  seededShuffle,
-  stopChild,
-  utcDay,
-} from './testing/seeded-events.js';
+import { batchesOf, daysBefore, killHard, seededClass, seededShuffle, stopChild, utcDay } from './testing/seeded-events.js';
 import { getJson, postJson, type Answer } from '../testing/http-json.js';
 import { cleanups } from '../testing/cleanups.js';
 
@@ -108,19 +100,14 @@ async function firstFolded(redis: Redis, events: readonly WireEvent[], stop: { s
 }
 
 async function loggedIds(db: SqlClient, eventIds: readonly string[]): Promise<Set<string>> {
-  const rows = await db.query<{ event_id: string }>('SELECT event_id::text FROM mastery_events WHERE event_id = ANY($1::uuid[])', [
-    [...eventIds],
-  ]);
+  const rows = await db.query<{ event_id: string }>('SELECT event_id::text FROM mastery_events WHERE event_id = ANY($1::uuid[])', [[...eventIds]]);
   return new Set(rows.map((r) => r.event_id));
 }
 
 /** Resolves once any of these events is in the log (polled, ~1 ms apart), unless stopped first. */
 async function firstLogged(db: SqlClient, eventIds: readonly string[], stop: { stopped: boolean }): Promise<boolean> {
   while (!stop.stopped) {
-    const [row] = await db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM mastery_events WHERE event_id = ANY($1::uuid[])',
-      [[...eventIds]],
-    );
+    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mastery_events WHERE event_id = ANY($1::uuid[])', [[...eventIds]]);
     if (row !== undefined && row.n > 0) return true;
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -185,7 +172,10 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
       let acksThisRun = 0;
       for (const i of order) {
         const batch = batches[i]!;
-        const alreadyLogged = await loggedIds(db, batch.map((e) => e.event_id));
+        const alreadyLogged = await loggedIds(
+          db,
+          batch.map((e) => e.event_id),
+        );
         const request = postJson(`${server.url}/v1/events`, service, batch).then(
           (r) => ({ answered: true as const, status: r.status, body: r.body }),
           (error: unknown) => ({ answered: false as const, error: String(error) }),
@@ -241,7 +231,10 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
     async function staleness(label: string, batch: readonly WireEvent[]) {
       const inLog = await db.query<{ event_id: string }>('SELECT event_id::text FROM mastery_events');
       const logged = new Set(inLog.map((r) => r.event_id));
-      const logPass = await cleanPass(now, events.filter((e) => logged.has(e.event_id)));
+      const logPass = await cleanPass(
+        now,
+        events.filter((e) => logged.has(e.event_id)),
+      );
       onCleanup(() => logPass.close());
       const ids = studentsOf(batch);
       let stale = 0;
@@ -251,13 +244,25 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
         if (JSON.stringify(served) !== JSON.stringify(await logPass.read(path))) stale += 1;
       }
       // Start-up recovery applies what the log holds and the store missed: nothing lags.
-      assert.equal(stale, 0, `${label}: after the restart, before the resend, ${stale}/${ids.length} of the batch's students answered without events the log held`);
+      assert.equal(
+        stale,
+        0,
+        `${label}: after the restart, before the resend, ${stale}/${ids.length} of the batch's students answered without events the log held`,
+      );
     }
 
     // Crash 1: after at least 20 % of the batches are acknowledged, as soon as the batch in
     // flight is in the log (before the state store has applied it).
     const minimum = Math.ceil(batches.length * 0.2);
-    const crash1 = await produce([...batches.keys()], { afterAcks: minimum, trigger: (b, stop) => firstLogged(db, b.map((e) => e.event_id), stop) });
+    const crash1 = await produce([...batches.keys()], {
+      afterAcks: minimum,
+      trigger: (b, stop) =>
+        firstLogged(
+          db,
+          b.map((e) => e.event_id),
+          stop,
+        ),
+    });
     assert.ok(crash1 !== undefined, 'the server answered every batch before it could be killed with one in flight');
     assert.ok(acknowledged.size >= minimum, `at least 20 % of the batches were acknowledged (${acknowledged.size}/${batches.length})`);
     const left1 = await afterCrash('crash 1 (log written)', crash1);
@@ -293,7 +298,14 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
     );
     assert.deepEqual(counts, { total: events.length, distinct_ids: events.length });
     // Every event has been applied to the state store (its processed marker is there).
-    assert.equal(await markedCount(redis, events.map((e) => e.event_id)), events.length, 'every event is marked processed in Redis');
+    assert.equal(
+      await markedCount(
+        redis,
+        events.map((e) => e.event_id),
+      ),
+      events.length,
+      'every event is marked processed in Redis',
+    );
     assert.equal(await appliedCount(redis, events), events.length, "every event is in its day's raw events in Redis");
 
     // (i) Every answer equals a clean single pass (events in generation order, each sent once).
@@ -335,11 +347,7 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
       assert.equal(r.body.accepted, batch.length);
     }
 
-    const paths = [
-      ...students.flatMap((id) => studentReads(id, today)),
-      ...studentReads('learner-b', '2026-01-14'),
-      `/v1/students?as_of=${today}&limit=1000`,
-    ];
+    const paths = [...students.flatMap((id) => studentReads(id, today)), ...studentReads('learner-b', '2026-01-14'), `/v1/students?as_of=${today}&limit=1000`];
     const readAll = () => Promise.all(paths.map((p) => getJson(`${server.url}${p}`, admin)));
     const before = await readAll();
     for (const [k, p] of paths.entries()) assert.equal(before[k]!.status, 200, `${p}: ${JSON.stringify(before[k]!.body)}`);
@@ -400,10 +408,7 @@ describe('crash safety of mastery serve on PostgreSQL and Redis', () => {
     const onCleanup = cleanups(t);
     const schema = await freshSchema();
     onCleanup(() => schema.drop());
-    const server = await serve(
-      { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: 'redis://127.0.0.1:1', MASTERY_CACHE_SECONDS: '0' },
-      onCleanup,
-    );
+    const server = await serve({ MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: 'redis://127.0.0.1:1', MASTERY_CACHE_SECONDS: '0' }, onCleanup);
     // Asked together: with Redis unreachable every command waits for the client's reconnect
     // attempts (maxRetriesPerRequest), and later requests wait longer (the back-off grows).
     const timed = async <T>(work: Promise<T>) => {

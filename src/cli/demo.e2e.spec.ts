@@ -113,12 +113,18 @@ describe('mastery demo against a running service', () => {
     assert.match(helped.stdout, new RegExp(`^${expected.length} students? need help as of`));
     const rows = rowsOf(helped.stdout);
     assert.deepEqual(new Set(rows.map((r) => r.id)), new Set(expected.map((r) => r.id)));
-    assert.ok(rows.every((r, i) => i === 0 || rows[i - 1]!.forecast <= r.forecast), 'lowest forecast first');
+    assert.ok(
+      rows.every((r, i) => i === 0 || rows[i - 1]!.forecast <= r.forecast),
+      'lowest forecast first',
+    );
 
     const token = (await runCli(['token', '--role', 'teacher', '--sub', 't-cli', '--students', 'stu-001,stu-002,stu-003'], env)).stdout.trim();
     const mine = await runCli(['students', '--url', server.url, '--token', token], env);
     assert.equal(mine.code, 0, mine.stderr);
-    assert.deepEqual(rowsOf(mine.stdout).map((r) => r.id), ['stu-001', 'stu-002', 'stu-003']);
+    assert.deepEqual(
+      rowsOf(mine.stdout).map((r) => r.id),
+      ['stu-001', 'stu-002', 'stu-003'],
+    );
 
     const bad = await runCli(['students', '--url', server.url, '--sort', 'name'], env);
     assert.equal(bad.code, 2);

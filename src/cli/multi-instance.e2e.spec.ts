@@ -117,10 +117,7 @@ interface Plan {
  */
 function plan(seed: number): Plan {
   const random = seededRandom(seed);
-  const unique = [
-    ...seededClass({ seed, prefix: 'multi', students: STUDENTS, topics: TOPICS, days: DAYS, density: 0.5 }),
-    ...seededAnswers(seed + 1, 'multi'),
-  ];
+  const unique = [...seededClass({ seed, prefix: 'multi', students: STUDENTS, topics: TOPICS, days: DAYS, density: 0.5 }), ...seededAnswers(seed + 1, 'multi')];
   const sends: Plan['sends'] = { 'serve-a': [[], []], 'serve-b': [[], []], kafka: [[], []] };
   let resent = 0;
   for (const e of seededShuffle(unique, seed + 2)) {
@@ -371,7 +368,9 @@ describe('several instances at once on one PostgreSQL and one Redis', () => {
     await Promise.all(servers.map((stop) => stop().catch(() => undefined)));
   });
 
-  it('two serves and two workers writing the same students: no lost update, no double count, every answer a single process gives', { timeout: 180_000 }, async (t) => {
+  it('two serves and two workers writing the same students: no lost update, no double count, every answer a single process gives', {
+    timeout: 180_000,
+  }, async (t) => {
     const stores = { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redis.url, MASTERY_JWT_SECRET: SECRET };
     const brokers = { MASTERY_KAFKA_BROKERS: cluster.brokers.join(',') };
     const kept = <T extends { stop: () => Promise<unknown> }>(x: T) => (processes.push(() => x.stop()), x);
@@ -466,13 +465,21 @@ describe('several instances at once on one PostgreSQL and one Redis', () => {
     // Accepted once, whichever writer had it first; except that an event whose first request
     // was refused after it reached the log is a duplicate when it comes again.
     assert.ok(total('accepted') <= p.unique.length, `${total('accepted')} accepted of ${p.unique.length} events: some counted twice`);
-    assert.ok(p.unique.length - total('accepted') <= total('refused'), `${p.unique.length - total('accepted')} events never accepted, ${total('refused')} refused`);
+    assert.ok(
+      p.unique.length - total('accepted') <= total('refused'),
+      `${p.unique.length - total('accepted')} events never accepted, ${total('refused')} refused`,
+    );
     if (total('refused') === 0) assert.equal(total('accepted'), p.unique.length, 'each event accepted once');
     assert.equal(await topicSize(kafka, TOPIC.dlq), 0, 'nothing dead-lettered');
 
     // No lost update in the projection: Redis as `mastery rebuild` makes it from the log.
     const referenceFed = reference(p.unique);
-    t.after(() => referenceFed.then((r) => r.close(), () => undefined));
+    t.after(() =>
+      referenceFed.then(
+        (r) => r.close(),
+        () => undefined,
+      ),
+    );
     const rebuilt = await runCli(['rebuild'], { ...stores, MASTERY_REDIS_URL: rebuildRedis.url });
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
     assert.match(rebuilt.stdout, new RegExp(`rebuilt ${STUDENTS} students`));

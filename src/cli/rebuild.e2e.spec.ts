@@ -36,7 +36,9 @@ describe('mastery migrate and mastery rebuild on PostgreSQL and Redis', () => {
     assert.match(first.stdout, /event log migrated \(PostgreSQL\)/);
     const db = await openPostgres(schema.url);
     try {
-      const tables = (await db.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema()')).map((t) => t.tablename).sort();
+      const tables = (await db.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema()'))
+        .map((t) => t.tablename)
+        .sort();
       assert.deepEqual(tables, ['mastery_audit', 'mastery_events', 'mastery_learner_params', 'mastery_migrations', 'mastery_privacy']);
       assert.equal((await runCli(['migrate'], env)).code, 0);
       assert.equal(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM mastery_migrations'))[0]!.n), MIGRATIONS.length);

@@ -76,9 +76,7 @@ describe('mastery serve, end to end on the embedded default', () => {
       assert.equal(mastery.body.level, 'competent');
       assert.deepEqual(mastery.body.components, { completion: 0.8, quiz: 0.612, quality: 0.8, consistency: 0.486 });
       const path = await get(`${first.url}/v1/students/learner-b/path?as_of=2026-01-14`, admin);
-      assert.deepEqual(path.body.path, [
-        'daily_goals', 'streak_reminders', 'study_schedule', 'concept_review', 'practice_quizzes', 'mock_tests',
-      ]);
+      assert.deepEqual(path.body.path, ['daily_goals', 'streak_reminders', 'study_schedule', 'concept_review', 'practice_quizzes', 'mock_tests']);
 
       const list = await get(`${first.url}/v1/students?as_of=2026-01-14&limit=1000`, admin);
       assert.equal(list.body.total, 51);

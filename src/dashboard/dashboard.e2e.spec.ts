@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { generateClass } from '../demo/class-generator.js';
-import {
-  launchChromium,
-  noSidewaysScroll,
-  postEvents,
-  screenshot,
-  serveWithDashboard,
-  signIn,
-  token,
-  type InPage,
-} from '../testing/dashboard-browser.js';
+import { launchChromium, noSidewaysScroll, postEvents, screenshot, serveWithDashboard, signIn, token, type InPage } from '../testing/dashboard-browser.js';
 import { wire } from '../testing/wire-events.js';
 
 /**
@@ -55,10 +46,7 @@ async function readEvents(response: Response, count: number, timeoutMs = 5000): 
   let buffer = '';
   const deadline = Date.now() + timeoutMs;
   while (found.length < count && Date.now() < deadline) {
-    const chunk = await Promise.race([
-      reader.read(),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()))),
-    ]);
+    const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now())))]);
     if (chunk === null || chunk.done) break;
     buffer += decoder.decode(chunk.value, { stream: true });
     let end: number;
@@ -134,8 +122,14 @@ describe('the teacher dashboard', () => {
     await postEvents(server.url, serviceToken, [wire.activity('stu-010', stamp, 'python.basics')]);
     await postEvents(server.url, serviceToken, [wire.activity('stu-002', stamp, 'python.basics')]);
     const [fromQuery, fromHeader] = await Promise.all([readEvents(viaQuery, 1), readEvents(viaHeader, 1)]);
-    assert.deepEqual(fromQuery.map((e) => e.student_id), ['stu-002']);
-    assert.deepEqual(fromHeader.map((e) => e.student_id), ['stu-002']);
+    assert.deepEqual(
+      fromQuery.map((e) => e.student_id),
+      ['stu-002'],
+    );
+    assert.deepEqual(
+      fromHeader.map((e) => e.student_id),
+      ['stu-002'],
+    );
     controller.abort();
   });
 
@@ -173,7 +167,10 @@ describe('the teacher dashboard', () => {
       // Sorting by score, highest first, then filtering.
       await page.click('th[data-key=mastery_score] button');
       const sorted = (await page.locator('#student-rows .score-value').allTextContents()).map(Number);
-      assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
+      assert.deepEqual(
+        sorted,
+        [...sorted].sort((a, b) => b - a),
+      );
       await page.fill('#filter', 'stu-003');
       assert.equal(await rows.count(), 1);
       await page.fill('#filter', '');
@@ -192,9 +189,10 @@ describe('the teacher dashboard', () => {
       assert.ok((await page.locator('#recommendations li').count()) >= 1);
       assert.ok((await page.locator('#path li').count()) >= 2);
       assert.ok((await page.locator('#topics tr').count()) >= 1);
-      const mastery = (await (
-        await fetch(`${server.url}/v1/students/${target}/mastery`, { headers: { authorization: `Bearer ${teacherToken}` } })
-      ).json()) as { mastery_score: number; components: { completion: number } };
+      const mastery = (await (await fetch(`${server.url}/v1/students/${target}/mastery`, { headers: { authorization: `Bearer ${teacherToken}` } })).json()) as {
+        mastery_score: number;
+        components: { completion: number };
+      };
       assert.equal(await page.locator('#student-score').textContent(), mastery.mastery_score.toFixed(3));
       await screenshot(page, '03-student');
 
@@ -208,9 +206,9 @@ describe('the teacher dashboard', () => {
       );
       await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
       await postEvents(server.url, serviceToken, events);
-      const after = (await (
-        await fetch(`${server.url}/v1/students/${target}/mastery`, { headers: { authorization: `Bearer ${teacherToken}` } })
-      ).json()) as { mastery_score: number };
+      const after = (await (await fetch(`${server.url}/v1/students/${target}/mastery`, { headers: { authorization: `Bearer ${teacherToken}` } })).json()) as {
+        mastery_score: number;
+      };
       assert.notEqual(after.mastery_score.toFixed(3), before, 'the event changes the score');
       await page.locator('#student-score', { hasText: after.mastery_score.toFixed(3) }).waitFor({ timeout: 5000 });
       await rowScore.filter({ hasText: after.mastery_score.toFixed(3) }).waitFor({ timeout: 5000 });
@@ -275,7 +273,10 @@ describe('the teacher dashboard', () => {
     }
   });
 
-  for (const { width, height } of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+  for (const { width, height } of [
+    { width: 390, height: 844 },
+    { width: 1280, height: 900 },
+  ]) {
     it(`fits ${width} px: every row's trend and forecast in view, the class summary, the chosen student brought into view`, async () => {
       const page = await browser.newPage({ viewport: { width, height } });
       try {
@@ -289,7 +290,10 @@ describe('the teacher dashboard', () => {
         for (const cell of await page.locator('#student-rows td.trend, #student-rows td.forecast-cell, #student-rows td.help').all()) {
           const box = await cell.boundingBox();
           assert.ok(box && box.width > 0, 'the cell is drawn');
-          assert.ok(box.x >= 0 && box.x + box.width <= right, `a ${await cell.getAttribute('class')} cell spans ${box.x}–${box.x + box.width}, not within 0–${right} px`);
+          assert.ok(
+            box.x >= 0 && box.x + box.width <= right,
+            `a ${await cell.getAttribute('class')} cell spans ${box.x}–${box.x + box.width}, not within 0–${right} px`,
+          );
         }
 
         // No student chosen: the class summary, counted from the same list the API gives.
@@ -312,9 +316,9 @@ describe('the teacher dashboard', () => {
           .sort((a, b) => a.mean - b.mean || a.topic.localeCompare(b.topic))
           .slice(0, 5);
         assert.deepEqual(
-          await page.locator('#weak-topics li[data-topic]').evaluateAll((items) =>
-            items.map((li) => [li.querySelector('.topic-name')?.textContent, li.querySelector('.topic-mean')?.textContent]),
-          ),
+          await page
+            .locator('#weak-topics li[data-topic]')
+            .evaluateAll((items) => items.map((li) => [li.querySelector('.topic-name')?.textContent, li.querySelector('.topic-mean')?.textContent])),
           weakest.map((t) => [t.topic, percent(t.mean)]),
         );
         await screenshot(page, `06-summary-${width}`);
@@ -332,7 +336,8 @@ describe('the teacher dashboard', () => {
         assert.ok(heading && heading.y >= 0 && heading.y + heading.height <= height, 'the chosen student is in view');
         assert.ok(heading.x >= 0 && heading.x + heading.width <= width);
         assert.ok(await noSidewaysScroll(page), 'the student view does not widen the page');
-        if (width < 1250) assert.equal(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id), 'student-name', 'the focus went with it');
+        if (width < 1250)
+          assert.equal(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id), 'student-name', 'the focus went with it');
         await screenshot(page, `07-student-${width}`);
         await screenshot(page, `08-student-in-view-${width}`, { fullPage: false });
       } finally {
@@ -350,27 +355,60 @@ describe('the teacher dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
       await page.route('**/v1/students?limit=1000', (route) =>
-        route.fulfill(json({ as_of: '2026-01-14', total: 1, students: [
-          { student_id: hostile, mastery_score: 0.5, level: 'developing', trend: 'stable', prediction: 0.4, intervention_needed: true,
-            forecast: { score_in_7_days: 0.4, low: 0.3, high: 0.5 }, needs_help: true,
-            topics: [{ topic: hostile, mastery_score: 0.5, level: 'developing' }] },
-        ] })),
+        route.fulfill(
+          json({
+            as_of: '2026-01-14',
+            total: 1,
+            students: [
+              {
+                student_id: hostile,
+                mastery_score: 0.5,
+                level: 'developing',
+                trend: 'stable',
+                prediction: 0.4,
+                intervention_needed: true,
+                forecast: { score_in_7_days: 0.4, low: 0.3, high: 0.5 },
+                needs_help: true,
+                topics: [{ topic: hostile, mastery_score: 0.5, level: 'developing' }],
+              },
+            ],
+          }),
+        ),
       );
       await page.route('**/v1/students/*/mastery', (route) =>
-        route.fulfill(json({ student_id: hostile, topic: null, as_of: '2026-01-14', mastery_score: 0.5, level: hostile, components,
-          breakdown: components, recommendations: [{ action: hostile, area: hostile, priority: 'high', topic: hostile }],
-          topics: [{ topic: hostile, mastery_score: 0.5, level: 'developing' }] })),
+        route.fulfill(
+          json({
+            student_id: hostile,
+            topic: null,
+            as_of: '2026-01-14',
+            mastery_score: 0.5,
+            level: hostile,
+            components,
+            breakdown: components,
+            recommendations: [{ action: hostile, area: hostile, priority: 'high', topic: hostile }],
+            topics: [{ topic: hostile, mastery_score: 0.5, level: 'developing' }],
+          }),
+        ),
       );
-      await page.route('**/v1/students/*/history', (route) =>
-        route.fulfill(json({ student_id: hostile, topic: null, days: [] })),
-      );
+      await page.route('**/v1/students/*/history', (route) => route.fulfill(json({ student_id: hostile, topic: null, days: [] })));
       await page.route('**/v1/students/*/prediction', (route) =>
-        route.fulfill(json({ prediction: null, confidence: 0, forecast: { score_in_7_days: 0.4, low: 0.3, high: 0.5, needs_help: true, method: hostile, model_version: hostile } })),
+        route.fulfill(
+          json({
+            prediction: null,
+            confidence: 0,
+            forecast: { score_in_7_days: 0.4, low: 0.3, high: 0.5, needs_help: true, method: hostile, model_version: hostile },
+          }),
+        ),
       );
       await page.route('**/v1/students/*/knowledge', (route) =>
-        route.fulfill(json({ student_id: hostile, as_of: hostile, model_version: hostile, topics: [
-          { topic: hostile, p_known: 0.3, p_correct: 0.4, responses: 2, last_response_at: null },
-        ] })),
+        route.fulfill(
+          json({
+            student_id: hostile,
+            as_of: hostile,
+            model_version: hostile,
+            topics: [{ topic: hostile, p_known: 0.3, p_correct: 0.4, responses: 2, last_response_at: null }],
+          }),
+        ),
       );
       await page.route('**/v1/students/*/path', (route) =>
         route.fulfill(json({ student_id: hostile, topic: null, as_of: '2026-01-14', path: [hostile], weak_components: [], weak_topics: [] })),

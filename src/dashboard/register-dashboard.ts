@@ -11,10 +11,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  * sources' folder (running from source, or a build that did not copy them).
  */
 export function dashboardRoot(): string {
-  const candidates = [
-    fileURLToPath(new URL('./public/', import.meta.url)),
-    fileURLToPath(new URL('../../src/dashboard/public/', import.meta.url)),
-  ];
+  const candidates = [fileURLToPath(new URL('./public/', import.meta.url)), fileURLToPath(new URL('../../src/dashboard/public/', import.meta.url))];
   const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
   if (!found) throw new Error(`the dashboard's files are missing; looked in ${candidates.join(' and ')}`);
   return found;
@@ -75,8 +72,6 @@ export async function registerDashboard(app: FastifyInstance): Promise<void> {
       maxAge: '1d',
     });
 
-    scope.get('/', { schema: { hide: true } }, (_request, reply) =>
-      reply.header('cache-control', 'no-cache').sendFile('index.html'),
-    );
+    scope.get('/', { schema: { hide: true } }, (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
   });
 }

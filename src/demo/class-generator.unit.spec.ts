@@ -67,7 +67,11 @@ describe('the demo class', () => {
   it('gives every student answers to items of the topics they work on, on the days they are active', () => {
     const { students, events } = generateClass(options);
     for (const s of students) {
-      const theirs = events.filter((e) => (e as { student_id: string }).student_id === s.student_id) as Array<{ event_type: string; topic: string; timestamp: string }>;
+      const theirs = events.filter((e) => (e as { student_id: string }).student_id === s.student_id) as Array<{
+        event_type: string;
+        topic: string;
+        timestamp: string;
+      }>;
       const answers = answersOf(theirs);
       assert.ok(answers.length >= 10, `${s.student_id} answered ${answers.length} items`);
       const activeDays = new Set(theirs.filter((e) => e.event_type === 'activity.recorded').map((e) => `${e.topic}|${e.timestamp.slice(0, 10)}`));
@@ -109,7 +113,10 @@ describe('the demo class', () => {
     const lastDay = dayOfInstant(NOW.getTime() - 3_600_000);
     for (const s of students.filter((x) => x.profile === 'lapsing')) {
       const theirs = events.filter((e) => (e as { student_id: string }).student_id === s.student_id);
-      const latest = theirs.map((e) => (e as { timestamp: string }).timestamp).sort().at(-1)!;
+      const latest = theirs
+        .map((e) => (e as { timestamp: string }).timestamp)
+        .sort()
+        .at(-1)!;
       assert.ok(Date.parse(lastDay) - Date.parse(latest.slice(0, 10)) >= 7 * 86_400_000, `${s.student_id} last active ${latest}`);
     }
   });

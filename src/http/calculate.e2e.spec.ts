@@ -92,7 +92,10 @@ describe('POST /v1/mastery/calculate', () => {
     const body = res.json() as { recommendations: Array<{ action: string }>; components: Record<string, number> };
     assert.equal(body.components.completion, 0.7);
     assert.equal(body.components.quiz, 0.699);
-    assert.deepStrictEqual(body.recommendations.map((r) => r.action), ['review']);
+    assert.deepStrictEqual(
+      body.recommendations.map((r) => r.action),
+      ['review'],
+    );
   });
 
   for (const role of ['student', 'teacher', 'admin', 'service'] as const) {
@@ -121,7 +124,10 @@ describe('POST /v1/mastery/calculate', () => {
       const res = await calculate(body);
 
       const error = errorOf(res, 400, 'BAD_REQUEST');
-      assert.ok(error.error.details?.some((d) => d.field.split('.').includes(field)), res.body);
+      assert.ok(
+        error.error.details?.some((d) => d.field.split('.').includes(field)),
+        res.body,
+      );
     });
   }
 
@@ -138,7 +144,10 @@ describe('POST /v1/mastery/calculate', () => {
       const res = await calculate({ completion: 0.8, quiz: 0.9, quality: value, consistency: 0.82 });
 
       const error = errorOf(res, 400, 'BAD_REQUEST');
-      assert.ok(error.error.details?.some((d) => d.field.split('.').includes('quality')), res.body);
+      assert.ok(
+        error.error.details?.some((d) => d.field.split('.').includes('quality')),
+        res.body,
+      );
     });
   }
 

@@ -6,9 +6,7 @@ import { addSharedSchema } from './shared-schemas.js';
 function fromFastify(error: FastifyError): EngineError | null {
   if (error.validation) {
     const details = error.validation.map((v) => ({
-      field: [error.validationContext, ...v.instancePath.split('/').filter(Boolean), v.params?.missingProperty]
-        .filter(Boolean)
-        .join('.'),
+      field: [error.validationContext, ...v.instancePath.split('/').filter(Boolean), v.params?.missingProperty].filter(Boolean).join('.'),
       message: v.message ?? 'is invalid',
     }));
     return Errors.badRequest(`the request's ${error.validationContext ?? 'input'} is invalid`, details);

@@ -63,8 +63,7 @@ async function masteryOf(h: TestApp, admin: string, studentId: string): Promise<
   return res.json() as Mastery;
 }
 
-const twentyOfTwentyFive = (student: string) =>
-  wire.completion(student, TODAY, { total_exercises: 25, completed_exercises: 20 });
+const twentyOfTwentyFive = (student: string) => wire.completion(student, TODAY, { total_exercises: 25, completed_exercises: 20 });
 
 describe('POST /v1/events: one event', () => {
   it('a valid event → 200, accepted 1, results[0] accepted, and the student is known with its input', async (t) => {
@@ -144,7 +143,10 @@ describe('POST /v1/events: one invalid event', () => {
       const res = await h.post('/v1/events', spoil(twentyOfTwentyFive(student)), h.service);
 
       const body = errorOf(res, 422, 'INVALID_EVENT');
-      assert.ok(body.error.details?.some((d) => d.field === field), `details name ${field}: ${res.body}`);
+      assert.ok(
+        body.error.details?.some((d) => d.field === field),
+        `details name ${field}: ${res.body}`,
+      );
       assert.deepEqual(await h.deps.log.readStudent(student), []);
       assert.equal(h.updates.length, 0, 'no invalid event has published an update');
       assert.equal(((await h.get('/v1/students', h.admin)).json() as StudentList).total, 0, 'no invalid event has made a student known');
@@ -212,7 +214,10 @@ describe('POST /v1/events: batches', () => {
       const r = report.results[i];
       assert.equal(r?.index, i);
       assert.equal(r?.status, 'rejected');
-      assert.ok(r?.errors?.some((e) => e.field === field && e.message.length > 0), `result ${i} names ${field}: ${JSON.stringify(r)}`);
+      assert.ok(
+        r?.errors?.some((e) => e.field === field && e.message.length > 0),
+        `result ${i} names ${field}: ${JSON.stringify(r)}`,
+      );
     };
     rejected(1, 'data.correct_answers');
     rejected(3, 'data.total_exercises');
@@ -255,7 +260,10 @@ describe('POST /v1/events: batches', () => {
 
     const report = reportOf(await h.post('/v1/events', [event, { ...event, event_id: event.event_id.toUpperCase() }], h.service));
 
-    assert.deepEqual(report.results.map((r) => r.status), ['accepted', 'duplicate']);
+    assert.deepEqual(
+      report.results.map((r) => r.status),
+      ['accepted', 'duplicate'],
+    );
   });
 });
 

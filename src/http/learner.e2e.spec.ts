@@ -19,7 +19,12 @@ async function app(t: TestContext): Promise<TestApp> {
 /** `n` answers of a student on a topic, one a minute from 09:00 on the day, right when `right(i)`. */
 function answers(student: string, day: string, topic: string, n: number, right: (i: number) => boolean) {
   return Array.from({ length: n }, (_, i) =>
-    wire.response(student, `${day}T09:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}Z`, { item_id: `${topic}-q${i % 7}`, correct: right(i) }, topic),
+    wire.response(
+      student,
+      `${day}T09:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}Z`,
+      { item_id: `${topic}-q${i % 7}`, correct: right(i) },
+      topic,
+    ),
   );
 }
 
@@ -27,7 +32,11 @@ describe('HTTP: response.recorded and knowledge', () => {
   it('accepts answers and answers knowledge per topic, with the version used', async (t) => {
     const a = await app(t);
     const service = await a.token('service', 'quiz-agent');
-    const posted = await a.post('/v1/events', [...answers('stu-1', '2026-03-02', 'loops', 6, (i) => i % 2 === 0), ...answers('stu-1', '2026-03-03', 'lists', 3, () => true)], service);
+    const posted = await a.post(
+      '/v1/events',
+      [...answers('stu-1', '2026-03-02', 'loops', 6, (i) => i % 2 === 0), ...answers('stu-1', '2026-03-03', 'lists', 3, () => true)],
+      service,
+    );
     assert.equal(posted.statusCode, 200, posted.body);
     assert.equal(posted.json().accepted, 9);
     const res = await a.get('/v1/students/stu-1/knowledge', await a.token('student', 'stu-1'));
@@ -35,17 +44,24 @@ describe('HTTP: response.recorded and knowledge', () => {
     const body = res.json() as Knowledge;
     assert.equal(body.model_version, 'default');
     assert.equal(body.as_of, '2026-03-10');
-    assert.deepEqual(body.topics.map((k) => [k.topic, k.responses, k.last_response_at]), [
-      ['lists', 3, '2026-03-03T09:02:00Z'],
-      ['loops', 6, '2026-03-02T09:05:00Z'],
-    ]);
+    assert.deepEqual(
+      body.topics.map((k) => [k.topic, k.responses, k.last_response_at]),
+      [
+        ['lists', 3, '2026-03-03T09:02:00Z'],
+        ['loops', 6, '2026-03-02T09:05:00Z'],
+      ],
+    );
     const [lists, loops] = body.topics;
     assert.ok(lists!.p_correct > loops!.p_correct, 'three of three beats three of six');
   });
 
   it('as_of a date-time counts only the answers strictly before it; a topic never answered gets its prior', async (t) => {
     const a = await app(t);
-    await a.post('/v1/events', answers('stu-2', '2026-03-02', 'loops', 4, () => true), await a.token('service', 'q'));
+    await a.post(
+      '/v1/events',
+      answers('stu-2', '2026-03-02', 'loops', 4, () => true),
+      await a.token('service', 'q'),
+    );
     const admin = await a.token('admin', 'root');
     const at = await a.get('/v1/students/stu-2/knowledge?as_of=2026-03-02T09:02:00Z', admin);
     assert.equal(at.statusCode, 200, at.body);
@@ -63,22 +79,39 @@ describe('HTTP: response.recorded and knowledge', () => {
     const bad = { ...wire.response('stu-3', '2026-03-02T09:00:00Z', { item_id: 'q1', correct: true }), data: { item_id: 'q1', correct: 'yes' } };
     const res = await a.post('/v1/events', bad, await a.token('service', 'q'));
     const body = errorOf(res, 422, 'INVALID_EVENT');
-    assert.deepEqual(body.error.details!.map((d) => d.field), ['data.correct']);
+    assert.deepEqual(
+      body.error.details!.map((d) => d.field),
+      ['data.correct'],
+    );
     errorOf(await a.get('/v1/students/stu-3/knowledge', await a.token('admin', 'root')), 404, 'STUDENT_NOT_FOUND');
   });
 
   it('applies the access rule and audits the read', async (t) => {
     const a = await app(t);
-    await a.post('/v1/events', answers('stu-4', '2026-03-02', 'loops', 2, () => true), await a.token('service', 'q'));
+    await a.post(
+      '/v1/events',
+      answers('stu-4', '2026-03-02', 'loops', 2, () => true),
+      await a.token('service', 'q'),
+    );
     errorOf(await a.get('/v1/students/stu-4/knowledge', await a.token('student', 'stu-5')), 403, 'FORBIDDEN');
     assert.equal((await a.get('/v1/students/stu-4/knowledge', await a.token('teacher', 't', ['stu-4']))).statusCode, 200);
     const trail = await a.deps.audit.query({ studentId: 'stu-4', limit: 10 });
-    assert.deepEqual(trail.entries.filter((e) => e.action === 'knowledge.read').map((e) => e.outcome).sort(), ['allowed', 'refused']);
+    assert.deepEqual(
+      trail.entries
+        .filter((e) => e.action === 'knowledge.read')
+        .map((e) => e.outcome)
+        .sort(),
+      ['allowed', 'refused'],
+    );
   });
 
   it('the prediction carries the forecast beside the seed prediction, which stays as it was', async (t) => {
     const a = await app(t);
-    await a.post('/v1/events', ['2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08'].flatMap((d) => answers('stu-6', d, 'loops', 3, (i) => i > 0)), await a.token('service', 'q'));
+    await a.post(
+      '/v1/events',
+      ['2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08'].flatMap((d) => answers('stu-6', d, 'loops', 3, (i) => i > 0)),
+      await a.token('service', 'q'),
+    );
     const res = await a.get('/v1/students/stu-6/prediction', await a.token('student', 'stu-6'));
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json();
@@ -102,7 +135,11 @@ describe('HTTP: the learner model parameters', () => {
 
   it('POST /v1/model/fit refuses a log without enough answers, and changes nothing', async (t) => {
     const a = await app(t);
-    await a.post('/v1/events', answers('stu-7', '2026-03-02', 'loops', 10, () => true), await a.token('service', 'q'));
+    await a.post(
+      '/v1/events',
+      answers('stu-7', '2026-03-02', 'loops', 10, () => true),
+      await a.token('service', 'q'),
+    );
     const body = errorOf(await a.post('/v1/model/fit', {}, await a.token('admin', 'root')), 422, 'FIT_REFUSED');
     assert.match(body.error.message, /at least 100 first-attempt answers; the log holds 10/);
     assert.equal((await a.get('/v1/model', await a.token('admin', 'root'))).json().model_version, 'default');
@@ -111,7 +148,9 @@ describe('HTTP: the learner model parameters', () => {
 
   it('a fit becomes the version every knowledge answer names at once', async (t) => {
     const a = await app(t);
-    const events = ['a', 'b', 'c', 'd', 'e', 'f'].flatMap((s, k) => answers(`stu-${s}`, '2026-03-02', k % 2 === 0 ? 'loops' : 'lists', 25, (i) => (i + k) % 3 !== 0));
+    const events = ['a', 'b', 'c', 'd', 'e', 'f'].flatMap((s, k) =>
+      answers(`stu-${s}`, '2026-03-02', k % 2 === 0 ? 'loops' : 'lists', 25, (i) => (i + k) % 3 !== 0),
+    );
     await a.post('/v1/events', events, await a.token('service', 'q'));
     const admin = await a.token('admin', 'root');
     const fit = await a.post('/v1/model/fit', {}, admin);

@@ -30,17 +30,7 @@ import { guardPort } from '../runtime/guard-port.js';
 import { memoryDeps } from '../testing/memory-deps.js';
 import { validateEvent } from '../validation/validate-event.js';
 import { buildApp } from './build-app.js';
-import {
-  TEST_NOW,
-  TEST_SECRET,
-  errorOf,
-  testApp,
-  wire,
-  workedExampleB,
-  type ErrorBodyJson,
-  type TestApp,
-  type WireEvent,
-} from '../testing/test-app.js';
+import { TEST_NOW, TEST_SECRET, errorOf, testApp, wire, workedExampleB, type ErrorBodyJson, type TestApp, type WireEvent } from '../testing/test-app.js';
 
 // ---------------------------------------------------------------------------------------------
 // Callers and the audit entries their requests must leave.
@@ -99,7 +89,10 @@ function refused(res: Response, allowed: ReadonlyArray<readonly [number, string]
   const context = `${res.statusCode} ${res.body.slice(0, 400)}`;
   assert.ok(res.statusCode >= 400 && res.statusCode < 500, `expected a 4xx, got ${context}`);
   if (method === 'HEAD') {
-    assert.ok(allowed.some(([status]) => status === res.statusCode), `expected one of ${JSON.stringify(allowed)}, got ${context}`);
+    assert.ok(
+      allowed.some(([status]) => status === res.statusCode),
+      `expected one of ${JSON.stringify(allowed)}, got ${context}`,
+    );
     return;
   }
   const code = (parsed(res.body) as Partial<ErrorBodyJson> | undefined)?.error?.code;
@@ -228,7 +221,10 @@ describe('refused reads: 403, audited, and none of the student’s data', () => 
 
     assert.equal(res.statusCode, 200, res.body);
     const list = res.json() as { total: number; students: Array<{ student_id: string }> };
-    assert.deepEqual(list.students.map((s) => s.student_id), [ALICE, CAROL]);
+    assert.deepEqual(
+      list.students.map((s) => s.student_id),
+      [ALICE, CAROL],
+    );
     assert.ok(!res.body.includes(BOB));
     assert.equal(leak(res.body), undefined, `the list carries Bob's ${leak(res.body)}`);
     assert.deepEqual(added.map(pick), [by(teacher, null, 'students.list', 'allowed')], 'one entry for the class read');
@@ -304,8 +300,7 @@ const envelope = fc.record({
   metadata: fc.option(fc.dictionary(fc.stringMatching(/^m[a-z]{0,8}$/), fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined }),
   retry_count: fc.option(fc.nat(5), { nil: undefined }),
 });
-const eventWith = (body: fc.Arbitrary<Loose>): fc.Arbitrary<Loose> =>
-  fc.tuple(envelope, body).map(([env, b]) => defined({ ...env, ...b }));
+const eventWith = (body: fc.Arbitrary<Loose>): fc.Arbitrary<Loose> => fc.tuple(envelope, body).map(([env, b]) => defined({ ...env, ...b }));
 const completionEvent = eventWith(completionData.map((data) => ({ event_type: requested, component: 'completion', data })));
 const quizEvent = eventWith(quizData.map((data) => ({ event_type: requested, component: 'quiz', data })));
 const qualityEvent = eventWith(qualityData.map((data) => ({ event_type: requested, component: 'quality', data })));
@@ -321,7 +316,14 @@ const emptyDataEvent = eventWith(
 /** A valid event as a producer sends it (events.md); the mutations below break exactly one rule of it. */
 const validEvent: fc.Arbitrary<Loose> = fc.oneof(completionEvent, quizEvent, qualityEvent, emptyDataEvent);
 
-const nonString = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({}));
+const nonString = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant([]),
+  fc.constant({}),
+);
 const nonObject = fc.oneof(fc.constant(null), fc.constant([]), fc.constant(['x']), fc.integer(), fc.string(), fc.boolean());
 /** Characters a student id or topic may not hold (they become parts of storage keys). */
 const badChar = fc.constantFrom(' ', '/', ':', '{', '}', '*', '?', '#', '%', '+', '@', '\\', '"', "'", 'é', '中', '😀', '\u0000', '\n', '\t', '\u202e');
@@ -373,25 +375,39 @@ const setData = (rule: string, change: (data: Loose) => Loose) => mutation(rule,
 const envelopeMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constantFrom('event_id', 'event_type', 'timestamp', 'student_id').map((k) => mutation(`no ${k}`, (e) => omit(e, k))),
   fc
-    .oneof(fc.string().filter((s) => !UUID.test(s)), fc.uuid().map((u) => u.slice(1)), fc.uuid().map((u) => `${u}0`), fc.uuid().map((u) => u.replace(/-/g, '')), nonString)
+    .oneof(
+      fc.string().filter((s) => !UUID.test(s)),
+      fc.uuid().map((u) => u.slice(1)),
+      fc.uuid().map((u) => `${u}0`),
+      fc.uuid().map((u) => u.replace(/-/g, '')),
+      nonString,
+    )
     .map(setTo('event_id', 'event_id')),
   fc
-    .oneof(fc.string().filter((s) => !(EVENT_TYPES as readonly string[]).includes(s)), fc.constantFrom('mastery.updated', 'Activity.Recorded'), nonString)
+    .oneof(
+      fc.string().filter((s) => !(EVENT_TYPES as readonly string[]).includes(s)),
+      fc.constantFrom('mastery.updated', 'Activity.Recorded'),
+      nonString,
+    )
     .map(setTo('event_type', 'event_type')),
   badTimestamp.map(setTo('timestamp', 'timestamp')),
   fc.oneof(badKey, nonString).map(setTo('student_id', 'student_id')),
-  fc.tuple(fc.option(badComponent, { nil: undefined }), fc.constantFrom(...COMPONENTS)).map(([bad, any]) =>
-    mutation('component', (e) =>
-      e.event_type !== requested ? set(e, 'component', any) : bad === undefined ? omit(e, 'component') : set(e, 'component', bad),
+  fc
+    .tuple(fc.option(badComponent, { nil: undefined }), fc.constantFrom(...COMPONENTS))
+    .map(([bad, any]) =>
+      mutation('component', (e) =>
+        e.event_type !== requested ? set(e, 'component', any) : bad === undefined ? omit(e, 'component') : set(e, 'component', bad),
+      ),
     ),
-  ),
   fc.oneof(badKey, nonString).map(setTo('topic', 'topic')),
   nonObject.map(setTo('data', 'data')),
   fc.tuple(extraKey, scalar).map(([k, v]) => setData(`unknown data field ${k}`, (d) => ({ ...d, [k]: v }))),
   fc
     .oneof(
       nonObject,
-      fc.tuple(fc.stringMatching(/^m[a-z]{0,6}$/), fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant(['x']))).map(([k, v]) => ({ [k]: v })),
+      fc
+        .tuple(fc.stringMatching(/^m[a-z]{0,6}$/), fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant(['x'])))
+        .map(([k, v]) => ({ [k]: v })),
       fc.constantFrom({ 'a\u0000b': 'x' }, { m: 'a\u0000' }, { m: '\ud800' }, { m: 'x\udc00y' }),
     )
     .map(setTo('metadata', 'metadata')),
@@ -402,17 +418,24 @@ const envelopeMutation: fc.Arbitrary<Mutation> = fc.oneof(
 const noData = fc.constant(mutation('no data', (e) => omit(e, 'data')));
 const completionMutation: fc.Arbitrary<Mutation> = fc.oneof(
   noData,
-  fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 })).map(([t, more]) => setData('completed > total', () => ({ total_exercises: t, completed_exercises: t + more }))),
+  fc
+    .tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 }))
+    .map(([t, more]) => setData('completed > total', () => ({ total_exercises: t, completed_exercises: t + more }))),
   fc.integer({ min: -100, max: 0 }).map((t) => setData('total < 1', () => ({ total_exercises: t, completed_exercises: 0 }))),
   fc.integer({ min: -100, max: -1 }).map((c) => setData('completed < 0', (d) => ({ ...d, completed_exercises: c }))),
   nonInteger.map((t) => setData('total not an integer', (d) => ({ ...d, total_exercises: t }))),
   fc.oneof(fc.string(), fc.constant(null)).map((v) => setData('completed not a number', (d) => ({ ...d, completed_exercises: v }))),
-  fc.string().filter((s) => !['beginner', 'intermediate', 'advanced'].includes(s)).map((v) => setData('difficulty', (d) => ({ ...d, difficulty: v }))),
+  fc
+    .string()
+    .filter((s) => !['beginner', 'intermediate', 'advanced'].includes(s))
+    .map((v) => setData('difficulty', (d) => ({ ...d, difficulty: v }))),
   fc.constant(setData('no total', (d) => omit(d, 'total_exercises'))),
 );
 const quizMutation: fc.Arbitrary<Mutation> = fc.oneof(
   noData,
-  fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 })).map(([t, more]) => setData('correct > total', () => ({ total_questions: t, correct_answers: t + more }))),
+  fc
+    .tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 }))
+    .map(([t, more]) => setData('correct > total', () => ({ total_questions: t, correct_answers: t + more }))),
   fc.integer({ min: -5, max: 0 }).map((a) => setData('attempts < 1', (d) => ({ ...d, attempts: a }))),
   nonInteger.map((a) => setData('attempts not an integer', (d) => ({ ...d, attempts: a }))),
   fc.double({ min: -1e6, max: -0.001, noNaN: true }).map((v) => setData('avg_time_seconds < 0', (d) => ({ ...d, avg_time_seconds: v }))),
@@ -422,7 +445,9 @@ const QUALITY_FIELDS = ['avg_code_quality', 'correctness', 'efficiency'] as cons
 const qualityMutation: fc.Arbitrary<Mutation> = fc.oneof(
   noData,
   fc.tuple(fc.constantFrom(...QUALITY_FIELDS), outOfUnit).map(([k, v]) => setData(`${k} outside [0, 1]`, (d) => ({ ...d, [k]: v }))),
-  fc.tuple(fc.constantFrom(...QUALITY_FIELDS), fc.oneof(unit.map(String), fc.constant(null))).map(([k, v]) => setData(`${k} not a number`, (d) => ({ ...d, [k]: v }))),
+  fc
+    .tuple(fc.constantFrom(...QUALITY_FIELDS), fc.oneof(unit.map(String), fc.constant(null)))
+    .map(([k, v]) => setData(`${k} not a number`, (d) => ({ ...d, [k]: v }))),
   fc.constantFrom(...QUALITY_FIELDS).map((k) => setData(`no ${k}`, (d) => omit(d, k))),
 );
 
@@ -449,7 +474,20 @@ const mediaType = fc
   .tuple(
     fc.constantFrom('text', 'application', 'multipart', 'image', 'audio', 'video', 'x-custom'),
     fc.oneof(
-      fc.constantFrom('plain', 'xml', 'html', 'csv', 'octet-stream', 'x-www-form-urlencoded', 'form-data', 'json-patch+json', 'ld+json', 'jsonx', 'javascript', 'problem+json'),
+      fc.constantFrom(
+        'plain',
+        'xml',
+        'html',
+        'csv',
+        'octet-stream',
+        'x-www-form-urlencoded',
+        'form-data',
+        'json-patch+json',
+        'ld+json',
+        'jsonx',
+        'javascript',
+        'problem+json',
+      ),
       fc.stringMatching(/^[a-z][a-z0-9.+-]{0,15}$/),
     ),
     fc.constantFrom('', '; charset=utf-8', '; boundary=x', '; q=1'),
@@ -488,7 +526,10 @@ const badAsOf = fc.oneof(
 );
 const goodDay = fc.integer({ min: NOW_MS - 60 * DAY_MS, max: NOW_MS + 30 * DAY_MS }).map((ms) => new Date(ms).toISOString().slice(0, 10));
 const unknownParam = (allowed: readonly string[]) =>
-  fc.tuple(fc.stringMatching(/^[a-z_]{1,12}$/).filter((k) => !allowed.includes(k)), fc.string({ maxLength: 8 }));
+  fc.tuple(
+    fc.stringMatching(/^[a-z_]{1,12}$/).filter((k) => !allowed.includes(k)),
+    fc.string({ maxLength: 8 }),
+  );
 const badLimit = fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 1001 }), nonInteger, fc.stringMatching(/^[a-z]{1,8}$/), fc.constant(''));
 const badOffset = fc.oneof(
   fc.integer({ max: -1 }),
@@ -508,12 +549,19 @@ const query = (pairs: readonly Pair[]) =>
 /** At least one bad parameter, maybe some good ones, in any order. */
 function badQuery(bad: ReadonlyArray<fc.Arbitrary<Pair[]>>, good: ReadonlyArray<fc.Arbitrary<Pair>>): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.oneof(...bad), fc.subarray([...good]).chain((arbs) => (arbs.length === 0 ? fc.constant<Pair[]>([]) : fc.tuple(...arbs))))
+    .tuple(
+      fc.oneof(...bad),
+      fc.subarray([...good]).chain((arbs) => (arbs.length === 0 ? fc.constant<Pair[]>([]) : fc.tuple(...arbs))),
+    )
     .chain(([b, g]) => fc.shuffledSubarray([...b, ...g], { minLength: b.length + g.length }))
     .map(query);
 }
 const one = (key: string, value: fc.Arbitrary<unknown>): fc.Arbitrary<Pair[]> => value.map((v) => [[key, v]]);
-const twice = (key: string, value: fc.Arbitrary<unknown>): fc.Arbitrary<Pair[]> => fc.tuple(value, value).map(([a, b]) => [[key, a], [key, b]]);
+const twice = (key: string, value: fc.Arbitrary<unknown>): fc.Arbitrary<Pair[]> =>
+  fc.tuple(value, value).map(([a, b]) => [
+    [key, a],
+    [key, b],
+  ]);
 const pair = (key: string, value: fc.Arbitrary<unknown>): fc.Arbitrary<Pair> => value.map((v) => [key, v] as const);
 
 const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
@@ -533,7 +581,11 @@ interface PropertyApp {
   send(method: Method, url: string, options?: { token?: string | null; authorization?: string; contentType?: string; payload?: string }): Promise<Response>;
 }
 
-async function propertyAppOver(app: FastifyInstance, deps: EngineDeps, sign: (role: Role, sub: string, students?: readonly string[]) => Promise<string>): Promise<PropertyApp> {
+async function propertyAppOver(
+  app: FastifyInstance,
+  deps: EngineDeps,
+  sign: (role: Role, sub: string, students?: readonly string[]) => Promise<string>,
+): Promise<PropertyApp> {
   const tokens = {
     admin: await sign('admin', 'root'),
     service: await sign('service', 'exercise-agent'),
@@ -638,7 +690,10 @@ describe('malformed events (5,000 generated cases)', () => {
         try {
           if (inBatch) {
             assert.equal(res.statusCode, 200, `component "${name}" in a batch → ${res.statusCode} ${res.body.slice(0, 200)}`);
-            assert.deepEqual((res.json() as { results: Array<{ status: string }> }).results.map((r) => r.status), ['rejected', 'accepted']);
+            assert.deepEqual(
+              (res.json() as { results: Array<{ status: string }> }).results.map((r) => r.status),
+              ['rejected', 'accepted'],
+            );
           } else {
             assert.equal(res.statusCode, 422, `component "${name}" → ${res.statusCode} ${res.body.slice(0, 200)}`);
             refused(res, [[422, 'INVALID_EVENT']]);
@@ -669,23 +724,31 @@ describe('malformed events (5,000 generated cases)', () => {
 
   it('any JSON value but an array, posted as the body → 422 (400 for keys the JSON parser refuses); nothing stored (600 cases)', async () => {
     await fc.assert(
-      fc.asyncProperty(randomJson.filter((v) => !Array.isArray(v)), async (value) => {
-        const text = JSON.stringify(value);
+      fc.asyncProperty(
+        randomJson.filter((v) => !Array.isArray(v)),
+        async (value) => {
+          const text = JSON.stringify(value);
 
-        const res = await postEvents(text);
+          const res = await postEvents(text);
 
-        refused(res, hasPoisonKey(text) ? [[422, 'INVALID_EVENT'], [400, 'BAD_REQUEST']] : [[422, 'INVALID_EVENT']]);
-        await nothingStored(p);
-      }),
+          refused(
+            res,
+            hasPoisonKey(text)
+              ? [
+                  [422, 'INVALID_EVENT'],
+                  [400, 'BAD_REQUEST'],
+                ]
+              : [[422, 'INVALID_EVENT']],
+          );
+          await nothingStored(p);
+        },
+      ),
       { numRuns: 600 },
     );
   });
 
   it('a batch of malformed events and stray JSON values → 200 with every event rejected by index, or 400 for an unparseable body; nothing stored (1,400 cases)', async () => {
-    const item = fc.oneof(
-      { weight: 4, arbitrary: brokenEvent.map((b) => b.event as unknown) },
-      { weight: 1, arbitrary: randomJson },
-    );
+    const item = fc.oneof({ weight: 4, arbitrary: brokenEvent.map((b) => b.event as unknown) }, { weight: 1, arbitrary: randomJson });
     await fc.assert(
       fc.asyncProperty(
         fc.array(item, { minLength: 1, maxLength: 25 }).chain((items) => fc.shuffledSubarray([...items, ...items], { minLength: items.length })),
@@ -697,8 +760,16 @@ describe('malformed events (5,000 generated cases)', () => {
           if (res.statusCode === 400 && hasPoisonKey(text)) refused(res, [[400, 'BAD_REQUEST']]);
           else {
             assert.equal(res.statusCode, 200, res.body.slice(0, 400));
-            const report = res.json() as { accepted: number; duplicate: number; rejected: number; results: Array<{ index: number; status: string; errors?: unknown[] }> };
-            assert.deepEqual({ accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected }, { accepted: 0, duplicate: 0, rejected: batch.length });
+            const report = res.json() as {
+              accepted: number;
+              duplicate: number;
+              rejected: number;
+              results: Array<{ index: number; status: string; errors?: unknown[] }>;
+            };
+            assert.deepEqual(
+              { accepted: report.accepted, duplicate: report.duplicate, rejected: report.rejected },
+              { accepted: 0, duplicate: 0, rejected: batch.length },
+            );
             report.results.forEach((r, i) => {
               assert.equal(r.index, i);
               assert.equal(r.status, 'rejected');
@@ -740,29 +811,41 @@ describe('malformed events (5,000 generated cases)', () => {
     let cases = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(validEvent, validEvent, fc.integer({ min: 10, max: 6000 }), fc.constantFrom('metadata', 'data', 'notes'), fc.boolean(), fc.boolean(), async (e, valid, levels, field, arrays, inBatch) => {
-          const deepOne = { ...e, student_id: `deep-${++cases}` };
-          const other = { ...valid, student_id: `deep-ok-${cases}` };
-          // Built as text: a value this deep is exactly what JSON.stringify cannot write.
-          const inner = arrays ? `${'['.repeat(levels)}1${']'.repeat(levels)}` : `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
-          const deep = JSON.stringify({ ...deepOne, [field]: '\u0000' }).replace('"\\u0000"', inner);
-          const message = 'nests objects or arrays deeper than 10 levels, the most an event may';
+        fc.asyncProperty(
+          validEvent,
+          validEvent,
+          fc.integer({ min: 10, max: 6000 }),
+          fc.constantFrom('metadata', 'data', 'notes'),
+          fc.boolean(),
+          fc.boolean(),
+          async (e, valid, levels, field, arrays, inBatch) => {
+            const deepOne = { ...e, student_id: `deep-${++cases}` };
+            const other = { ...valid, student_id: `deep-ok-${cases}` };
+            // Built as text: a value this deep is exactly what JSON.stringify cannot write.
+            const inner = arrays ? `${'['.repeat(levels)}1${']'.repeat(levels)}` : `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+            const deep = JSON.stringify({ ...deepOne, [field]: '\u0000' }).replace('"\\u0000"', inner);
+            const message = 'nests objects or arrays deeper than 10 levels, the most an event may';
 
-          const res = await q.send('POST', '/v1/events', { token: q.tokens.service, contentType: 'application/json', payload: inBatch ? `[${deep},${JSON.stringify(other)}]` : deep });
+            const res = await q.send('POST', '/v1/events', {
+              token: q.tokens.service,
+              contentType: 'application/json',
+              payload: inBatch ? `[${deep},${JSON.stringify(other)}]` : deep,
+            });
 
-          if (inBatch) {
-            assert.equal(res.statusCode, 200, res.body.slice(0, 400));
-            const report = res.json() as { results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }> };
-            assert.deepEqual(report.results[0]?.errors, [{ field, message }]);
-            assert.equal(report.results[1]?.status, 'accepted');
-            assert.equal((await q.deps.log.readStudent(other.student_id)).length, 1, 'the other event is applied');
-          } else {
-            refused(res, [[422, 'INVALID_EVENT']]);
-            assert.ok(res.body.includes(message), res.body.slice(0, 300));
-          }
-          assert.deepEqual(await q.deps.log.readStudent(deepOne.student_id), [], 'nothing of the deep event is stored');
-          assert.equal((await q.deps.store.load([deepOne.student_id])).size, 0);
-        }),
+            if (inBatch) {
+              assert.equal(res.statusCode, 200, res.body.slice(0, 400));
+              const report = res.json() as { results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }> };
+              assert.deepEqual(report.results[0]?.errors, [{ field, message }]);
+              assert.equal(report.results[1]?.status, 'accepted');
+              assert.equal((await q.deps.log.readStudent(other.student_id)).length, 1, 'the other event is applied');
+            } else {
+              refused(res, [[422, 'INVALID_EVENT']]);
+              assert.ok(res.body.includes(message), res.body.slice(0, 300));
+            }
+            assert.deepEqual(await q.deps.log.readStudent(deepOne.student_id), [], 'nothing of the deep event is stored');
+            assert.equal((await q.deps.store.load([deepOne.student_id])).size, 0);
+          },
+        ),
         { numRuns: 200 },
       );
     } finally {
@@ -773,7 +856,9 @@ describe('malformed events (5,000 generated cases)', () => {
   it('an empty batch → 400, a batch of more than 1,000 → 413; nothing stored (150 cases)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.constant(0), fc.integer({ min: 1001, max: 1100 })), validEvent, async (size, e) => {
-        const res = await postEvents(JSON.stringify(Array.from({ length: size }, (_, i) => ({ ...e, event_id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000` }))));
+        const res = await postEvents(
+          JSON.stringify(Array.from({ length: size }, (_, i) => ({ ...e, event_id: `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000` }))),
+        );
 
         refused(res, size === 0 ? [[400, 'BAD_REQUEST']] : [[413, 'PAYLOAD_TOO_LARGE']]);
         await nothingStored(p, studentIdsOf([e]));
@@ -866,7 +951,13 @@ describe('malformed requests (5,000 generated cases)', () => {
         one('from', badDay),
         one('to', badDay),
         twice('from', goodDay),
-        fc.tuple(goodDay, goodDay).filter(([a, b]) => a !== b).map(([a, b]): Pair[] => [['from', a > b ? a : b], ['to', a > b ? b : a]]),
+        fc
+          .tuple(goodDay, goodDay)
+          .filter(([a, b]) => a !== b)
+          .map(([a, b]): Pair[] => [
+            ['from', a > b ? a : b],
+            ['to', a > b ? b : a],
+          ]),
         unknownParam(['as_of', 'topic', 'from', 'to']).map((pr) => [pr]),
       ],
       scope,
@@ -883,7 +974,13 @@ describe('malformed requests (5,000 generated cases)', () => {
 
   it('the class list with a bad limit, offset, as_of or parameter → 400 (500 cases)', async () => {
     const url = badQuery(
-      [one('limit', badLimit), one('offset', badOffset), one('as_of', badAsOf), twice('limit', fc.integer({ min: 1, max: 1000 })), unknownParam(['as_of', 'limit', 'offset']).map((pr) => [pr])],
+      [
+        one('limit', badLimit),
+        one('offset', badOffset),
+        one('as_of', badAsOf),
+        twice('limit', fc.integer({ min: 1, max: 1000 })),
+        unknownParam(['as_of', 'limit', 'offset']).map((pr) => [pr]),
+      ],
       [pair('limit', fc.integer({ min: 1, max: 1000 })), pair('offset', fc.nat(50)), pair('as_of', goodDay)],
     ).map((q) => `/v1/students${q}`);
     await fc.assert(
@@ -916,7 +1013,14 @@ describe('malformed requests (5,000 generated cases)', () => {
 
   it('an export with a bad format or parameter → 400 (200 cases)', async () => {
     const url = badQuery(
-      [one('format', fc.string({ maxLength: 8 }).filter((s) => s !== 'json' && s !== 'csv')), twice('format', fc.constantFrom('json', 'csv')), unknownParam(['format']).map((pr) => [pr])],
+      [
+        one(
+          'format',
+          fc.string({ maxLength: 8 }).filter((s) => s !== 'json' && s !== 'csv'),
+        ),
+        twice('format', fc.constantFrom('json', 'csv')),
+        unknownParam(['format']).map((pr) => [pr]),
+      ],
       [],
     ).map((q) => `/v1/students/${ALICE}/export${q}`);
     await fc.assert(
@@ -933,7 +1037,9 @@ describe('malformed requests (5,000 generated cases)', () => {
     const request = fc.oneof(
       randomJson.filter((v) => !exact(v)).map((v) => ({ contentType: 'application/json', payload: JSON.stringify(v), expect: [400, 'BAD_REQUEST'] as const })),
       notJson.map((text) => ({ contentType: 'application/json', payload: text, expect: [400, 'BAD_REQUEST'] as const })),
-      fc.tuple(mediaType, fc.boolean()).map(([contentType, granted]) => ({ contentType, payload: JSON.stringify({ granted }), expect: [415, 'UNSUPPORTED_MEDIA_TYPE'] as const })),
+      fc
+        .tuple(mediaType, fc.boolean())
+        .map(([contentType, granted]) => ({ contentType, payload: JSON.stringify({ granted }), expect: [415, 'UNSUPPORTED_MEDIA_TYPE'] as const })),
     );
     await fc.assert(
       fc.asyncProperty(request, fc.constantFrom<Role>('admin', 'student'), async ({ contentType, payload, expect }, role) => {
@@ -1038,7 +1144,10 @@ describe('malformed requests (5,000 generated cases)', () => {
       }
       const stored = await q.deps.privacy.erasedStudents();
 
-      assert.ok(answers.every((a) => / → 400 .* → 400 /.test(a)), `answers:\n${answers.join('\n')}`);
+      assert.ok(
+        answers.every((a) => / → 400 .* → 400 /.test(a)),
+        `answers:\n${answers.join('\n')}`,
+      );
       assert.deepEqual(stored, [], 'tombstones were written for malformed ids');
     });
 
@@ -1057,7 +1166,10 @@ describe('malformed requests (5,000 generated cases)', () => {
             ...(payload === undefined ? {} : { contentType: 'application/json', payload }),
           });
 
-          assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} /v1/students/${JSON.stringify(id)}${suffix} as ${role} → ${res.statusCode} ${res.body}`);
+          assert.ok(
+            res.statusCode >= 400 && res.statusCode < 500,
+            `${method} /v1/students/${JSON.stringify(id)}${suffix} as ${role} → ${res.statusCode} ${res.body}`,
+          );
           refused(res, [[res.statusCode, (parsed(res.body) as Partial<ErrorBodyJson> | undefined)?.error?.code ?? '(none)']]);
           assert.equal((await r.deps.privacy.statuses([id])).size, 0, `${method} ${JSON.stringify(id)}${suffix} as ${role} stored a consent or tombstone`);
         }),
@@ -1171,7 +1283,11 @@ describe('malformed requests (5,000 generated cases)', () => {
           );
 
           assert.ok(res.statusCode < 500, `${method} ${url} as ${role} → ${res.statusCode} ${res.body}`);
-          if (res.statusCode === 403) assert.ok(added.some((e) => e.outcome === 'refused'), `${method} ${url} as ${role}: a refusal left no audit entry`);
+          if (res.statusCode === 403)
+            assert.ok(
+              added.some((e) => e.outcome === 'refused'),
+              `${method} ${url} as ${role}: a refusal left no audit entry`,
+            );
         }),
         { numRuns: 100 },
       );

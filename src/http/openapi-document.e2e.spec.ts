@@ -3,15 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { childProcessBase } from '../config.js';
-import {
-  CLIENT_TYPES_FILE,
-  clientTypesOf,
-  committed,
-  OPENAPI_FILE,
-  openApiText,
-  REGENERATE,
-  repoPath,
-} from '../testing/openapi-document.js';
+import { CLIENT_TYPES_FILE, clientTypesOf, committed, OPENAPI_FILE, openApiText, REGENERATE, repoPath } from '../testing/openapi-document.js';
 
 const run = promisify(execFile);
 
@@ -60,14 +52,17 @@ describe('the committed OpenAPI document', () => {
         assert.ok(!ids.has(op.operationId), `${where}: operationId ${op.operationId} is used twice`);
         ids.add(op.operationId);
         assert.ok(op.tags?.length && op.tags.every((t) => declared.has(t)), `${where}: tags ${String(op.tags)} not all declared`);
-        assert.ok(Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)), `${where} documents no success answer`);
+        assert.ok(
+          Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)),
+          `${where} documents no success answer`,
+        );
       }
     }
     // The ops endpoints and MCP are in it, not only the /v1 API.
     for (const path of ['/healthz', '/readyz', '/metrics', '/mcp', '/v1/students/{id}/export']) assert.ok(doc.paths[path], path);
   });
 
-  it('passes Redocly\'s lint (redocly.yaml: recommended-strict), offline', async () => {
+  it("passes Redocly's lint (redocly.yaml: recommended-strict), offline", async () => {
     // The CLI from node_modules on this Node; redocly.yaml turns its telemetry off, and a
     // non-interactive run checks for no update, so nothing leaves the machine.
     const cli = repoPath('node_modules/@redocly/cli/bin/cli.js');

@@ -14,17 +14,7 @@ import { applyEvents } from '../pipeline/apply-events.js';
 import type { AuditAction, AuditEntry, AuditOutcome } from '../ports/audit-trail.js';
 import { fixedClock } from '../ports/clock.js';
 import { purgeExpired } from '../privacy/purge-expired.js';
-import {
-  EXAMPLE_B_DAYS,
-  TEST_NOW,
-  errorOf,
-  testApp,
-  wire,
-  workedExampleB,
-  type TestApp,
-  type TestAppOptions,
-  type WireEvent,
-} from '../testing/test-app.js';
+import { EXAMPLE_B_DAYS, TEST_NOW, errorOf, testApp, wire, workedExampleB, type TestApp, type TestAppOptions, type WireEvent } from '../testing/test-app.js';
 
 // ---------------------------------------------------------------------------------------------
 // Response bodies as these tests read them.
@@ -133,11 +123,7 @@ async function trail(h: TestApp): Promise<AuditEntry[]> {
  * student, action, outcome, in order), all stamped with the clock and one request id that no
  * earlier entry carries. Returns the response and the added entries.
  */
-async function audited(
-  h: TestApp,
-  expected: readonly Expected[],
-  request: () => Promise<Response>,
-): Promise<{ res: Response; added: AuditEntry[] }> {
+async function audited(h: TestApp, expected: readonly Expected[], request: () => Promise<Response>): Promise<{ res: Response; added: AuditEntry[] }> {
   const before = await trail(h);
   const res = await request();
   const added = (await trail(h)).slice(before.length);
@@ -165,8 +151,7 @@ const put = (h: TestApp, url: string, body: unknown, token: string) =>
     payload: JSON.stringify(body),
   });
 
-const del = (h: TestApp, url: string, token: string) =>
-  h.app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${token}` } });
+const del = (h: TestApp, url: string, token: string) => h.app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${token}` } });
 
 function json<T>(res: Response, status = 200): T {
   assert.equal(res.statusCode, status, res.body);
@@ -229,17 +214,11 @@ describe('GET /v1/students/{id}/export (GDPR access)', () => {
     const ada = await h.person('student', ADA);
     const events = workedExampleB(ADA);
     await feed(h, [...events, twenty(BO, '2026-01-13T09:00:00Z')]);
-    const { res: masteryRes } = await audited(h, [by(h.admin, ADA, 'mastery.read', 'allowed')], () =>
-      h.get(`/v1/students/${ADA}/mastery`, h.admin.token),
-    );
-    const { res: historyRes } = await audited(h, [by(h.admin, ADA, 'history.read', 'allowed')], () =>
-      h.get(`/v1/students/${ADA}/history`, h.admin.token),
-    );
+    const { res: masteryRes } = await audited(h, [by(h.admin, ADA, 'mastery.read', 'allowed')], () => h.get(`/v1/students/${ADA}/mastery`, h.admin.token));
+    const { res: historyRes } = await audited(h, [by(h.admin, ADA, 'history.read', 'allowed')], () => h.get(`/v1/students/${ADA}/history`, h.admin.token));
     await audited(h, [by(h.admin, null, 'students.list', 'allowed')], () => h.get('/v1/students', h.admin.token));
 
-    const { res, added } = await audited(h, [by(ada, ADA, 'export', 'allowed')], () =>
-      h.get(`/v1/students/${ADA}/export`, ada.token),
-    );
+    const { res, added } = await audited(h, [by(ada, ADA, 'export', 'allowed')], () => h.get(`/v1/students/${ADA}/export`, ada.token));
 
     const exported = json<Export>(res);
     assert.match(String(res.headers['content-type']), /^application\/json/);
@@ -263,7 +242,10 @@ describe('GET /v1/students/{id}/export (GDPR access)', () => {
     });
     assert.equal(exported.current?.mastery_score, 0.712, 'worked example B');
     assert.deepEqual(exported.history, json<History>(historyRes).days);
-    assert.deepEqual(exported.history.map((d) => d.date), [...EXAMPLE_B_DAYS]);
+    assert.deepEqual(
+      exported.history.map((d) => d.date),
+      [...EXAMPLE_B_DAYS],
+    );
     // The audit entries about the student, newest first: this export, the class list that
     // covered them, the two admin reads, the ingest.
     assert.ok(
@@ -302,17 +284,11 @@ describe('GET /v1/students/{id}/export (GDPR access)', () => {
     const h = await given(t);
     const events = workedExampleB(ADA);
     await feed(h, events);
-    const callers = [
-      await h.person('teacher', 'mrs-t', [ADA]),
-      await h.person('student', BO),
-      h.service,
-    ];
+    const callers = [await h.person('teacher', 'mrs-t', [ADA]), await h.person('student', BO), h.service];
 
     for (const caller of callers) {
       for (const format of ['', '?format=csv']) {
-        const { res } = await audited(h, [by(caller, ADA, 'export', 'refused')], () =>
-          h.get(`/v1/students/${ADA}/export${format}`, caller.token),
-        );
+        const { res } = await audited(h, [by(caller, ADA, 'export', 'refused')], () => h.get(`/v1/students/${ADA}/export${format}`, caller.token));
 
         errorOf(res, 403, 'FORBIDDEN');
         for (const e of events) assert.ok(!res.body.includes(e.event_id), `the refusal of ${caller.role} names an event id`);
@@ -377,18 +353,12 @@ describe('DELETE /v1/students/{id} (erasure)', () => {
     assert.deepEqual(json(res), { student_id: ADA, events_erased: events.length });
     assert.deepEqual(added[0]?.detail, { events: events.length });
     for (const read of READS) {
-      const { res: after } = await audited(h, [by(h.admin, ADA, READ_ACTION[read], 'not_found')], () =>
-        h.get(`/v1/students/${ADA}/${read}`, h.admin.token),
-      );
+      const { res: after } = await audited(h, [by(h.admin, ADA, READ_ACTION[read], 'not_found')], () => h.get(`/v1/students/${ADA}/${read}`, h.admin.token));
       errorOf(after, 404, 'STUDENT_NOT_FOUND');
     }
-    const { res: exported } = await audited(h, [by(h.admin, ADA, 'export', 'not_found')], () =>
-      h.get(`/v1/students/${ADA}/export`, h.admin.token),
-    );
+    const { res: exported } = await audited(h, [by(h.admin, ADA, 'export', 'not_found')], () => h.get(`/v1/students/${ADA}/export`, h.admin.token));
     errorOf(exported, 404, 'STUDENT_NOT_FOUND');
-    const { res: listed, added: listedEntries } = await audited(h, [by(h.admin, null, 'students.list', 'allowed')], () =>
-      h.get('/v1/students', h.admin.token),
-    );
+    const { res: listed, added: listedEntries } = await audited(h, [by(h.admin, null, 'students.list', 'allowed')], () => h.get('/v1/students', h.admin.token));
     assert.deepEqual(listedEntries[0]?.students, [BO], 'the class read names the students it covered: not the erased one');
     const list = json<StudentList>(listed);
     assert.deepEqual({ total: list.total, ids: list.students.map((s) => s.student_id) }, { total: 1, ids: [BO] });
@@ -412,7 +382,12 @@ describe('DELETE /v1/students/{id} (erasure)', () => {
     );
     for (const e of page.entries) {
       assert.equal(e.student_id, ADA);
-      assert.deepEqual(Object.keys(e).filter((k) => k !== 'detail').sort(), ['action', 'actor', 'at', 'outcome', 'request_id', 'role', 'student_id']);
+      assert.deepEqual(
+        Object.keys(e)
+          .filter((k) => k !== 'detail')
+          .sort(),
+        ['action', 'actor', 'at', 'outcome', 'request_id', 'role', 'student_id'],
+      );
     }
     const text = JSON.stringify(page);
     for (const number of ['0.712', '0.612', '0.486', 'competent']) assert.ok(!text.includes(number), `the trail holds ${number}`);
@@ -425,10 +400,8 @@ describe('DELETE /v1/students/{id} (erasure)', () => {
     await audited(h, [by(h.admin, ADA, 'erase', 'allowed')], () => del(h, `/v1/students/${ADA}`, h.admin.token));
     const other = twenty(BO, '2026-01-13T09:00:00Z');
 
-    const { res, added } = await audited(
-      h,
-      [by(h.service, ADA, 'events.ingest', 'refused'), by(h.service, BO, 'events.ingest', 'allowed')],
-      () => h.post('/v1/events', [...events, other], h.service.token),
+    const { res, added } = await audited(h, [by(h.service, ADA, 'events.ingest', 'refused'), by(h.service, BO, 'events.ingest', 'allowed')], () =>
+      h.post('/v1/events', [...events, other], h.service.token),
     );
 
     const report = json<Report>(res);
@@ -505,12 +478,7 @@ describe('DELETE /v1/students/{id} (erasure)', () => {
   it('by default a student may not erase themself; nor may a teacher of the class, another student or a service (403, audited, nothing erased)', async (t) => {
     const h = await given(t);
     await feed(h, [twenty(ADA, '2026-01-13T09:00:00Z')]);
-    const callers = [
-      await h.person('student', ADA),
-      await h.person('teacher', 'mrs-t', [ADA]),
-      await h.person('student', BO),
-      h.service,
-    ];
+    const callers = [await h.person('student', ADA), await h.person('teacher', 'mrs-t', [ADA]), await h.person('student', BO), h.service];
 
     for (const caller of callers) {
       const { res } = await audited(h, [by(caller, ADA, 'erase', 'refused')], () => del(h, `/v1/students/${ADA}`, caller.token));
@@ -616,13 +584,14 @@ describe('policy requireConsent', () => {
     assert.equal((await h.deps.store.load([ADA])).size, 0, 'not applied');
 
     await audited(h, [by(h.admin, BO, 'consent.update', 'allowed')], () => put(h, `/v1/students/${BO}/consent`, { granted: true }, h.admin.token));
-    const mixed = await audited(
-      h,
-      [by(h.service, ADA, 'events.ingest', 'refused'), by(h.service, BO, 'events.ingest', 'allowed')],
-      () => h.post('/v1/events', [first, twenty(BO, '2026-01-13T09:00:00Z')], h.service.token),
+    const mixed = await audited(h, [by(h.service, ADA, 'events.ingest', 'refused'), by(h.service, BO, 'events.ingest', 'allowed')], () =>
+      h.post('/v1/events', [first, twenty(BO, '2026-01-13T09:00:00Z')], h.service.token),
     );
     const report = json<Report>(mixed.res);
-    assert.deepEqual(report.results.map((r) => r.status), ['rejected', 'accepted']);
+    assert.deepEqual(
+      report.results.map((r) => r.status),
+      ['rejected', 'accepted'],
+    );
     assert.match(report.results[0]?.errors?.[0]?.message ?? '', /consent/);
     assert.deepEqual(await h.deps.log.readStudent(ADA), []);
 
@@ -661,7 +630,10 @@ describe('retention', () => {
 
     assert.deepEqual(first, { cutoff: '2026-01-06T00:00:00.000Z', events: 5, students: 1, erased_leftovers: 0, audit_entries: 0 });
     const { res } = await audited(h, [by(h.admin, ADA, 'history.read', 'allowed')], () => h.get(`/v1/students/${ADA}/history`, h.admin.token));
-    assert.deepEqual(json<History>(res).days.map((d) => d.date), ['2026-01-10', '2026-01-11', '2026-01-12']);
+    assert.deepEqual(
+      json<History>(res).days.map((d) => d.date),
+      ['2026-01-10', '2026-01-11', '2026-01-12'],
+    );
     assert.equal((await h.deps.log.readStudent(ADA)).length, 6);
 
     // 2026-03-01 − 30 days = 2026-01-30: everything of January leaves, the audit entries of 14 January too.
@@ -748,7 +720,9 @@ describe('GET /v1/audit', () => {
     do {
       const page: AuditPage = json<AuditPage>(await h.get(`/v1/audit?limit=2${next === null ? '' : `&cursor=${next}`}`, h.admin.token));
       assert.ok(page.entries.length <= 2);
-      paged.push(...page.entries.filter((e) => e.action !== 'audit.read').map((e) => `${e.at.slice(11, 13)}h ${e.actor} ${e.student_id} ${e.action} ${e.outcome}`));
+      paged.push(
+        ...page.entries.filter((e) => e.action !== 'audit.read').map((e) => `${e.at.slice(11, 13)}h ${e.actor} ${e.student_id} ${e.action} ${e.outcome}`),
+      );
       next = page.next;
       pages++;
     } while (next !== null);
@@ -776,7 +750,12 @@ describe('GET /v1/audit', () => {
     const page = json<AuditPage>(await h.get('/v1/audit?actor=mrs-t', h.admin.token));
 
     for (const e of page.entries) {
-      assert.deepEqual(Object.keys(e).filter((k) => k !== 'detail').sort(), ['action', 'actor', 'at', 'outcome', 'request_id', 'role', 'student_id']);
+      assert.deepEqual(
+        Object.keys(e)
+          .filter((k) => k !== 'detail')
+          .sort(),
+        ['action', 'actor', 'at', 'outcome', 'request_id', 'role', 'student_id'],
+      );
       assert.equal(e.role, 'teacher');
       assert.match(e.request_id, /\S/);
     }

@@ -10,13 +10,12 @@ export const DayString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', descri
 /** A per-student read's as_of: a day (its end), or an RFC 3339 date-time (everything strictly before it). */
 export const AsOfString = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}([Tt].+)?$',
-  description: 'YYYY-MM-DD (the end of that UTC day) or an RFC 3339 date-time (strictly before it); the seed numbers are per day: a date-time selects its UTC day for them',
+  description:
+    'YYYY-MM-DD (the end of that UTC day) or an RFC 3339 date-time (strictly before it); the seed numbers are per day: a date-time selects its UTC day for them',
 });
 
 const Unit = Type.Number({ minimum: 0, maximum: 1 });
-const Components = Type.Object(
-  Object.fromEntries(COMPONENTS.map((k) => [k, Unit])) as Record<(typeof COMPONENTS)[number], typeof Unit>,
-);
+const Components = Type.Object(Object.fromEntries(COMPONENTS.map((k) => [k, Unit])) as Record<(typeof COMPONENTS)[number], typeof Unit>);
 const Level = Type.Enum([...LEVELS]);
 
 export const Recommendation = Type.Object({
@@ -113,9 +112,7 @@ export const LearningPath = Type.Object({
   as_of: DayString,
   path: Type.Array(Type.String()),
   weak_components: Type.Array(Type.Object({ component: ComponentName, value: Unit })),
-  weak_topics: Type.Array(
-    Type.Object({ topic: Type.String(), mastery_score: Unit, weak_components: Type.Array(ComponentName), p_known: Unit }),
-  ),
+  weak_topics: Type.Array(Type.Object({ topic: Type.String(), mastery_score: Unit, weak_components: Type.Array(ComponentName), p_known: Unit })),
   focus_topic: Type.Union([Type.Object({ topic: Type.String(), p_known: Unit }), Type.Null()], {
     description: 'the least known topic (learner model), named as recommendations name topics: overall, with two topics or more; else null',
   }),

@@ -2,17 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import {
-  EXAMPLE_B_DAYS,
-  TEST_SECRET,
-  errorOf,
-  testApp,
-  wire,
-  workedExampleB,
-  type TestApp,
-  type TestAppOptions,
-  type WireEvent,
-} from '../testing/test-app.js';
+import { EXAMPLE_B_DAYS, TEST_SECRET, errorOf, testApp, wire, workedExampleB, type TestApp, type TestAppOptions, type WireEvent } from '../testing/test-app.js';
 
 interface Components {
   completion: number;
@@ -162,9 +152,7 @@ describe('§7 worked example B through the HTTP API', () => {
 
     const p = await ok<PathResult>(h, `/v1/students/${B}/path?as_of=2026-01-14`, h.admin);
 
-    assert.deepStrictEqual(p.path, [
-      'daily_goals', 'streak_reminders', 'study_schedule', 'concept_review', 'practice_quizzes', 'mock_tests',
-    ]);
+    assert.deepStrictEqual(p.path, ['daily_goals', 'streak_reminders', 'study_schedule', 'concept_review', 'practice_quizzes', 'mock_tests']);
     assert.deepStrictEqual(p.weak_components, [
       { component: 'consistency', value: 0.486 },
       { component: 'quiz', value: 0.612 },
@@ -209,8 +197,14 @@ describe('§7 worked example B through the HTTP API', () => {
 
     const hist = await ok<History>(h, `/v1/students/${B}/history`, h.admin);
 
-    assert.deepStrictEqual(hist.days.map((d) => d.date), [...EXAMPLE_B_DAYS]);
-    assert.deepStrictEqual(hist.days.slice(0, 5).map((d) => d.mastery_score), [0.1, 0.1, 0.1, 0.1, 0.1]);
+    assert.deepStrictEqual(
+      hist.days.map((d) => d.date),
+      [...EXAMPLE_B_DAYS],
+    );
+    assert.deepStrictEqual(
+      hist.days.slice(0, 5).map((d) => d.mastery_score),
+      [0.1, 0.1, 0.1, 0.1, 0.1],
+    );
   });
 });
 
@@ -353,7 +347,11 @@ describe('reads: answers computed once per state', () => {
     assert.equal(nextDay.components.consistency, 0.9, 'as of the next day the streak has decayed');
     assert.equal((await ok<Mastery>(h, '/v1/students/rey/mastery?as_of=2026-01-13&topic=a', h.admin)).topic, 'a');
 
-    const more = await h.post('/v1/events', [wire.quiz('rey', '2026-01-13T10:00:00Z', { total_questions: 10, correct_answers: 5 }, 'a')], await h.token('service', 'quiz-agent'));
+    const more = await h.post(
+      '/v1/events',
+      [wire.quiz('rey', '2026-01-13T10:00:00Z', { total_questions: 10, correct_answers: 5 }, 'a')],
+      await h.token('service', 'quiz-agent'),
+    );
     assert.equal(more.statusCode, 200, more.body);
     const after = await ok<Mastery>(h, '/v1/students/rey/mastery?as_of=2026-01-13', h.admin);
     assert.equal(first.components.quiz, 0);
@@ -418,7 +416,10 @@ describe('reads: topics', () => {
 
     // loops: quality 0 is the only weak component
     assert.deepStrictEqual(path.path, ['code_reviews', 'refactoring_practice', 'best_practices']);
-    assert.deepStrictEqual(hist.days.map((d) => [d.date, d.mastery_score]), [['2026-01-14', 0.348]]);
+    assert.deepStrictEqual(
+      hist.days.map((d) => [d.date, d.mastery_score]),
+      [['2026-01-14', 0.348]],
+    );
   });
 
   for (const endpoint of PER_STUDENT) {
@@ -499,15 +500,28 @@ describe('tokens', () => {
   const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
   const bad: Array<[string, (h: TestApp) => Promise<string>]> = [
-    ['expired', () => signed({ role: 'admin' }).setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key)],
-    ['signed with another secret', () => signed({ role: 'admin' }).setExpirationTime(inAnHour()).sign(new TextEncoder().encode('another-secret-of-sufficient-length'))],
+    [
+      'expired',
+      () =>
+        signed({ role: 'admin' })
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+          .sign(key),
+    ],
+    [
+      'signed with another secret',
+      () => signed({ role: 'admin' }).setExpirationTime(inAnHour()).sign(new TextEncoder().encode('another-secret-of-sufficient-length')),
+    ],
     ['alg: none', async () => new UnsecuredJWT({ role: 'admin' }).setSubject('root').setIssuedAt().setExpirationTime(inAnHour()).encode()],
-    ['alg: none with a valid-looking signature', async (h) => {
-      const valid = await h.token('admin', 'root');
-      const [, payload, signature] = valid.split('.');
-      const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-      return `${header}.${payload}.${signature}`;
-    }],
+    [
+      'alg: none with a valid-looking signature',
+      async (h) => {
+        const valid = await h.token('admin', 'root');
+        const [, payload, signature] = valid.split('.');
+        const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+        return `${header}.${payload}.${signature}`;
+      },
+    ],
     ['HS512 with the right secret (algorithm switching)', () => signed({ role: 'admin' }, 'HS512').setExpirationTime(inAnHour()).sign(key)],
     ['without a role claim', () => signed({}).setExpirationTime(inAnHour()).sign(key)],
     ['with an unknown role', () => signed({ role: 'superuser' }).setExpirationTime(inAnHour()).sign(key)],
@@ -552,7 +566,10 @@ describe('GET /v1/students', () => {
 
     assert.equal(list.total, 5);
     assert.equal(list.as_of, '2026-01-14');
-    assert.deepStrictEqual(list.students.map((s) => s.student_id), ['s-a', 's-b', 's-c', 's-d', 's-e']);
+    assert.deepStrictEqual(
+      list.students.map((s) => s.student_id),
+      ['s-a', 's-b', 's-c', 's-d', 's-e'],
+    );
     const { forecast, needs_help, topics, ...seed } = list.students[0]!;
     assert.deepStrictEqual(seed, {
       student_id: 's-a',
@@ -583,8 +600,14 @@ describe('GET /v1/students', () => {
     const beyond = await ok<StudentList>(h, '/v1/students?limit=2&offset=10', h.admin);
 
     assert.equal(page.total, 5);
-    assert.deepStrictEqual(page.students.map((s) => s.student_id), ['s-b', 's-c']);
-    assert.deepStrictEqual(last.students.map((s) => s.student_id), ['s-e']);
+    assert.deepStrictEqual(
+      page.students.map((s) => s.student_id),
+      ['s-b', 's-c'],
+    );
+    assert.deepStrictEqual(
+      last.students.map((s) => s.student_id),
+      ['s-e'],
+    );
     assert.deepStrictEqual(beyond.students, []);
     assert.equal(beyond.total, 5);
   });
@@ -597,9 +620,15 @@ describe('GET /v1/students', () => {
     const page = await ok<StudentList>(h, '/v1/students?limit=1&offset=1', teacher);
 
     assert.equal(list.total, 2);
-    assert.deepStrictEqual(list.students.map((s) => s.student_id), ['s-b', 's-d']);
+    assert.deepStrictEqual(
+      list.students.map((s) => s.student_id),
+      ['s-b', 's-d'],
+    );
     assert.equal(page.total, 2);
-    assert.deepStrictEqual(page.students.map((s) => s.student_id), ['s-d']);
+    assert.deepStrictEqual(
+      page.students.map((s) => s.student_id),
+      ['s-d'],
+    );
   });
 
   it('a teacher with an empty class sees nobody', async () => {
@@ -618,7 +647,17 @@ describe('GET /v1/students', () => {
     });
   }
 
-  for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'offset=-1', 'as_of=2026-02-30', 'as_of=yesterday', 'needs_help=maybe', 'sort=score', 'sort=-student_id']) {
+  for (const query of [
+    'limit=0',
+    'limit=1001',
+    'limit=abc',
+    'offset=-1',
+    'as_of=2026-02-30',
+    'as_of=yesterday',
+    'needs_help=maybe',
+    'sort=score',
+    'sort=-student_id',
+  ]) {
     it(`?${query} → 400 BAD_REQUEST`, async () => {
       const h = app();
 
@@ -646,7 +685,11 @@ describe('GET /v1/students?needs_help=…&sort=…: who needs help, in the order
 
     assert.deepStrictEqual({ total: yes.total, ids: ids(yes) }, { total: helped.length, ids: helped });
     assert.deepStrictEqual({ total: no.total, ids: ids(no) }, { total: fine.length, ids: fine });
-    assert.deepStrictEqual(yes.students, all.students.filter((st) => st.needs_help), 'the same summaries as the whole list');
+    assert.deepStrictEqual(
+      yes.students,
+      all.students.filter((st) => st.needs_help),
+      'the same summaries as the whole list',
+    );
   });
 
   it('sorts by forecast or mastery score, lowest first or (with -) highest first, ties in id order', async () => {
@@ -665,7 +708,10 @@ describe('GET /v1/students?needs_help=…&sort=…: who needs help, in the order
       assert.deepStrictEqual(ids(await ok<StudentList>(h, `/v1/students?${AS_OF}&sort=${sort}`, h.admin)), expected, sort);
     }
     // The fixture makes the orders differ: the three alike come first, in id order, lowest first.
-    assert.deepStrictEqual(order((st) => st.mastery_score, 1), ['s-a', 's-c', 's-d', 's-b', 's-f']);
+    assert.deepStrictEqual(
+      order((st) => st.mastery_score, 1),
+      ['s-a', 's-c', 's-d', 's-b', 's-f'],
+    );
   });
 
   it('pages the filtered, sorted list; a teacher sees only the class in it, and the read is one audit entry naming the page', async () => {
@@ -677,8 +723,15 @@ describe('GET /v1/students?needs_help=…&sort=…: who needs help, in the order
 
     assert.equal(page.total, 3);
     assert.deepStrictEqual(ids(page), ['s-a', 's-d'], 's-f (0.712) first, then the two at 0.42 in id order');
-    assert.ok(ids(helped).every((id) => ['s-a', 's-d', 's-f'].includes(id)), `only the class: ${ids(helped)}`);
+    assert.ok(
+      ids(helped).every((id) => ['s-a', 's-d', 's-f'].includes(id)),
+      `only the class: ${ids(helped)}`,
+    );
     const { entries } = await h.deps.audit.query({ actor: 'ms-order', limit: 10 });
-    assert.deepStrictEqual(entries.map((e) => e.students), [ids(helped), ['s-a', 's-d']], 'newest first, each listing the students it returned');
+    assert.deepStrictEqual(
+      entries.map((e) => e.students),
+      [ids(helped), ['s-a', 's-d']],
+      'newest first, each listing the students it returned',
+    );
   });
 });

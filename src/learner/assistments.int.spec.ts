@@ -42,7 +42,10 @@ describe('the ASSISTments 2017 evaluation (npm run eval), on a sample of 40 stud
     assert.equal(r.model.answers, r.answers.test, 'every test answer scored');
     assert.equal(r.fit.answers, r.answers.train, 'the fit saw the train answers only');
     assert.equal(r.fit.model_version, 'v1');
-    assert.equal(r.model.calibration.reduce((n, b) => n + b.count, 0), r.answers.test);
+    assert.equal(
+      r.model.calibration.reduce((n, b) => n + b.count, 0),
+      r.answers.test,
+    );
     assert.ok(r.model.auc > r.references.topic_mean.auc + 0.05, `model ${r.model.auc} vs topic mean ${r.references.topic_mean.auc}`);
     assert.ok(r.model.rmse < r.references.topic_mean.rmse);
     assert.ok(r.forecast.points > 0);

@@ -110,7 +110,15 @@ export async function evaluateAssistments(text: string, logger: Logger): Promise
     await ingestAll(engine, trainEvents);
     const fit = await fitModel(engine.deps);
     await ingestAll(engine, testEvents);
-    const load = async (users: number[]) => [...(await loadStudents(engine.deps, users.map((u) => `a17-${u}`))).values()].map((b) => b.record.state);
+    const load = async (users: number[]) =>
+      [
+        ...(
+          await loadStudents(
+            engine.deps,
+            users.map((u) => `a17-${u}`),
+          )
+        ).values(),
+      ].map((b) => b.record.state);
     const report = evaluate({
       states: await load(test),
       params: engine.deps.learner.current(),

@@ -17,7 +17,10 @@ export function evaluationTable(title: string, report: EvaluationReport): string
     row("reference: seed's topic quiz", report.references.seed_quiz),
     '',
     '  calibration      mean predicted  observed   answers',
-    ...report.model.calibration.map((b) => `  ${b.from.toFixed(1)}–${b.to.toFixed(1)}          ${(b.mean_predicted === null ? '—' : f3(b.mean_predicted)).padStart(7)}   ${(b.observed === null ? '—' : f3(b.observed)).padStart(7)}   ${String(b.count).padStart(7)}`),
+    ...report.model.calibration.map(
+      (b) =>
+        `  ${b.from.toFixed(1)}–${b.to.toFixed(1)}          ${(b.mean_predicted === null ? '—' : f3(b.mean_predicted)).padStart(7)}   ${(b.observed === null ? '—' : f3(b.observed)).padStart(7)}   ${String(b.count).padStart(7)}`,
+    ),
     '',
     `  7-day forecast (${f.points} student-days)  mean absolute error ${f4(f.mean_absolute_error)}; "no change" ${f4(f.no_change_mean_absolute_error)}`,
     `  80 % interval held the score reached ${(f.interval_coverage * 100).toFixed(1)} % of the time`,

@@ -140,8 +140,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
       description:
         "The student's mastery expected 7 days after as_of (a least-squares trend over the last up-to-7 days " +
         'with events), the trend, a confidence, and intervention_needed (prediction < 0.5). With fewer than ' +
-        '3 days of history: prediction null, confidence 0. Beside it, forecast: the learner model\'s score in 7 ' +
-        'days (consistency decaying on inactive days, as likely as the student\'s own activity rate makes them), ' +
+        "3 days of history: prediction null, confidence 0. Beside it, forecast: the learner model's score in 7 " +
+        "days (consistency decaying on inactive days, as likely as the student's own activity rate makes them), " +
         'an 80 % interval, and needs_help (forecast below 0.5, or its high end below 0.6).',
       inputSchema: studentInput,
       outputSchema: predictionOutput,
@@ -186,7 +186,7 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
       title: 'Record an answer to an item',
       description:
         "One student's answer to one item (a response.recorded event), through the same validation, consent and " +
-        'audit as POST /v1/events: it updates the topic\'s knowledge, and the day\'s answers form its quiz input. ' +
+        "audit as POST /v1/events: it updates the topic's knowledge, and the day's answers form its quiz input. " +
         'Send the same event_id when retrying. For service and admin tokens.',
       inputSchema: recordResponseInput,
       outputSchema: recordResponseOutput,
@@ -209,7 +209,12 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
           const fields = outcome.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
           throw Errors.invalidEvent(`the answer is refused (${fields})`, outcome.errors);
         }
-        return answer(`${student_id} (${topic}): answer to ${item_id} ${outcome.status}`, { event_id: event.event_id, status: outcome.status, student_id, topic });
+        return answer(`${student_id} (${topic}): answer to ${item_id} ${outcome.status}`, {
+          event_id: event.event_id,
+          status: outcome.status,
+          student_id,
+          topic,
+        });
       }),
   );
 
@@ -238,7 +243,7 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
     {
       title: 'Students who need intervention',
       description:
-        "The students this token may see (a teacher: their class; an admin: everyone) whose learner-model " +
+        'The students this token may see (a teacher: their class; an admin: everyone) whose learner-model ' +
         'forecast says they need help (score in 7 days below 0.5, or its high end below 0.6), lowest forecast ' +
         'first. For teachers and admins.',
       inputSchema: atRiskInput,

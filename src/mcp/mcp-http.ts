@@ -45,7 +45,7 @@ const MCP_DOC = {
   description:
     'JSON-RPC 2.0 messages of the Model Context Protocol, one or a batch, each call counted against the rate limit. ' +
     'Send `Accept: application/json, text/event-stream`. The tools (calculate_mastery, get_student_mastery, predict_mastery, ' +
-    'get_student_knowledge, get_learning_path, record_response, list_students_at_risk) act as the token\'s holder: ' +
+    "get_student_knowledge, get_learning_path, record_response, list_students_at_risk) act as the token's holder: " +
     'docs/api.md, "MCP, for AI tutors". GET and DELETE answer 405: the endpoint keeps no session.',
   body: JsonRpcBody,
   response: {

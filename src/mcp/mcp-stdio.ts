@@ -43,9 +43,7 @@ export function createStderrLogger(level: LogLevel): Logger {
  */
 export async function runMcpStdio(options: McpStdioOptions): Promise<McpStdioSession> {
   if (options.token === undefined || options.token.trim() === '') {
-    throw Errors.unauthorized(
-      'a bearer token is needed to act as: set MASTERY_MCP_TOKEN to a JWT (`mastery token` signs one for development)',
-    );
+    throw Errors.unauthorized('a bearer token is needed to act as: set MASTERY_MCP_TOKEN to a JWT (`mastery token` signs one for development)');
   }
   const principal = await options.verifyToken(options.token.trim()).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);

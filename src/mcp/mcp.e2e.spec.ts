@@ -23,7 +23,15 @@ import { memoryDeps } from '../testing/memory-deps.js';
 import { runMcpStdio } from './mcp-stdio.js';
 import { CLASS, seedClass, TEACHER } from './testing/class-fixture.js';
 
-const TOOLS = ['calculate_mastery', 'get_learning_path', 'get_student_knowledge', 'get_student_mastery', 'list_students_at_risk', 'predict_mastery', 'record_response'];
+const TOOLS = [
+  'calculate_mastery',
+  'get_learning_path',
+  'get_student_knowledge',
+  'get_student_mastery',
+  'list_students_at_risk',
+  'predict_mastery',
+  'record_response',
+];
 
 const token = (role: Role, sub: string, students?: readonly string[]) =>
   signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
@@ -121,14 +129,7 @@ function toolSpecification(harness: () => Harness): void {
   test('get_learning_path: example B, consistency then quiz', async () => {
     const p = await call(harness().teacher, 'get_learning_path', { student_id: 's-b', as_of: '2026-01-14' });
     assert.equal(p.isError, undefined);
-    assert.deepEqual(p.structured.path, [
-      'daily_goals',
-      'streak_reminders',
-      'study_schedule',
-      'concept_review',
-      'practice_quizzes',
-      'mock_tests',
-    ]);
+    assert.deepEqual(p.structured.path, ['daily_goals', 'streak_reminders', 'study_schedule', 'concept_review', 'practice_quizzes', 'mock_tests']);
     assert.deepEqual(p.structured.weak_components, [
       { component: 'consistency', value: 0.486 },
       { component: 'quiz', value: 0.612 },
@@ -192,7 +193,10 @@ function toolSpecification(harness: () => Harness): void {
       ],
     );
     const one = await call(harness().teacher, 'list_students_at_risk', { as_of: '2026-01-14', limit: 1 });
-    assert.deepEqual((one.structured.students as Array<{ student_id: string }>).map((s) => s.student_id), ['s-new']);
+    assert.deepEqual(
+      (one.structured.students as Array<{ student_id: string }>).map((s) => s.student_id),
+      ['s-new'],
+    );
     assert.equal(one.structured.at_risk, 3);
   });
 
@@ -336,7 +340,14 @@ describe('MCP over streamable HTTP (/mcp on the service)', () => {
       return (k.structured.topics as Array<{ p_correct: number; responses: number }>)[0]!;
     };
     const before = await knowledge();
-    const answerOf = { student_id: 's-b', topic: 'python.sets', item_id: 'sets:q1', correct: true, timestamp: '2026-01-14T10:00:00Z', event_id: '6f1d8e2a-4b7c-4d9e-8f0a-1b2c3d4e5f60' };
+    const answerOf = {
+      student_id: 's-b',
+      topic: 'python.sets',
+      item_id: 'sets:q1',
+      correct: true,
+      timestamp: '2026-01-14T10:00:00Z',
+      event_id: '6f1d8e2a-4b7c-4d9e-8f0a-1b2c3d4e5f60',
+    };
     const first = await call(service, 'record_response', answerOf);
     assert.equal(first.isError, undefined, first.text);
     assert.deepEqual(first.structured, { event_id: answerOf.event_id, status: 'accepted', student_id: 's-b', topic: 'python.sets' });
@@ -353,10 +364,22 @@ describe('MCP over streamable HTTP (/mcp on the service)', () => {
     const service = await connect(await token('service', 'tutor-agent'));
     const count = async () => (await t.deps.log.readStudent('s-b')).length;
     const before = await count();
-    const bad = await call(service, 'record_response', { student_id: 's-b', topic: 'python.sets', item_id: 'no spaces allowed', correct: false, timestamp: '2026-01-14T10:00:00Z' });
+    const bad = await call(service, 'record_response', {
+      student_id: 's-b',
+      topic: 'python.sets',
+      item_id: 'no spaces allowed',
+      correct: false,
+      timestamp: '2026-01-14T10:00:00Z',
+    });
     assert.equal(bad.isError, true);
-    assert.equal(bad.text, "INVALID_EVENT: the answer is refused (data.item_id: must be 1–128 characters of A–Z a–z 0–9 . _ : -)");
-    const teacher = await call(h.teacher, 'record_response', { student_id: 's-b', topic: 'python.sets', item_id: 'sets:q2', correct: true, timestamp: '2026-01-14T10:00:00Z' });
+    assert.equal(bad.text, 'INVALID_EVENT: the answer is refused (data.item_id: must be 1–128 characters of A–Z a–z 0–9 . _ : -)');
+    const teacher = await call(h.teacher, 'record_response', {
+      student_id: 's-b',
+      topic: 'python.sets',
+      item_id: 'sets:q2',
+      correct: true,
+      timestamp: '2026-01-14T10:00:00Z',
+    });
     assert.equal(teacher.isError, true);
     assert.equal(teacher.text, 'FORBIDDEN: a teacher token may not post events');
     assert.equal(await count(), before, 'nothing reached the event log');
@@ -404,8 +427,7 @@ describe('MCP over HTTP under a rate limit: every call of a JSON-RPC batch count
       method: 'tools/call',
       params: { name: 'list_students_at_risk', arguments: { as_of: '2026-01-14' } },
     }));
-  const post = async (sub: string, payload: unknown) =>
-    t.app.inject({ method: 'POST', url: '/mcp', headers: await headers(sub), payload: payload as object });
+  const post = async (sub: string, payload: unknown) => t.app.inject({ method: 'POST', url: '/mcp', headers: await headers(sub), payload: payload as object });
 
   test('a batch within the budget is served; the next one that would pass it is a 429 RATE_LIMITED that runs none of its calls', async () => {
     const sub = 'teacher-batch';
@@ -462,7 +484,14 @@ describe('MCP tool descriptions state the configured model, not the defaults', (
     const model = { ...DEFAULT_MODEL_CONFIG, weights: { completion: 0.25, quiz: 0.25, quality: 0.25, consistency: 0.25 }, recommendationThreshold: 0.6 };
     const deps = memoryDeps({ now: TEST_NOW, model });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const session = await runMcpStdio({ token: await teacherToken(), verifyToken: hs256Verifier(TEST_SECRET), queries: createStudentQueries(deps), model, ingest: createIngest(deps), transport: serverSide });
+    const session = await runMcpStdio({
+      token: await teacherToken(),
+      verifyToken: hs256Verifier(TEST_SECRET),
+      queries: createStudentQueries(deps),
+      model,
+      ingest: createIngest(deps),
+      transport: serverSide,
+    });
     const client = new Client({ name: 'mcp-e2e', version: '0' });
     await client.connect(clientSide);
     try {

@@ -73,10 +73,7 @@ export const recordResponseInput = {
   attempt: z.number().int().optional().describe('1 for a first attempt (the default); only first attempts inform knowledge'),
   seconds: z.number().optional().describe('time taken, in seconds'),
   timestamp: z.string().optional().describe('when it was answered, RFC 3339 with an offset; default now'),
-  event_id: z
-    .string()
-    .optional()
-    .describe('a UUID for this answer; send the same one when retrying, so the answer counts once (default: a new one)'),
+  event_id: z.string().optional().describe('a UUID for this answer; send the same one when retrying, so the answer counts once (default: a new one)'),
 };
 
 // ---- outputs
@@ -162,7 +159,7 @@ export const pathOutput = {
 export const atRiskOutput = {
   as_of: z.string(),
   students_seen: z.number().int().describe('how many students the caller may see'),
-  at_risk: z.number().int().describe("how many of them the forecast says need help (before the limit)"),
+  at_risk: z.number().int().describe('how many of them the forecast says need help (before the limit)'),
   students: z.array(
     z.object({
       student_id: z.string(),

@@ -15,18 +15,9 @@ export function completionValue(input: CompletionInput): number {
 }
 
 /** quiz = clamp(correct_answers / total_questions × time_factor × attempt_factor) (§1.2). */
-export function quizValue(
-  input: QuizInput,
-  config: Pick<ModelConfig, 'quizGuessSeconds' | 'quizAttemptPenalty'>,
-): number {
-  const timeFactor =
-    input.avg_time_seconds === undefined
-      ? 1
-      : clamp(input.avg_time_seconds / config.quizGuessSeconds, 0.5, 1.0);
-  const attemptFactor =
-    input.attempts === undefined
-      ? 1
-      : Math.max(0.5, 1 - config.quizAttemptPenalty * (input.attempts - 1));
+export function quizValue(input: QuizInput, config: Pick<ModelConfig, 'quizGuessSeconds' | 'quizAttemptPenalty'>): number {
+  const timeFactor = input.avg_time_seconds === undefined ? 1 : clamp(input.avg_time_seconds / config.quizGuessSeconds, 0.5, 1.0);
+  const attemptFactor = input.attempts === undefined ? 1 : Math.max(0.5, 1 - config.quizAttemptPenalty * (input.attempts - 1));
   return clamp((input.correct_answers / input.total_questions) * (timeFactor * attemptFactor));
 }
 

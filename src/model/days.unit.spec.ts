@@ -73,7 +73,11 @@ describe('leap days at the ends of the 400-year cycle', () => {
   it('the first days of an era (from 03-01 of a year divisible by 400) convert back', () => {
     // 2000-03-01 is day 11,017; an era's first weeks are where a wrong year-of-era would still
     // give a four-digit year, so they must not lean on the Date fallback.
-    for (const [day, n] of [['2000-03-02', 11_018], ['2000-03-28', 11_044], ['1600-03-15', 11_031 - 146_097]] as const) {
+    for (const [day, n] of [
+      ['2000-03-02', 11_018],
+      ['2000-03-28', 11_044],
+      ['1600-03-15', 11_031 - 146_097],
+    ] as const) {
       assert.equal(dayNumber(day), n, day);
       assert.equal(dayFromNumber(n), day, day);
     }
@@ -112,18 +116,21 @@ describe('day arithmetic agrees with Date', () => {
     );
   });
 
-  it('outside four-digit years dayFromNumber gives Date\'s own form, which is not a Day', () => {
+  it("outside four-digit years dayFromNumber gives Date's own form, which is not a Day", () => {
     // The formula covers any year, but only 0000–9999 can be written YYYY-MM-DD; past that the
     // day is Date's (±YYYYYY…), across the whole range Date can represent (±10^8 days).
     const dateForm = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
     assert.equal(dayFromNumber(dayNumber('0000-01-01') - 1), '-000001-12');
     assert.equal(dayFromNumber(dayNumber('9999-12-31') + 1), '+010000-01');
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: -100_000_000, max: dayNumber('0000-01-01') - 1 }), fc.integer({ min: dayNumber('9999-12-31') + 1, max: 100_000_000 })), (n) => {
-        const day = dayFromNumber(n);
-        assert.equal(day, dateForm(n));
-        assert.equal(isDay(day), false);
-      }),
+      fc.property(
+        fc.oneof(fc.integer({ min: -100_000_000, max: dayNumber('0000-01-01') - 1 }), fc.integer({ min: dayNumber('9999-12-31') + 1, max: 100_000_000 })),
+        (n) => {
+          const day = dayFromNumber(n);
+          assert.equal(day, dateForm(n));
+          assert.equal(isDay(day), false);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -37,8 +37,14 @@ describe("docs/model.md: D. the prediction of example B's student", () => {
   it('has one history point per active day, with the scores the page lists', () => {
     const history = dailyHistory(exampleB, MODEL, { to: '2026-01-14' }).map((d) => [d.date.slice(5), d.result.mastery_score]);
     assert.deepEqual(history, [
-      ['01-01', 0.1], ['01-02', 0.1], ['01-03', 0.1], ['01-04', 0.1], ['01-05', 0.1],
-      ['01-10', 0.02], ['01-11', 0.04], ['01-12', 0.724],
+      ['01-01', 0.1],
+      ['01-02', 0.1],
+      ['01-03', 0.1],
+      ['01-04', 0.1],
+      ['01-05', 0.1],
+      ['01-10', 0.02],
+      ['01-11', 0.04],
+      ['01-12', 0.724],
     ]);
   });
 

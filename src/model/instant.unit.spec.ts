@@ -68,7 +68,14 @@ describe('isCanonicalUtc: which timestamps take the fast path', () => {
   const withChar = (i: number, c: string, t = CANONICAL) => `${t.slice(0, i)}${c}${t.slice(i + 1)}`;
 
   it('takes UTC with upper-case T and Z, whole seconds or a fraction of one or more digits', () => {
-    for (const t of [CANONICAL, '2026-01-14T10:30:00.5Z', '2026-01-14T10:30:00.123456789123Z', '2999-09-09T09:09:09.09Z', '2000-01-01T00:00:00.0Z', '2026-01-14T23:59:59Z']) {
+    for (const t of [
+      CANONICAL,
+      '2026-01-14T10:30:00.5Z',
+      '2026-01-14T10:30:00.123456789123Z',
+      '2999-09-09T09:09:09.09Z',
+      '2000-01-01T00:00:00.0Z',
+      '2026-01-14T23:59:59Z',
+    ]) {
       assert.equal(isCanonicalUtc(t), true, t);
     }
   });
@@ -80,7 +87,15 @@ describe('isCanonicalUtc: which timestamps take the fast path', () => {
   });
 
   it('refuses a misplaced or other separator at each of its places', () => {
-    for (const [i, c] of [[4, '/'], [7, '/'], [10, 't'], [10, ' '], [13, '.'], [16, '.']] as const) assert.equal(isCanonicalUtc(withChar(i, c)), false, withChar(i, c));
+    for (const [i, c] of [
+      [4, '/'],
+      [7, '/'],
+      [10, 't'],
+      [10, ' '],
+      [13, '.'],
+      [16, '.'],
+    ] as const)
+      assert.equal(isCanonicalUtc(withChar(i, c)), false, withChar(i, c));
   });
 
   it('refuses a fraction without its point or without a digit', () => {

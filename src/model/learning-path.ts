@@ -12,9 +12,7 @@ const WHEN_NOTHING_IS_WEAK = ['challenge_exercises', 'advanced_topics'] as const
 
 /** Weak components (rounded value below the threshold), weakest first, ties in table order (§5). */
 export function weakestFirst(rounded: ComponentValues, threshold: number): Component[] {
-  return weakComponents(rounded, threshold).sort(
-    (a, b) => rounded[a] - rounded[b] || COMPONENTS.indexOf(a) - COMPONENTS.indexOf(b),
-  );
+  return weakComponents(rounded, threshold).sort((a, b) => rounded[a] - rounded[b] || COMPONENTS.indexOf(a) - COMPONENTS.indexOf(b));
 }
 
 /** The adaptive path: the steps of each weak component, weakest first (§5). */

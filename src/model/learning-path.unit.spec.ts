@@ -19,16 +19,20 @@ describe('adaptive learning path (§5)', () => {
     const c: ComponentValues = { completion: 0.6, quiz: 0.9, quality: 0.5, consistency: 0.1 };
     assert.deepEqual(weakestFirst(c, 0.7), ['consistency', 'quality', 'completion']);
     assert.deepEqual(learningPath(c, 0.7), [
-      'daily_goals', 'streak_reminders', 'study_schedule',
-      'code_reviews', 'refactoring_practice', 'best_practices',
-      'practice_basic', 'exercise_variety', 'timed_challenges',
+      'daily_goals',
+      'streak_reminders',
+      'study_schedule',
+      'code_reviews',
+      'refactoring_practice',
+      'best_practices',
+      'practice_basic',
+      'exercise_variety',
+      'timed_challenges',
     ]);
   });
 
   it('ties keep the table order: completion, quiz, quality, consistency', () => {
-    assert.deepEqual(weakestFirst({ completion: 0.3, quiz: 0.3, quality: 0.3, consistency: 0.3 }, 0.7), [
-      'completion', 'quiz', 'quality', 'consistency',
-    ]);
+    assert.deepEqual(weakestFirst({ completion: 0.3, quiz: 0.3, quality: 0.3, consistency: 0.3 }, 0.7), ['completion', 'quiz', 'quality', 'consistency']);
     const c: ComponentValues = { completion: 0.9, quiz: 0.4, quality: 0.2, consistency: 0.4 };
     assert.deepEqual(weakestFirst(c, 0.7), ['quality', 'quiz', 'consistency']);
   });
@@ -39,7 +43,12 @@ describe('adaptive learning path (§5)', () => {
 
   it('the path lists all steps of each weak component, consistency then quiz (worked example B)', () => {
     assert.deepEqual(learningPath({ completion: 0.8, quiz: 0.612, quality: 0.8, consistency: 0.486 }, 0.7), [
-      'daily_goals', 'streak_reminders', 'study_schedule', 'concept_review', 'practice_quizzes', 'mock_tests',
+      'daily_goals',
+      'streak_reminders',
+      'study_schedule',
+      'concept_review',
+      'practice_quizzes',
+      'mock_tests',
     ]);
   });
 });

@@ -21,13 +21,7 @@ export function activeDays(state: StudentState, topic?: string): readonly Day[] 
  * Mastery as of the end of `asOf`, overall or for one topic; undefined for a topic the student
  * has no event in. `known` (each topic's p_known) picks the topics recommendations name.
  */
-export function masteryAsOf(
-  state: StudentState,
-  asOf: Day,
-  config: ModelConfig,
-  topic?: string,
-  known?: KnownTopics,
-): MasteryResult | undefined {
+export function masteryAsOf(state: StudentState, asOf: Day, config: ModelConfig, topic?: string, known?: KnownTopics): MasteryResult | undefined {
   const scope = scopesOver(state, [asOf], config, topic, known)?.[0];
   return scope && masteryResult(scope.components, config, scope.weakestTopics);
 }
@@ -38,23 +32,14 @@ export interface DailyResult {
 }
 
 /** One result per day with events in scope, within [from, to], oldest first (§4, §6). */
-export function dailyHistory(
-  state: StudentState,
-  config: ModelConfig,
-  range: { from?: Day; to: Day },
-  topic?: string,
-): DailyResult[] {
+export function dailyHistory(state: StudentState, config: ModelConfig, range: { from?: Day; to: Day }, topic?: string): DailyResult[] {
   const days = daysIn(state, range, topic);
   const scopes = scopesOver(state, days, config, topic) ?? [];
   return days.map((date, i) => ({ date, result: masteryResult(scopes[i]!.components, config, scopes[i]!.weakestTopics) }));
 }
 
 /** The rounded component values of each active day within [from, to]: a history without results. */
-export function dailyComponents(
-  state: StudentState,
-  config: ModelConfig,
-  range: { from?: Day; to: Day },
-): Array<{ date: Day; components: ComponentValues }> {
+export function dailyComponents(state: StudentState, config: ModelConfig, range: { from?: Day; to: Day }): Array<{ date: Day; components: ComponentValues }> {
   const days = daysIn(state, range);
   const components = componentsOver(state, days, config);
   return days.map((date, i) => ({ date, components: roundedComponents(components[i]!) }));
@@ -65,12 +50,7 @@ function daysIn(state: StudentState, range: { from?: Day; to: Day }, topic?: str
 }
 
 /** The 7-day prediction as of `asOf` (§4); undefined for an unknown topic. */
-export function predictionAsOf(
-  state: StudentState,
-  asOf: Day,
-  config: ModelConfig,
-  topic?: string,
-): Prediction | undefined {
+export function predictionAsOf(state: StudentState, asOf: Day, config: ModelConfig, topic?: string): Prediction | undefined {
   const current = masteryAsOf(state, asOf, config, topic);
   if (current === undefined) return undefined;
   const history: HistoryPoint[] = dailyHistory(state, config, { to: asOf }, topic).map((d) => ({
@@ -90,12 +70,7 @@ export interface LearningPathResult {
  * The adaptive path as of `asOf` (§5), with the weak components behind it and the weak topics:
  * those whose own score is below the recommendation threshold, weakest first.
  */
-export function learningPathAsOf(
-  state: StudentState,
-  asOf: Day,
-  config: ModelConfig,
-  topic?: string,
-): LearningPathResult | undefined {
+export function learningPathAsOf(state: StudentState, asOf: Day, config: ModelConfig, topic?: string): LearningPathResult | undefined {
   const result = masteryAsOf(state, asOf, config, topic);
   if (result === undefined) return undefined;
   const threshold = config.recommendationThreshold;

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { activeDays, dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
-import {
-  activeOn,
-  activityEvent,
-  completionEvent,
-  qualityEvent,
-  quizEvent,
-  stateOf,
-} from './testing/event-builders.js';
+import { activeOn, activityEvent, completionEvent, qualityEvent, quizEvent, stateOf } from './testing/event-builders.js';
 import { DEFAULT_TOPIC, type MasteryResult } from './types.js';
 
 const config = DEFAULT_MODEL_CONFIG;
@@ -32,7 +25,10 @@ describe('topics and the overall roll-up (§6)', () => {
   it('an input never reported counts as 0 in its topic', () => {
     const state = stateOf([completionEvent('2026-01-14T10:00:00Z', done(8), { topic: 'a' })]);
     assert.deepEqual(known(masteryAsOf(state, '2026-01-14', config, 'a')).components, {
-      completion: 0.8, quiz: 0, quality: 0, consistency: 1,
+      completion: 0.8,
+      quiz: 0,
+      quality: 0,
+      consistency: 1,
     });
   });
 
@@ -52,10 +48,7 @@ describe('topics and the overall roll-up (§6)', () => {
 
   it("overall consistency uses all active days, a topic's consistency only that topic's days", () => {
     // a on 01-01, 01-02; b on 01-03, 01-04: overall one run of 4 ending today.
-    const state = stateOf([
-      ...activeOn(['2026-01-01', '2026-01-02'], { topic: 'a' }),
-      ...activeOn(['2026-01-03', '2026-01-04'], { topic: 'b' }),
-    ]);
+    const state = stateOf([...activeOn(['2026-01-01', '2026-01-02'], { topic: 'a' }), ...activeOn(['2026-01-03', '2026-01-04'], { topic: 'b' })]);
     assert.equal(known(masteryAsOf(state, '2026-01-04', config)).components.consistency, 1);
     assert.equal(known(masteryAsOf(state, '2026-01-04', config, 'a')).components.consistency, 0.81);
     assert.equal(known(masteryAsOf(state, '2026-01-04', config, 'b')).components.consistency, 1);
@@ -78,9 +71,7 @@ describe('topics and the overall roll-up (§6)', () => {
     ]);
     const overall = known(masteryAsOf(state, '2026-01-14', config));
     assert.equal(overall.components.quiz, 0.4);
-    assert.deepStrictEqual(overall.recommendations, [
-      { action: 'review', area: 'concepts', priority: 'medium', topic: 'python.lists' },
-    ]);
+    assert.deepStrictEqual(overall.recommendations, [{ action: 'review', area: 'concepts', priority: 'medium', topic: 'python.lists' }]);
   });
 
   it('names the weakest topic even when it is not the first by name, and the first by name on a tie', () => {
@@ -114,7 +105,10 @@ describe('topics and the overall roll-up (§6)', () => {
     const overall = known(masteryAsOf(state, '2026-01-06', config));
     assert.equal(overall.components.consistency, 0.656);
     assert.deepStrictEqual(overall.recommendations.at(-1), {
-      action: 'schedule', area: 'daily practice', priority: 'low', topic: 'b',
+      action: 'schedule',
+      area: 'daily practice',
+      priority: 'low',
+      topic: 'b',
     });
   });
 
@@ -170,7 +164,10 @@ describe('as of a day (§6)', () => {
   it('within one day the later timestamp wins, whatever the arrival order', () => {
     const early = completionEvent('2026-01-14T08:00:00Z', done(3), { event_id: 'ffffffff-0000-4000-8000-000000000000' });
     const late = completionEvent('2026-01-14T09:00:00Z', done(6), { event_id: '00000000-0000-4000-8000-000000000000' });
-    for (const events of [[early, late], [late, early]]) {
+    for (const events of [
+      [early, late],
+      [late, early],
+    ]) {
       assert.equal(known(masteryAsOf(stateOf(events), '2026-01-14', config)).components.completion, 0.6);
     }
   });
@@ -178,7 +175,10 @@ describe('as of a day (§6)', () => {
   it('equal timestamps: the greater event_id (as a string) wins, whatever the arrival order', () => {
     const a = completionEvent('2026-01-14T08:00:00Z', done(3), { event_id: '9fffffff-0000-4000-8000-000000000000' });
     const b = completionEvent('2026-01-14T08:00:00Z', done(6), { event_id: 'a0000000-0000-4000-8000-000000000000' });
-    for (const events of [[a, b], [b, a]]) {
+    for (const events of [
+      [a, b],
+      [b, a],
+    ]) {
       assert.equal(known(masteryAsOf(stateOf(events), '2026-01-14', config)).components.completion, 0.6);
     }
   });
@@ -197,17 +197,25 @@ describe('daily history (§4, §6)', () => {
     const history = dailyHistory(state, config, { from: '2026-01-01', to: '2026-01-04' });
     assert.deepEqual(
       history.map((d) => [d.date, d.result.components.completion, d.result.components.consistency]),
-      [['2026-01-01', 0.5, 1], ['2026-01-02', 0.5, 1], ['2026-01-03', 0.8, 1]],
+      [
+        ['2026-01-01', 0.5, 1],
+        ['2026-01-02', 0.5, 1],
+        ['2026-01-03', 0.8, 1],
+      ],
     );
     // a day's entry is that day's full result
     assert.deepStrictEqual(history[2]?.result, masteryAsOf(state, '2026-01-03', config));
   });
 
   it('respects both ends of the range and skips days without events', () => {
-    assert.deepEqual(dailyHistory(state, config, { from: '2026-01-02', to: '2026-01-05' }).map((d) => d.date), [
-      '2026-01-02', '2026-01-03', '2026-01-05',
-    ]);
-    assert.deepEqual(dailyHistory(state, config, { to: '2026-01-02' }).map((d) => d.date), ['2026-01-01', '2026-01-02']);
+    assert.deepEqual(
+      dailyHistory(state, config, { from: '2026-01-02', to: '2026-01-05' }).map((d) => d.date),
+      ['2026-01-02', '2026-01-03', '2026-01-05'],
+    );
+    assert.deepEqual(
+      dailyHistory(state, config, { to: '2026-01-02' }).map((d) => d.date),
+      ['2026-01-01', '2026-01-02'],
+    );
   });
 
   it('a topic the student has no event in has no active day and an empty history', () => {
@@ -217,7 +225,10 @@ describe('daily history (§4, §6)', () => {
 
   it("a topic's history has that topic's days only", () => {
     const s = stateOf([...activeOn(['2026-01-01', '2026-01-03'], { topic: 'a' }), ...activeOn(['2026-01-02'], { topic: 'b' })]);
-    assert.deepEqual(dailyHistory(s, config, { to: '2026-01-31' }, 'a').map((d) => d.date), ['2026-01-01', '2026-01-03']);
+    assert.deepEqual(
+      dailyHistory(s, config, { to: '2026-01-31' }, 'a').map((d) => d.date),
+      ['2026-01-01', '2026-01-03'],
+    );
   });
 });
 
@@ -236,14 +247,24 @@ describe('prediction as of a day (§4)', () => {
 
   it('fits the daily scores and projects from the current score', () => {
     assert.deepStrictEqual(predictionAsOf(state, '2026-01-03', config), {
-      current: 0.38, prediction: 0.66, trend: 'improving', trend_per_day: 0.04, confidence: 0.3, intervention_needed: false,
+      current: 0.38,
+      prediction: 0.66,
+      trend: 'improving',
+      trend_per_day: 0.04,
+      confidence: 0.3,
+      intervention_needed: false,
     });
   });
 
   it('current is the score as of the query date, consistency decay included', () => {
     // As of 01-05: consistency 0.81, current 0.28 + 0.081 = 0.361; history is still the 3 days.
     assert.deepStrictEqual(predictionAsOf(state, '2026-01-05', config), {
-      current: 0.361, prediction: 0.641, trend: 'improving', trend_per_day: 0.04, confidence: 0.3, intervention_needed: false,
+      current: 0.361,
+      prediction: 0.641,
+      trend: 'improving',
+      trend_per_day: 0.04,
+      confidence: 0.3,
+      intervention_needed: false,
     });
   });
 });

@@ -32,7 +32,10 @@ describe('model configuration (§1, §2, §3)', () => {
   it('names the range when one weight is out of it, even if the sum is 1', () => {
     // 1.5 − 0.5 + 0 + 0 sums to 1: the range check, not the sum check, must refuse it.
     assert.equal(weightsProblem({ completion: 1.5, quiz: -0.5, quality: 0, consistency: 0 }), 'every weight must be a number between 0 and 1');
-    assert.equal(weightsProblem({ completion: 0.5, quiz: 0.5, quality: 0, consistency: Number.POSITIVE_INFINITY }), 'every weight must be a number between 0 and 1');
+    assert.equal(
+      weightsProblem({ completion: 0.5, quiz: 0.5, quality: 0, consistency: Number.POSITIVE_INFINITY }),
+      'every weight must be a number between 0 and 1',
+    );
     // A negative weight alone, the others in range and the sum 1: 1 + 0.5 − 0.5 + 0.
     assert.equal(weightsProblem({ completion: 1, quiz: 0.5, quality: -0.5, consistency: 0 }), 'every weight must be a number between 0 and 1');
     // A weight above 1 alone, none negative: the range is the reason given, not the sum (1.5).

@@ -55,7 +55,7 @@ describe('round3 agrees with reading x × 1000 to 12 significant digits, everywh
     );
   });
 
-  it('for means and weighted sums of component values (the model\'s own inputs)', () => {
+  it("for means and weighted sums of component values (the model's own inputs)", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 8 }), (ks) => {
         const values = ks.map((k) => k / 1000);

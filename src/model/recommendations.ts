@@ -16,11 +16,7 @@ export function weakComponents(rounded: ComponentValues, threshold: number): Com
 }
 
 /** One recommendation per weak component, in the order of the §3 table. */
-export function recommendationsFor(
-  rounded: ComponentValues,
-  threshold: number,
-  weakestTopics: WeakestTopics,
-): Recommendation[] {
+export function recommendationsFor(rounded: ComponentValues, threshold: number, weakestTopics: WeakestTopics): Recommendation[] {
   return weakComponents(rounded, threshold).map((k) => {
     const topic = weakestTopics[k];
     return topic === undefined ? { ...ACTIONS[k] } : { ...ACTIONS[k], topic };

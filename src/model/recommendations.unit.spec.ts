@@ -27,9 +27,7 @@ describe('recommendations: one per component whose ROUNDED value is below 0.7 (Â
 
   it('0.6995 rounds to 0.7 and is not weak; 0.6994 rounds to 0.699 and is', () => {
     assert.deepEqual(recommendationsOf({ ...strong, quiz: 0.6995 }), []);
-    assert.deepEqual(recommendationsOf({ ...strong, quiz: 0.6994 }), [
-      { action: 'review', area: 'concepts', priority: 'medium' },
-    ]);
+    assert.deepEqual(recommendationsOf({ ...strong, quiz: 0.6994 }), [{ action: 'review', area: 'concepts', priority: 'medium' }]);
   });
 
   it('honours a configured threshold', () => {

@@ -19,9 +19,18 @@ describe('scopes: the inputs that stood at the end of each as-of day (§6)', () 
     const days = ['2025-12-31', '2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04'];
     const expected = [0, 0.1, 0.2, 0.3, 0.3];
     const state = stateOf(events);
-    assert.deepEqual(componentsOver(state, days, config).map((c) => c.completion), expected);
-    assert.deepEqual(scopesOver(state, days, config)!.map((s) => s.components.completion), expected);
-    assert.deepEqual(scopesOver(state, days, config, 'general')!.map((s) => s.components.completion), expected);
+    assert.deepEqual(
+      componentsOver(state, days, config).map((c) => c.completion),
+      expected,
+    );
+    assert.deepEqual(
+      scopesOver(state, days, config)!.map((s) => s.components.completion),
+      expected,
+    );
+    assert.deepEqual(
+      scopesOver(state, days, config, 'general')!.map((s) => s.components.completion),
+      expected,
+    );
   });
 
   it('so do the reports of a long history (more than 32 reported days), folded newest first', () => {
@@ -30,8 +39,14 @@ describe('scopes: the inputs that stood at the end of each as-of day (§6)', () 
     const events = days.map((day, i) => completionEvent(`${day}T10:00:00Z`, done(i % 10))).reverse();
     const expected = days.map((_, i) => (i % 10) / 10);
     const state = stateOf(events);
-    assert.deepEqual(componentsOver(state, days, config).map((c) => c.completion), expected);
-    assert.deepEqual(scopesOver(state, days, config)!.map((s) => s.components.completion), expected);
+    assert.deepEqual(
+      componentsOver(state, days, config).map((c) => c.completion),
+      expected,
+    );
+    assert.deepEqual(
+      scopesOver(state, days, config)!.map((s) => s.components.completion),
+      expected,
+    );
   });
 });
 
@@ -46,7 +61,11 @@ describe('scopes: the overall mean sums the topics in name order', () => {
     const b = completionEvent('2026-01-14T10:00:00Z', done(2), { topic: 'b' });
     const c = completionEvent('2026-01-14T10:00:00Z', done(3), { topic: 'c' });
     assert.notEqual(inNameOrder, (0.3 + 0.2 + 0.1) / 3, 'the example must depend on the order');
-    for (const events of [[a, b, c], [c, b, a], [b, c, a]]) {
+    for (const events of [
+      [a, b, c],
+      [c, b, a],
+      [b, c, a],
+    ]) {
       const state = stateOf(events);
       assert.equal(componentsOver(state, ['2026-01-14'], config)[0]!.completion, inNameOrder);
       assert.equal(scopesOver(state, ['2026-01-14'], config)![0]!.components.completion, inNameOrder);
@@ -71,12 +90,36 @@ describe('scopes: the topic a recommendation names, with the learner model (lear
   it('the topic least known is named, whatever the values', () => {
     // a is the less known (0.2 < 0.9) although its quiz value is the higher, and b is the less
     // known the other way round: p_known decides every component, ties of value included.
-    assert.deepStrictEqual(weakest(new Map([['a', 0.2], ['b', 0.9]])), { completion: 'a', quiz: 'a', consistency: 'a' });
-    assert.deepStrictEqual(weakest(new Map([['a', 0.9], ['b', 0.2]])), { completion: 'b', quiz: 'b', consistency: 'b' });
+    assert.deepStrictEqual(
+      weakest(
+        new Map([
+          ['a', 0.2],
+          ['b', 0.9],
+        ]),
+      ),
+      { completion: 'a', quiz: 'a', consistency: 'a' },
+    );
+    assert.deepStrictEqual(
+      weakest(
+        new Map([
+          ['a', 0.9],
+          ['b', 0.2],
+        ]),
+      ),
+      { completion: 'b', quiz: 'b', consistency: 'b' },
+    );
   });
 
   it('equal p_known, or a topic without one, falls back to the value', () => {
-    assert.deepStrictEqual(weakest(new Map([['a', 0.5], ['b', 0.5]])), { completion: 'a', quiz: 'b', consistency: 'a' });
+    assert.deepStrictEqual(
+      weakest(
+        new Map([
+          ['a', 0.5],
+          ['b', 0.5],
+        ]),
+      ),
+      { completion: 'a', quiz: 'b', consistency: 'a' },
+    );
     assert.deepStrictEqual(weakest(new Map([['a', 0.2]])), { completion: 'a', quiz: 'b', consistency: 'a' });
     assert.deepStrictEqual(weakest(new Map([['b', 0.2]])), { completion: 'a', quiz: 'b', consistency: 'a' });
   });

@@ -29,11 +29,7 @@ export function roundedComponents(rawComponents: ComponentValues): ComponentValu
  * mastery_score = round3(Σ component[k] × weight[k]); breakdown[k] = round3(component[k] ×
  * weight[k]); level and recommendations from the rounded values (§2, §3).
  */
-export function masteryResult(
-  rawComponents: ComponentValues,
-  config: ModelConfig,
-  weakestTopics: WeakestTopics = {},
-): MasteryResult {
+export function masteryResult(rawComponents: ComponentValues, config: ModelConfig, weakestTopics: WeakestTopics = {}): MasteryResult {
   const raw = mapComponents((k) => clamp(rawComponents[k]));
   let sum = 0;
   for (const k of COMPONENTS) sum += raw[k] * config.weights[k];

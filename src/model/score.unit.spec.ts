@@ -71,9 +71,15 @@ describe('level from the ROUNDED score (§2 table, preamble)', () => {
   });
 
   it('levelOf uses ≥ at each floor', () => {
-    assert.deepEqual(
-      [0.9, 0.899, 0.75, 0.749, 0.6, 0.599, 0.4, 0.399].map(levelOf),
-      ['expert', 'proficient', 'proficient', 'competent', 'competent', 'developing', 'developing', 'beginner'],
-    );
+    assert.deepEqual([0.9, 0.899, 0.75, 0.749, 0.6, 0.599, 0.4, 0.399].map(levelOf), [
+      'expert',
+      'proficient',
+      'proficient',
+      'competent',
+      'competent',
+      'developing',
+      'developing',
+      'beginner',
+    ]);
   });
 });

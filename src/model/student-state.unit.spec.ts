@@ -7,23 +7,8 @@ import { dailyComponents, dailyHistory, learningPathAsOf, masteryAsOf, predictio
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import { instantKey } from './instant.js';
 import { evolve, evolveAll, initialState, isLater, storedResponse, withAnswerTallies, type StudentState, type TopicState } from './student-state.js';
-import {
-  STUDENT,
-  activityEvent,
-  completionEvent,
-  consistencyEvent,
-  qualityEvent,
-  quizEvent,
-  responseEvent,
-  stateOf,
-} from './testing/event-builders.js';
-import {
-  DIFFICULTIES,
-  INPUT_COMPONENTS,
-  type CompletionInput,
-  type QualityInput,
-  type QuizInput,
-} from './types.js';
+import { STUDENT, activityEvent, completionEvent, consistencyEvent, qualityEvent, quizEvent, responseEvent, stateOf } from './testing/event-builders.js';
+import { DIFFICULTIES, INPUT_COMPONENTS, type CompletionInput, type QualityInput, type QuizInput } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Canonical form: Maps and object keys in sorted order, so two states compare equal exactly when
@@ -68,62 +53,59 @@ function deepFreeze<T>(value: T): T {
 // event_id decides, are common.
 // ---------------------------------------------------------------------------------------------
 const TOPICS = ['general', 'python.loops', 'python.lists'];
-const TIMES = [
-  'T00:00:00Z', 'T07:00:00+07:00', 'T04:30:00Z', 'T12:00:00Z', 'T12:00:00.500Z',
-  'T23:00:00Z', 'T23:30:00Z', 'T23:30:00-05:00', 'T01:00:00+02:00',
-];
+const TIMES = ['T00:00:00Z', 'T07:00:00+07:00', 'T04:30:00Z', 'T12:00:00Z', 'T12:00:00.500Z', 'T23:00:00Z', 'T23:30:00Z', 'T23:30:00-05:00', 'T01:00:00+02:00'];
 const FIRST_DAY = '2026-01-01';
 const SPAN_DAYS = 20;
 
-const timestampArb = fc
-  .tuple(fc.integer({ min: 0, max: SPAN_DAYS }), fc.constantFrom(...TIMES))
-  .map(([d, time]) => `${addDays(FIRST_DAY, d)}${time}`);
+const timestampArb = fc.tuple(fc.integer({ min: 0, max: SPAN_DAYS }), fc.constantFrom(...TIMES)).map(([d, time]) => `${addDays(FIRST_DAY, d)}${time}`);
 const ratioArb = fc.integer({ min: 0, max: 100 }).map((n) => n / 100);
 
-const completionArb: fc.Arbitrary<CompletionInput> = fc
-  .integer({ min: 1, max: 30 })
-  .chain((total) =>
-    fc.tuple(fc.integer({ min: 0, max: total }), fc.option(fc.constantFrom(...DIFFICULTIES), { nil: undefined })).map(
-      ([completed, difficulty]): CompletionInput => ({
-        total_exercises: total,
-        completed_exercises: completed,
-        ...(difficulty === undefined ? {} : { difficulty }),
-      }),
-    ),
-  );
+const completionArb: fc.Arbitrary<CompletionInput> = fc.integer({ min: 1, max: 30 }).chain((total) =>
+  fc.tuple(fc.integer({ min: 0, max: total }), fc.option(fc.constantFrom(...DIFFICULTIES), { nil: undefined })).map(
+    ([completed, difficulty]): CompletionInput => ({
+      total_exercises: total,
+      completed_exercises: completed,
+      ...(difficulty === undefined ? {} : { difficulty }),
+    }),
+  ),
+);
 
-const quizArb: fc.Arbitrary<QuizInput> = fc
-  .integer({ min: 1, max: 30 })
-  .chain((total) =>
-    fc
-      .tuple(
-        fc.integer({ min: 0, max: total }),
-        fc.option(fc.integer({ min: 0, max: 40 }).map((n) => n / 2), { nil: undefined }),
-        fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
-      )
-      .map(([correct, avg, attempts]): QuizInput => ({
+const quizArb: fc.Arbitrary<QuizInput> = fc.integer({ min: 1, max: 30 }).chain((total) =>
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: total }),
+      fc.option(
+        fc.integer({ min: 0, max: 40 }).map((n) => n / 2),
+        { nil: undefined },
+      ),
+      fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+    )
+    .map(
+      ([correct, avg, attempts]): QuizInput => ({
         total_questions: total,
         correct_answers: correct,
         ...(avg === undefined ? {} : { avg_time_seconds: avg }),
         ...(attempts === undefined ? {} : { attempts }),
-      })),
-  );
+      }),
+    ),
+);
 
 const qualityArb: fc.Arbitrary<QualityInput> = fc
   .tuple(ratioArb, ratioArb, ratioArb)
   .map(([avg_code_quality, correctness, efficiency]) => ({ avg_code_quality, correctness, efficiency }));
 
-const eventWith = (timestamps: fc.Arbitrary<string>): fc.Arbitrary<LearningEvent> => fc
-  .record({ event_id: fc.uuid().map((id) => id.toLowerCase()), timestamp: timestamps, topic: fc.constantFrom(...TOPICS) })
-  .chain(({ timestamp, ...options }) =>
-    fc.oneof(
-      completionArb.map((data) => completionEvent(timestamp, data, options)),
-      quizArb.map((data) => quizEvent(timestamp, data, options)),
-      qualityArb.map((data) => qualityEvent(timestamp, data, options)),
-      fc.constant(consistencyEvent(timestamp, options)),
-      fc.constant(activityEvent(timestamp, options)),
-    ),
-  );
+const eventWith = (timestamps: fc.Arbitrary<string>): fc.Arbitrary<LearningEvent> =>
+  fc
+    .record({ event_id: fc.uuid().map((id) => id.toLowerCase()), timestamp: timestamps, topic: fc.constantFrom(...TOPICS) })
+    .chain(({ timestamp, ...options }) =>
+      fc.oneof(
+        completionArb.map((data) => completionEvent(timestamp, data, options)),
+        quizArb.map((data) => quizEvent(timestamp, data, options)),
+        qualityArb.map((data) => qualityEvent(timestamp, data, options)),
+        fc.constant(consistencyEvent(timestamp, options)),
+        fc.constant(activityEvent(timestamp, options)),
+      ),
+    );
 
 /** Distinct events (unique ids), and the same events again in another order with redeliveries. */
 const eventArb = eventWith(timestampArb);
@@ -195,8 +177,13 @@ describe('student state: examples', () => {
     ]);
     const daily = state.topics.get('general')?.inputs.completion ?? {};
     assert.deepEqual(
-      Object.entries(daily).map(([day, r]) => [day, r.input.completed_exercises]).sort(),
-      [['2026-01-01', 2], ['2026-01-02', 3]],
+      Object.entries(daily)
+        .map(([day, r]) => [day, r.input.completed_exercises])
+        .sort(),
+      [
+        ['2026-01-01', 2],
+        ['2026-01-02', 3],
+      ],
     );
   });
 
@@ -212,13 +199,24 @@ describe('student state: examples', () => {
   it('the greater timestamp wins even when the two differ below a millisecond', () => {
     // RFC 3339 allows any number of fractional digits (Python's isoformat() writes microseconds).
     // §6: the event with the greatest timestamp wins; event_id only breaks real ties.
-    const later = completionEvent('2026-01-14T10:30:00.000900Z', { total_exercises: 10, completed_exercises: 9 }, {
-      event_id: '00000000-0000-4000-8000-000000000001',
-    });
-    const earlier = completionEvent('2026-01-14T10:30:00.000100Z', { total_exercises: 10, completed_exercises: 1 }, {
-      event_id: 'ffffffff-0000-4000-8000-000000000001',
-    });
-    for (const events of [[earlier, later], [later, earlier]]) {
+    const later = completionEvent(
+      '2026-01-14T10:30:00.000900Z',
+      { total_exercises: 10, completed_exercises: 9 },
+      {
+        event_id: '00000000-0000-4000-8000-000000000001',
+      },
+    );
+    const earlier = completionEvent(
+      '2026-01-14T10:30:00.000100Z',
+      { total_exercises: 10, completed_exercises: 1 },
+      {
+        event_id: 'ffffffff-0000-4000-8000-000000000001',
+      },
+    );
+    for (const events of [
+      [earlier, later],
+      [later, earlier],
+    ]) {
       assert.equal(masteryAsOf(stateOf(events), '2026-01-14', DEFAULT_MODEL_CONFIG)?.components.completion, 0.9);
     }
   });
@@ -247,10 +245,7 @@ describe('student state: the fold laws (§6), as properties', () => {
               }
             }
             const actual = state.topics.get(topic)?.inputs[k] ?? {};
-            assert.deepEqual(
-              byKey(Object.entries(actual).map(([day, r]) => [day, r.event_id])),
-              byKey([...expected].map(([day, e]) => [day, e.event_id])),
-            );
+            assert.deepEqual(byKey(Object.entries(actual).map(([day, r]) => [day, r.event_id])), byKey([...expected].map(([day, e]) => [day, e.event_id])));
           }
         }
       }),
@@ -328,7 +323,10 @@ describe('one pass equals one step at a time', () => {
         for (const to of asOfDays) {
           for (const topic of [undefined, ...topicNames(state)]) {
             const history = dailyHistory(state, config, { to }, topic);
-            assert.deepStrictEqual(history, history.map((d) => ({ date: d.date, result: masteryAsOf(state, d.date, config, topic)! })));
+            assert.deepStrictEqual(
+              history,
+              history.map((d) => ({ date: d.date, result: masteryAsOf(state, d.date, config, topic)! })),
+            );
           }
           // From the first active day, and from one in the middle (a write's touched days).
           for (const from of [state.days[0]!, state.days[Math.floor(state.days.length / 2)]!]) {
@@ -344,7 +342,7 @@ describe('one pass equals one step at a time', () => {
   });
 });
 
-describe('answers in the fold: the responses and each day\'s tally', () => {
+describe("answers in the fold: the responses and each day's tally", () => {
   /** Answers (first attempts, some timed, some second attempts that count nothing) mixed with other events. */
   const answerArb = fc
     .record({
@@ -390,13 +388,31 @@ describe('answers in the fold: the responses and each day\'s tally', () => {
 
   it("a day's tally counts its first attempts, and its last is the latest of them by (instant, event_id)", () => {
     const day = '2026-01-10';
-    const early = responseEvent(`${day}T09:00:00Z`, { item_id: 'a', correct: true, seconds: 30 }, { event_id: '00000000-0000-4000-8000-00000000000b', topic: 't' });
+    const early = responseEvent(
+      `${day}T09:00:00Z`,
+      { item_id: 'a', correct: true, seconds: 30 },
+      { event_id: '00000000-0000-4000-8000-00000000000b', topic: 't' },
+    );
     const late = responseEvent(`${day}T15:00:00Z`, { item_id: 'b', correct: false }, { event_id: '00000000-0000-4000-8000-00000000000a', topic: 't' });
-    const sameInstant = responseEvent(`${day}T15:00:00Z`, { item_id: 'c', correct: true, seconds: 10 }, { event_id: '00000000-0000-4000-8000-00000000000c', topic: 't' });
+    const sameInstant = responseEvent(
+      `${day}T15:00:00Z`,
+      { item_id: 'c', correct: true, seconds: 10 },
+      { event_id: '00000000-0000-4000-8000-00000000000c', topic: 't' },
+    );
     const retry = responseEvent(`${day}T16:00:00Z`, { item_id: 'a', correct: true, attempt: 2 }, { topic: 't' });
-    for (const order of [[early, late, sameInstant, retry], [sameInstant, retry, late, early], [late, sameInstant, early, retry]]) {
+    for (const order of [
+      [early, late, sameInstant, retry],
+      [sameInstant, retry, late, early],
+      [late, sameInstant, early, retry],
+    ]) {
       const tally = evolveAll(initialState(STUDENT), order).topics.get('t')!.answers![day]!;
-      assert.deepStrictEqual(tally, { total: 3, correct: 2, timed: 2, seconds: 40, last: { at: instantKey(sameInstant.timestamp), event_id: sameInstant.event_id } });
+      assert.deepStrictEqual(tally, {
+        total: 3,
+        correct: 2,
+        timed: 2,
+        seconds: 40,
+        last: { at: instantKey(sameInstant.timestamp), event_id: sameInstant.event_id },
+      });
     }
   });
 

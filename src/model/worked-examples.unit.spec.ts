@@ -49,7 +49,12 @@ describe('§7 worked examples', () => {
 
     it('path: consistency (0.486) first, then quiz (0.612)', () => {
       assert.deepStrictEqual(learningPathAsOf(state, '2026-01-14', DEFAULT_MODEL_CONFIG)?.path, [
-        'daily_goals', 'streak_reminders', 'study_schedule', 'concept_review', 'practice_quizzes', 'mock_tests',
+        'daily_goals',
+        'streak_reminders',
+        'study_schedule',
+        'concept_review',
+        'practice_quizzes',
+        'mock_tests',
       ]);
     });
   });

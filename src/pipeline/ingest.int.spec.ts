@@ -118,7 +118,10 @@ describe('ingest: the report, per index', () => {
 
     await ingest([good, badData, future, onlyBad, good]);
 
-    assert.deepStrictEqual((await deps.log.readStudent('alice')).map((e) => e.event_id), [good.event_id]);
+    assert.deepStrictEqual(
+      (await deps.log.readStudent('alice')).map((e) => e.event_id),
+      [good.event_id],
+    );
     assert.deepStrictEqual(await deps.log.readStudent('carol'), []);
     assert.equal((await deps.store.load(['carol'])).size, 0, 'no record for a student whose events were all rejected');
   });
@@ -180,7 +183,10 @@ describe('ingest: the state is the fold of the accepted events', () => {
     const logged = await deps.log.readStudent('dora');
     assert.deepStrictEqual(new Set(logged.map((e) => e.event_id)), new Set(valid.map((e) => e.event_id)));
     const times = logged.map((e) => Date.parse(e.timestamp));
-    assert.deepStrictEqual(times, [...times].sort((a, b) => a - b));
+    assert.deepStrictEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+    );
   });
 });
 
@@ -260,7 +266,10 @@ describe('ingest: concurrent batches about the same student', () => {
 
     const reports = await Promise.all([ingest(first), ingest(second)]);
 
-    assert.deepStrictEqual(reports.map((r) => r.accepted), [2, 2]);
+    assert.deepStrictEqual(
+      reports.map((r) => r.accepted),
+      [2, 2],
+    );
     const state = await stateOf(deps, 'gus');
     assert.deepStrictEqual(state, foldOf('gus', [...first, ...second]));
     const overall = masteryAsOf(state, '2026-01-14', DEFAULT_MODEL_CONFIG);

@@ -66,7 +66,7 @@ describe('outbox: publication at least once', () => {
     assert.equal(report.duplicate, events.length);
     assert.equal(flaky.delivered.length, 2);
     assert.deepEqual(flaky.delivered[0], saved, 'the saved update, as saved, first');
-    assert.notEqual(flaky.delivered[1]!.event_id, saved.event_id, 'then the new batch\'s own');
+    assert.notEqual(flaky.delivered[1]!.event_id, saved.event_id, "then the new batch's own");
     assert.deepEqual(await store.pendingUpdates(['ana']), [], 'both acknowledged');
   });
 

@@ -50,5 +50,8 @@ export async function republishPending(deps: EngineDeps, studentIds: Iterable<st
  */
 export async function republishRecent(deps: EngineDeps, window = RECOVERY_WINDOW): Promise<number> {
   const latest = await deps.log.readLatest(window);
-  return republishPending(deps, latest.map((e) => e.student_id));
+  return republishPending(
+    deps,
+    latest.map((e) => e.student_id),
+  );
 }

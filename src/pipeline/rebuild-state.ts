@@ -7,11 +7,7 @@ import type { EngineDeps } from '../engine-deps.js';
  * Each write names the version it replaces, so a student the live service changes meanwhile is
  * read again from the log and rebuilt, never overwritten with an older picture.
  */
-export async function rebuildState(
-  deps: EngineDeps,
-  onProgress: (studentsDone: number) => void = () => {},
-  pageSize = 500,
-): Promise<number> {
+export async function rebuildState(deps: EngineDeps, onProgress: (studentsDone: number) => void = () => {}, pageSize = 500): Promise<number> {
   let done = 0;
   for await (const page of deps.log.scanStudents(pageSize)) {
     await rebuildStudents(deps, new Map(page.map((p) => [p.studentId, p.events])));

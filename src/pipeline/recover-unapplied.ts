@@ -12,6 +12,9 @@ export async function recoverUnapplied(deps: EngineDeps, window = RECOVERY_WINDO
   if (latest.length === 0) return 0;
   const unapplied = await deps.store.unprocessed(latest.map((e) => e.event_id));
   if (unapplied.size === 0) return 0;
-  await applyEvents(deps, latest.filter((e) => unapplied.has(e.event_id)));
+  await applyEvents(
+    deps,
+    latest.filter((e) => unapplied.has(e.event_id)),
+  );
   return unapplied.size;
 }

@@ -6,10 +6,7 @@ import type { FieldError } from '../validation/field-errors.js';
  * Why a valid event may still not be stored: its student was erased (a tombstone stands until
  * consent is granted again), or consent is required and not granted. One look-up per batch.
  */
-export async function admissionRefusals(
-  deps: Pick<EngineDeps, 'privacy' | 'policy'>,
-  events: readonly LearningEvent[],
-): Promise<Map<string, FieldError>> {
+export async function admissionRefusals(deps: Pick<EngineDeps, 'privacy' | 'policy'>, events: readonly LearningEvent[]): Promise<Map<string, FieldError>> {
   const students = [...new Set(events.map((e) => e.student_id))];
   const statuses = await deps.privacy.statuses(students);
   const refusals = new Map<string, FieldError>();

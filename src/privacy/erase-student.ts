@@ -11,11 +11,7 @@ import type { EngineDeps } from '../engine-deps.js';
  * a late Kafka message) brings the student back until consent is granted again. An event
  * already in flight at that moment is caught by the next purge sweep.
  */
-export async function eraseStudent(
-  deps: EngineDeps,
-  caller: Caller,
-  studentId: string,
-): Promise<{ student_id: string; events_erased: number }> {
+export async function eraseStudent(deps: EngineDeps, caller: Caller, studentId: string): Promise<{ student_id: string; events_erased: number }> {
   if (!canErase(caller.principal, studentId, deps.policy.allowSelfErasure)) {
     await audit(deps, caller, studentId, 'erase', 'refused');
     throw Errors.forbidden(`a ${caller.principal.role} token may not erase student ${studentId}`);

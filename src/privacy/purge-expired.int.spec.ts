@@ -40,7 +40,10 @@ describe('retention purge', () => {
     const report = await purgeExpired(deps);
 
     assert.deepEqual(report, { cutoff: '2026-01-30T00:00:00.000Z', events: 2, students: 2, erased_leftovers: 0, audit_entries: 1 });
-    assert.deepEqual((await deps.log.readStudent('ada')).map((e) => e.event_id), [events[2]!.event_id]);
+    assert.deepEqual(
+      (await deps.log.readStudent('ada')).map((e) => e.event_id),
+      [events[2]!.event_id],
+    );
     const ada = (await deps.store.load(['ada'])).get('ada')!;
     assert.deepEqual([...ada.state.days], ['2026-02-20'], 'the January day is gone from the state');
     assert.equal(ada.state.topics.get('general')?.inputs.completion, undefined, 'and so is its completion report');

@@ -142,11 +142,7 @@ export function createStudentQueries(deps: EngineDeps) {
       return answer;
     },
 
-    async history(
-      caller: Caller,
-      studentId: string,
-      range: { from?: Day; to?: Day; topic?: string } = {},
-    ): Promise<StudentHistory> {
+    async history(caller: Caller, studentId: string, range: { from?: Day; to?: Day; topic?: string } = {}): Promise<StudentHistory> {
       const to = range.to ?? today();
       if (range.from !== undefined && range.from > to) {
         throw Errors.badRequest(`from (${range.from}) must not be after to (${to})`);
@@ -159,7 +155,10 @@ export function createStudentQueries(deps: EngineDeps) {
     async prediction(caller: Caller, studentId: string, scope: Scope = {}): Promise<StudentPrediction> {
       const { state } = await readableRecord(caller, studentId, 'prediction.read', scope.topic);
       const asOf = scope.asOf ?? today();
-      return { ...predictionAsOf(state, asOf, deps.model, scope.topic)!, forecast: forecastAsOf(state, asOf, deps.model, deps.learner.current(), scope.topic)! };
+      return {
+        ...predictionAsOf(state, asOf, deps.model, scope.topic)!,
+        forecast: forecastAsOf(state, asOf, deps.model, deps.learner.current(), scope.topic)!,
+      };
     },
 
     /**
@@ -170,7 +169,8 @@ export function createStudentQueries(deps: EngineDeps) {
       const record = await readableRecord(caller, studentId, 'knowledge.read');
       const learner = learnerOf(record);
       const at = scope.at ?? endOfDayMs(scope.asOf ?? today());
-      const topics = scope.topic === undefined ? topicNames(record.state).filter((t) => endOfDayMs(record.state.topics.get(t)!.days[0]!) - 86_400_000 < at) : [scope.topic];
+      const topics =
+        scope.topic === undefined ? topicNames(record.state).filter((t) => endOfDayMs(record.state.topics.get(t)!.days[0]!) - 86_400_000 < at) : [scope.topic];
       return {
         student_id: studentId,
         as_of: scope.at === undefined ? (scope.asOf ?? today()) : new Date(scope.at).toISOString(),
@@ -179,14 +179,15 @@ export function createStudentQueries(deps: EngineDeps) {
       };
     },
 
-    async path(
-      caller: Caller,
-      studentId: string,
-      scope: Scope = {},
-    ): Promise<LearnerPath & { student_id: string; topic: string | null; as_of: Day }> {
+    async path(caller: Caller, studentId: string, scope: Scope = {}): Promise<LearnerPath & { student_id: string; topic: string | null; as_of: Day }> {
       const record = await readableRecord(caller, studentId, 'path.read', scope.topic);
       const asOf = scope.asOf ?? today();
-      return { student_id: studentId, topic: scope.topic ?? null, as_of: asOf, ...learnerPathAsOf(record.state, asOf, deps.model, learnerOf(record), scope.topic)! };
+      return {
+        student_id: studentId,
+        topic: scope.topic ?? null,
+        as_of: asOf,
+        ...learnerPathAsOf(record.state, asOf, deps.model, learnerOf(record), scope.topic)!,
+      };
     },
 
     /**
@@ -236,7 +237,14 @@ export function createStudentQueries(deps: EngineDeps) {
         total = all.length;
         students = all.slice(page.offset, page.offset + page.limit);
       }
-      await deps.audit.record([classReadEntry(deps, caller, 'students.list', students.map((st) => st.student_id))]);
+      await deps.audit.record([
+        classReadEntry(
+          deps,
+          caller,
+          'students.list',
+          students.map((st) => st.student_id),
+        ),
+      ]);
       return { as_of: asOf, total, students };
     },
   };

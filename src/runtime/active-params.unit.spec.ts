@@ -9,7 +9,13 @@ import { createActiveParams } from './active-params.js';
 import { waitFor } from '../testing/wait-for.js';
 
 const answers: StoredResponse[][] = [
-  Array.from({ length: 120 }, (_, i) => ({ at: `2026-03-01T10:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}000000Z`, event_id: `e${i}`, topic: 't', item_id: `i${i % 5}`, correct: i % 3 !== 0 })),
+  Array.from({ length: 120 }, (_, i) => ({
+    at: `2026-03-01T10:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}000000Z`,
+    event_id: `e${i}`,
+    topic: 't',
+    item_id: `i${i % 5}`,
+    correct: i % 3 !== 0,
+  })),
 ];
 
 const until = (condition: () => boolean) => waitFor(condition, 'the refresh to take the newest version', { intervalMs: 1, timeoutMs: 10_000 });

@@ -23,7 +23,8 @@ async function freshFolder(): Promise<string> {
   return folder;
 }
 
-const configFor = (dataDir: string) => loadConfig({ MASTERY_DATA_DIR: dataDir, MASTERY_JWT_SECRET: 'lock-spec-secret-0123456789abcdef-0123456789', MASTERY_PURGE_INTERVAL_MINUTES: '0' });
+const configFor = (dataDir: string) =>
+  loadConfig({ MASTERY_DATA_DIR: dataDir, MASTERY_JWT_SECRET: 'lock-spec-secret-0123456789abcdef-0123456789', MASTERY_PURGE_INTERVAL_MINUTES: '0' });
 
 describe('the embedded data folder belongs to one process at a time', () => {
   it('a second opener is refused, saying who holds it and what to use instead; once closed, the folder opens again', async () => {

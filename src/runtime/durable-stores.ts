@@ -68,4 +68,3 @@ export async function openDurableStores(config: Config, logger: Logger): Promise
     params: createSqlLearnerParamsStore(db),
   };
 }
-

@@ -57,10 +57,8 @@ export interface EngineOptions {
 /** A consumer of mastery.updated in a group of this process's own, feeding its listeners. */
 function relayTopic(kafka: EngineKafka, listeners: Bus, logger: Logger) {
   const { groupId, topics } = kafka.config;
-  return consumeUpdates(
-    kafka.kafka,
-    { topic: topics.updated.name, groupId: `${groupId}.stream.${randomUUID()}`, codec: kafka.codec, logger },
-    (updates) => listeners.publish(updates),
+  return consumeUpdates(kafka.kafka, { topic: topics.updated.name, groupId: `${groupId}.stream.${randomUUID()}`, codec: kafka.codec, logger }, (updates) =>
+    listeners.publish(updates),
   );
 }
 

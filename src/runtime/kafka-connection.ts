@@ -22,4 +22,3 @@ export async function connectKafka(config: KafkaConfig, logger: Logger): Promise
   const codec = config.encoding === 'avro' ? avroCodec(config.avroSchemaIds) : jsonCodec;
   return { kafka, producer, codec, config };
 }
-

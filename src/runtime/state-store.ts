@@ -32,4 +32,3 @@ function configuredStore(config: Config): { store: StateStore; shared: boolean }
   }
   return { store: createMemoryStateStore(), shared: false };
 }
-

@@ -21,7 +21,13 @@ export function currentMastery(state: StudentState, asOf: Day, model: ModelConfi
  * The record to store for a state: its knowledge traced with the parameters in use (folded on
  * from `stored` when it still fits, in O(1) per answer) and its current result as of `today`.
  */
-export function recordFor(state: StudentState, today: Day, model: ModelConfig, params: LearnerParams, stored?: KnowledgeTrace | null): Required<StudentRecord> & { current: CurrentMastery } {
+export function recordFor(
+  state: StudentState,
+  today: Day,
+  model: ModelConfig,
+  params: LearnerParams,
+  stored?: KnowledgeTrace | null,
+): Required<StudentRecord> & { current: CurrentMastery } {
   const trace = traceBefore(params, state, stored, null);
   // A student without answers has nothing worth storing: the empty trace is made again at once.
   return { state, current: currentMastery(state, today, model, params, trace), knowledge: trace.through === null ? null : trace };

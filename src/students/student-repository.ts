@@ -46,11 +46,7 @@ export interface StudentBase {
  * read finds them there (a conflict means another writer stored the student first: theirs
  * stands).
  */
-export async function loadStudents(
-  deps: EngineDeps,
-  studentIds: readonly string[],
-  options: { writeBack?: boolean } = {},
-): Promise<Map<string, StudentBase>> {
+export async function loadStudents(deps: EngineDeps, studentIds: readonly string[], options: { writeBack?: boolean } = {}): Promise<Map<string, StudentBase>> {
   const loaded = await deps.store.load(studentIds);
   const bases = new Map<string, StudentBase>();
   for (const [id, { etag, ...record }] of loaded) bases.set(id, { record, etag, rebuiltFrom: null });
@@ -113,7 +109,12 @@ export async function rebuildStudents(deps: EngineDeps, events: ReadonlyMap<stri
       const studentEvents = fromLog.get(id);
       if (studentEvents === undefined) return []; // erased meanwhile: nothing to rebuild
       const state = stateFromEvents(id, studentEvents);
-      return [studentWrite({ record: recordFor(state, today, deps.model, params), etag: held.get(id)?.etag ?? null, applied: studentEvents, incremental: false }, deps.model)];
+      return [
+        studentWrite(
+          { record: recordFor(state, today, deps.model, params), etag: held.get(id)?.etag ?? null, applied: studentEvents, incremental: false },
+          deps.model,
+        ),
+      ];
     });
   });
 }

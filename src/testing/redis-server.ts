@@ -41,7 +41,9 @@ function answersPing(port: number): Promise<boolean> {
 async function spawnRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`redis-server could not be started (is it installed? scripts/ensure-test-servers.sh installs it): ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not be started (is it installed? scripts/ensure-test-servers.sh installs it): ${error.message}`)),
+    );
     child.once('exit', (code, signal) => reject(new Error(`redis-server on port ${port} exited (${signal ?? code})`)));
   });
   failed.catch(() => undefined);

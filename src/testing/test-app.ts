@@ -67,8 +67,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     app,
     deps,
     updates,
-    token: (role, sub, students) =>
-      signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' }),
+    token: (role, sub, students) => signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' }),
     get: (url, token) => app.inject({ method: 'GET', url, headers: auth(token) }),
     post: (url, body, token) =>
       app.inject({

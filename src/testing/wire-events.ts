@@ -37,26 +37,17 @@ function requested(
 }
 
 export const wire = {
-  completion: (
-    studentId: string,
-    timestamp: string,
-    data: { total_exercises: number; completed_exercises: number; difficulty?: string },
-    topic?: string,
-  ) => requested('completion', studentId, timestamp, data, topic),
+  completion: (studentId: string, timestamp: string, data: { total_exercises: number; completed_exercises: number; difficulty?: string }, topic?: string) =>
+    requested('completion', studentId, timestamp, data, topic),
   quiz: (
     studentId: string,
     timestamp: string,
     data: { total_questions: number; correct_answers: number; avg_time_seconds?: number; attempts?: number },
     topic?: string,
   ) => requested('quiz', studentId, timestamp, data, topic),
-  quality: (
-    studentId: string,
-    timestamp: string,
-    data: { avg_code_quality: number; correctness: number; efficiency: number },
-    topic?: string,
-  ) => requested('quality', studentId, timestamp, data, topic),
-  consistency: (studentId: string, timestamp: string, topic?: string) =>
-    requested('consistency', studentId, timestamp, {}, topic),
+  quality: (studentId: string, timestamp: string, data: { avg_code_quality: number; correctness: number; efficiency: number }, topic?: string) =>
+    requested('quality', studentId, timestamp, data, topic),
+  consistency: (studentId: string, timestamp: string, topic?: string) => requested('consistency', studentId, timestamp, {}, topic),
   activity: (studentId: string, timestamp: string, topic?: string): WireEvent => ({
     event_id: randomUUID(),
     event_type: 'activity.recorded',
@@ -65,7 +56,12 @@ export const wire = {
     ...withTopic(topic),
     data: {},
   }),
-  response: (studentId: string, timestamp: string, data: { item_id: string; correct: boolean; attempt?: number; seconds?: number }, topic?: string): WireEvent => ({
+  response: (
+    studentId: string,
+    timestamp: string,
+    data: { item_id: string; correct: boolean; attempt?: number; seconds?: number },
+    topic?: string,
+  ): WireEvent => ({
     event_id: randomUUID(),
     event_type: 'response.recorded',
     timestamp,
@@ -76,10 +72,7 @@ export const wire = {
 };
 
 /** The active days of mastery-model.md §7 example B. */
-export const EXAMPLE_B_DAYS = [
-  '2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05',
-  '2026-01-10', '2026-01-11', '2026-01-12',
-] as const;
+export const EXAMPLE_B_DAYS = ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05', '2026-01-10', '2026-01-11', '2026-01-12'] as const;
 
 /**
  * mastery-model.md §7 example B as events, no topic: consistency events on the active days, and

@@ -71,7 +71,10 @@ describe('validateComponentValues', () => {
         const values = Object.fromEntries(NAMES.map((n, i) => [n, four[i]]));
         assert.deepEqual(validateComponentValues(values), { ok: true, values });
         const errors = errorsOf({ ...values, [name]: bad });
-        assert.deepEqual(errors.map((e) => e.field), [name]);
+        assert.deepEqual(
+          errors.map((e) => e.field),
+          [name],
+        );
         assert.match(errors[0]!.message, bad < 0 ? /^must be >= 0$/ : /^must be <= 1$/);
       }),
       { numRuns: 200 },

@@ -56,10 +56,7 @@ export const QuizDataSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const QualityDataSchema = Type.Object(
-  { avg_code_quality: Unit, correctness: Unit, efficiency: Unit },
-  { additionalProperties: false },
-);
+export const QualityDataSchema = Type.Object({ avg_code_quality: Unit, correctness: Unit, efficiency: Unit }, { additionalProperties: false });
 
 export const EmptyDataSchema = Type.Object({}, { additionalProperties: false });
 

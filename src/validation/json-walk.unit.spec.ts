@@ -6,8 +6,19 @@ import { jsonBytesBound, tooDeep } from './json-walk.js';
 const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '', 'utf8');
 
 /** Strings with what JSON escapes or widens: control characters, lone surrogates, astral and 3-byte characters. */
-const awkwardString = fc.array(fc.constantFrom('a', '"', '\\', '\u0001', '\u001f', '\n', '\ud800', '\udc00', '😀', 'é', '€', '\u2028'), { maxLength: 40 }).map((parts) => parts.join(''));
-const extremeNumber = fc.constantFrom(-1.7976931348623157e308, 5e-324, -2.2250738585072014e-308, 123456789.12345679, -0, 1e21, -0.0000010084125485252421, -123456789012345680000);
+const awkwardString = fc
+  .array(fc.constantFrom('a', '"', '\\', '\u0001', '\u001f', '\n', '\ud800', '\udc00', '😀', 'é', '€', '\u2028'), { maxLength: 40 })
+  .map((parts) => parts.join(''));
+const extremeNumber = fc.constantFrom(
+  -1.7976931348623157e308,
+  5e-324,
+  -2.2250738585072014e-308,
+  123456789.12345679,
+  -0,
+  1e21,
+  -0.0000010084125485252421,
+  -123456789012345680000,
+);
 const jsonish = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
@@ -24,7 +35,10 @@ const jsonish = fc.letrec((tie) => ({
 describe('jsonBytesBound', () => {
   it('is never below the UTF-8 bytes of the JSON (any JSON value, with the characters JSON widens)', () => {
     // Seed 1558628394 found the 25-character number once the bound said 24.
-    fc.assert(fc.property(jsonish, (v) => jsonBytesBound(v) >= jsonBytes(v)), { numRuns: 500 });
+    fc.assert(
+      fc.property(jsonish, (v) => jsonBytesBound(v) >= jsonBytes(v)),
+      { numRuns: 500 },
+    );
   });
 
   it('is exact where a value is as wide as JSON makes it: control characters, the longest number (25 characters), false, null', () => {

@@ -42,33 +42,54 @@ describe('validation: response.recorded', () => {
   });
 
   it('refuses an answer without an item, naming the field', () => {
-    assert.deepEqual(errorsOf(response({ correct: true })).map((e) => e.field), ['data.item_id']);
+    assert.deepEqual(
+      errorsOf(response({ correct: true })).map((e) => e.field),
+      ['data.item_id'],
+    );
   });
 
   it('refuses correct that is not a boolean', () => {
     for (const correct of ['true', 1, null]) {
       const errors = errorsOf(response({ item_id: 'q1', correct }));
-      assert.deepEqual(errors.map((e) => e.field), ['data.correct']);
+      assert.deepEqual(
+        errors.map((e) => e.field),
+        ['data.correct'],
+      );
       assert.match(errors[0]!.message, /boolean/);
     }
   });
 
   it('refuses item ids outside 1–128 characters of A–Z a–z 0–9 . _ : -', () => {
     for (const item_id of ['', 'a b', 'x'.repeat(129), 'q/1', 'ü']) {
-      assert.deepEqual(errorsOf(response({ item_id, correct: true })), [{ field: 'data.item_id', message: 'must be 1–128 characters of A–Z a–z 0–9 . _ : -' }], item_id);
+      assert.deepEqual(
+        errorsOf(response({ item_id, correct: true })),
+        [{ field: 'data.item_id', message: 'must be 1–128 characters of A–Z a–z 0–9 . _ : -' }],
+        item_id,
+      );
     }
     assert.ok(validateEvent(response({ item_id: 'x'.repeat(128), correct: true }), NOW).ok);
   });
 
   it('refuses an attempt below 1 or not whole, and seconds below 0 or above a day', () => {
-    for (const attempt of [0, -1, 1.5]) assert.deepEqual(errorsOf(response({ item_id: 'q', correct: true, attempt })).map((e) => e.field), ['data.attempt']);
-    for (const seconds of [-0.1, 86_400.5, 'fast']) assert.deepEqual(errorsOf(response({ item_id: 'q', correct: true, seconds })).map((e) => e.field), ['data.seconds']);
+    for (const attempt of [0, -1, 1.5])
+      assert.deepEqual(
+        errorsOf(response({ item_id: 'q', correct: true, attempt })).map((e) => e.field),
+        ['data.attempt'],
+      );
+    for (const seconds of [-0.1, 86_400.5, 'fast'])
+      assert.deepEqual(
+        errorsOf(response({ item_id: 'q', correct: true, seconds })).map((e) => e.field),
+        ['data.seconds'],
+      );
     assert.ok(validateEvent(response({ item_id: 'q', correct: true, seconds: 86_400, attempt: 3 }), NOW).ok);
   });
 
   it('refuses unknown data fields, a missing data, and a component', () => {
     assert.deepEqual(errorsOf(response({ item_id: 'q', correct: true, score: 1 })), [{ field: 'data.score', message: 'is not an allowed field' }]);
     assert.match(errorsOf(response(undefined))[0]!.message, /required for response\.recorded/);
-    assert.deepEqual(errorsOf(response({ item_id: 'q', correct: true }, { component: 'quiz' })).map((e) => e.field), ['component']);
+    assert.deepEqual(
+      errorsOf(response({ item_id: 'q', correct: true }, { component: 'quiz' })).map((e) => e.field),
+      ['component'],
+    );
   });
 });

@@ -91,8 +91,7 @@ function crossFieldErrors(e: Loose, window: TimeWindow): FieldError[] {
     }
   }
   const data = isObject(e.data) ? e.data : {};
-  const exceeds = (part: string, whole: string) =>
-    typeof data[part] === 'number' && typeof data[whole] === 'number' && data[part] > data[whole];
+  const exceeds = (part: string, whole: string) => typeof data[part] === 'number' && typeof data[whole] === 'number' && data[part] > data[whole];
   if (e.component === 'completion' && exceeds('completed_exercises', 'total_exercises')) {
     errors.push({ field: 'data.completed_exercises', message: `must not exceed data.total_exercises (${data.total_exercises})` });
   }
@@ -135,7 +134,10 @@ export function validateEvent(raw: unknown, when: number | TimeWindow): Validati
   }
   const deep = tooDeep(raw, MAX_NESTING_DEPTH);
   if (deep !== null) {
-    return { ok: false, errors: [{ field: fieldPath('', deep), message: `nests objects or arrays deeper than ${MAX_NESTING_DEPTH} levels, the most an event may` }] };
+    return {
+      ok: false,
+      errors: [{ field: fieldPath('', deep), message: `nests objects or arrays deeper than ${MAX_NESTING_DEPTH} levels, the most an event may` }],
+    };
   }
   if (jsonBytesBound(raw) > MAX_EVENT_BYTES) {
     const bytes = eventBytes(raw);
@@ -144,11 +146,7 @@ export function validateEvent(raw: unknown, when: number | TimeWindow): Validati
     }
   }
   const envelopeOk = checkEnvelope(raw);
-  const errors = [
-    ...(envelopeOk ? [] : fieldErrors(checkEnvelope.errors ?? [])),
-    ...dataErrors(raw as Loose),
-    ...crossFieldErrors(raw as Loose, window),
-  ];
+  const errors = [...(envelopeOk ? [] : fieldErrors(checkEnvelope.errors ?? [])), ...dataErrors(raw as Loose), ...crossFieldErrors(raw as Loose, window)];
   if (!envelopeOk || errors.length > 0) return { ok: false, errors };
   const event = {
     ...raw,

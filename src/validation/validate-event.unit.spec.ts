@@ -346,8 +346,14 @@ describe('validateEvent: the envelope rules of events.md', () => {
     assert.equal(result.ok, false);
     if (!result.ok) {
       const errors = JSON.stringify(result.errors);
-      assert.ok(result.errors.some((e) => /not an allowed field/.test(e.message)), errors);
-      assert.ok(result.errors.every((e) => e.field.length > 0), `an error with an empty field: ${errors}`);
+      assert.ok(
+        result.errors.some((e) => /not an allowed field/.test(e.message)),
+        errors,
+      );
+      assert.ok(
+        result.errors.every((e) => e.field.length > 0),
+        `an error with an empty field: ${errors}`,
+      );
     }
   });
 
@@ -368,7 +374,11 @@ describe('validateEvent: the envelope rules of events.md', () => {
     // A key containing a line terminator must not slip past the "strings only" rule.
     const result = validateEvent({ ...activity(), metadata: { 'a\nb': 5 } }, NOW);
     assert.equal(result.ok, false, `metadata {"a\\nb": 5} was accepted: ${JSON.stringify(result)}`);
-    if (!result.ok) assert.ok(result.errors.some((e) => e.field.startsWith('metadata')), JSON.stringify(result.errors));
+    if (!result.ok)
+      assert.ok(
+        result.errors.some((e) => e.field.startsWith('metadata')),
+        JSON.stringify(result.errors),
+      );
   });
 
   it('a metadata key that is not a plain word is named in brackets (events.md: metadata["a/b"])', () => {
@@ -407,7 +417,9 @@ describe('validateEvent: each broken rule is reported once, as what it is', () =
   });
 
   it('the excess rule names the total it was compared with', () => {
-    refusedWith(withData(completion(), { completed_exercises: 26 }), [{ field: 'data.completed_exercises', message: 'must not exceed data.total_exercises (25)' }]);
+    refusedWith(withData(completion(), { completed_exercises: 26 }), [
+      { field: 'data.completed_exercises', message: 'must not exceed data.total_exercises (25)' },
+    ]);
     refusedWith(withData(quiz(), { correct_answers: 11 }), [{ field: 'data.correct_answers', message: 'must not exceed data.total_questions (10)' }]);
   });
 
@@ -575,7 +587,12 @@ describe('validateEvent: size and shape of the whole event', () => {
   it('10 levels, the event itself the first, are not refused for their depth (what is inside is judged as usual)', () => {
     const atLimit = validateEvent({ ...completion(), metadata: nested(9) }, NOW);
     assert.equal(atLimit.ok, false);
-    if (!atLimit.ok) assert.deepEqual(atLimit.errors.map((e) => e.field), ['metadata.a'], 'metadata values must be strings');
+    if (!atLimit.ok)
+      assert.deepEqual(
+        atLimit.errors.map((e) => e.field),
+        ['metadata.a'],
+        'metadata values must be strings',
+      );
     refused({ ...completion(), metadata: nested(10) }, 'metadata', /deeper than 10 levels/);
   });
 
@@ -586,7 +603,13 @@ describe('validateEvent: size and shape of the whole event', () => {
 
   it('a leap second is recognised in every form RFC 3339 allows; other texts with :60 are simply not RFC 3339', () => {
     const after = Date.parse('2017-01-01T12:00:00Z');
-    for (const timestamp of ['2016-12-31t23:59:60z', '2016-12-31T23:59:60.5Z', '2016-12-31T23:59:60.123456Z', '2017-01-01T05:29:60+05:30', '2016-12-31T18:59:60-05:00']) {
+    for (const timestamp of [
+      '2016-12-31t23:59:60z',
+      '2016-12-31T23:59:60.5Z',
+      '2016-12-31T23:59:60.123456Z',
+      '2017-01-01T05:29:60+05:30',
+      '2016-12-31T18:59:60-05:00',
+    ]) {
       refused({ ...completion(), timestamp }, 'timestamp', /^is a leap second \(:60\)/, after);
     }
     for (const timestamp of [
@@ -689,9 +712,7 @@ describe('validateEvent: properties', () => {
   });
 
   it('generated valid completion and quiz events are accepted; completed > total never is', () => {
-    const counts = fc.integer({ min: 1, max: 10_000 }).chain((total) =>
-      fc.record({ total: fc.constant(total), part: fc.integer({ min: 0, max: total }) }),
-    );
+    const counts = fc.integer({ min: 1, max: 10_000 }).chain((total) => fc.record({ total: fc.constant(total), part: fc.integer({ min: 0, max: total }) }));
     fc.assert(
       fc.property(counts, fc.uuid(), ({ total, part }, id) => {
         accepted({ ...completion(), event_id: id, data: { total_exercises: total, completed_exercises: part } });

@@ -48,7 +48,10 @@ describe('the worker batch handler', () => {
     assert.equal(notJson!.timestamp, '2026-01-14T12:00:00.000Z');
     assert.deepEqual(invalid!.original_event, bad);
     assert.match(String(invalid!.error), /student_id must be 1–64 characters/);
-    assert.deepEqual(sent.dlq.map((m) => m.key?.toString()), ['s2', 's1']);
+    assert.deepEqual(
+      sent.dlq.map((m) => m.key?.toString()),
+      ['s2', 's1'],
+    );
     assert.equal(sent.retry.length, 0);
   });
 
@@ -87,7 +90,10 @@ describe('the worker batch handler', () => {
     const outcome = await handle([message(first), message(second, 's2')]);
 
     assert.deepEqual(outcome, { accepted: 0, duplicate: 0, invalid: 0, retried: 2, deadLettered: 0 });
-    assert.deepEqual(sent.retry.map((m) => json(m).retry_count), [1, 3]);
+    assert.deepEqual(
+      sent.retry.map((m) => json(m).retry_count),
+      [1, 3],
+    );
     assert.deepEqual(json(sent.retry[0]!), { ...first, retry_count: 1 });
   });
 

@@ -23,23 +23,42 @@ describe('examples/kafka-producer.ts', () => {
     const onCleanup = cleanups(t);
     const cluster = await startKafkaBrokers();
     onCleanup(() => cluster.close());
-    const worker = await startWorker({ ...workerKafkaEnv(cluster.brokers), MASTERY_KAFKA_GROUP_ID: 'e2e-example', MASTERY_DATA_DIR: ':memory:', MASTERY_JWT_SECRET: 'kafka-example-secret-at-least-thirty-two-bytes' });
+    const worker = await startWorker({
+      ...workerKafkaEnv(cluster.brokers),
+      MASTERY_KAFKA_GROUP_ID: 'e2e-example',
+      MASTERY_DATA_DIR: ':memory:',
+      MASTERY_JWT_SECRET: 'kafka-example-secret-at-least-thirty-two-bytes',
+    });
     onCleanup(() => worker.stop());
-    await waitFor(async () => (await fetchText(`${worker.url}/readyz`)).status === 200, 'the worker to join its group', { timeoutMs: 60_000, detail: () => worker.log().slice(-2000) });
+    await waitFor(async () => (await fetchText(`${worker.url}/readyz`)).status === 200, 'the worker to join its group', {
+      timeoutMs: 60_000,
+      detail: () => worker.log().slice(-2000),
+    });
     const kafka = testKafka(cluster.brokers, 'e2e-example');
     const updates = await recordTopics(kafka, 'e2e-example-recorder', [TOPIC.updated]);
     onCleanup(() => updates.stop());
 
-    const sent = await run(process.execPath, ['--import', 'tsx', example, '--brokers', cluster.brokers.join(','), '--student', 'example-7'], { env: childProcessBase() });
+    const sent = await run(process.execPath, ['--import', 'tsx', example, '--brokers', cluster.brokers.join(','), '--student', 'example-7'], {
+      env: childProcessBase(),
+    });
     const ids = sent.stdout.trim().split('\n');
     assert.equal(ids.length, 2, sent.stdout + sent.stderr);
 
-    await waitFor(async () => metricValue((await fetchText(`${worker.url}/metrics`)).text, 'mastery_events_total', { source: 'kafka', outcome: 'accepted' }) === 2, 'the worker to apply both events', {
-      timeoutMs: 30_000,
-      detail: () => worker.log().slice(-2000),
-    });
+    await waitFor(
+      async () => metricValue((await fetchText(`${worker.url}/metrics`)).text, 'mastery_events_total', { source: 'kafka', outcome: 'accepted' }) === 2,
+      'the worker to apply both events',
+      {
+        timeoutMs: 30_000,
+        detail: () => worker.log().slice(-2000),
+      },
+    );
     await waitFor(() => updates.of(TOPIC.updated).some((m) => m.key === 'example-7'), "the student's mastery.updated", { timeoutMs: 30_000 });
-    const update = JSON.parse(updates.of(TOPIC.updated).find((m) => m.key === 'example-7')!.value.toString()) as MasteryUpdated;
+    const update = JSON.parse(
+      updates
+        .of(TOPIC.updated)
+        .find((m) => m.key === 'example-7')!
+        .value.toString(),
+    ) as MasteryUpdated;
     assert.equal(update.student_id, 'example-7');
     assert.ok(update.mastery_score > 0, JSON.stringify(update));
   });

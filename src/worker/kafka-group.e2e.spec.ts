@@ -154,11 +154,20 @@ describe('the worker group on three Kafka brokers: a rebalance, a member killed,
         return (await logged()) >= valid.length && (await groupBacklog(kafka, GROUP, [TOPIC.requests, TOPIC.retry])) === 0;
       },
       'every message consumed and every event applied',
-      { timeoutMs: 120_000, intervalMs: 250, detail: async () => `logged ${await logged()} of ${valid.length}; ${alive().map((w) => w.log().slice(-1500)).join('\n---\n')}` },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        detail: async () =>
+          `logged ${await logged()} of ${valid.length}; ${alive()
+            .map((w) => w.log().slice(-1500))
+            .join('\n---\n')}`,
+      },
     );
 
     // Nothing lost, nothing applied twice.
-    const [counts] = await db.query<{ total: number; distinct_ids: number }>('SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct_ids FROM mastery_events');
+    const [counts] = await db.query<{ total: number; distinct_ids: number }>(
+      'SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct_ids FROM mastery_events',
+    );
     assert.deepEqual(counts, { total: valid.length, distinct_ids: valid.length }, 'the log holds every valid event exactly once');
     const ids = new Set((await db.query<{ event_id: string }>('SELECT event_id::text FROM mastery_events')).map((r) => r.event_id));
     assert.deepEqual(ids, new Set(valid.map((e) => e.event_id)), 'and no other');
@@ -177,14 +186,18 @@ describe('the worker group on three Kafka brokers: a rebalance, a member killed,
     deadLetteredTwice = buried.length - new Set(buried).size;
     if (deadLetteredTwice > 0) {
       // When each copy was written, next to when the failures happened: which failure wrote the second.
-      const written = dlq.all.map((m, i) => `${buried[i]} at ${m.partition}:${m.offset} ${(JSON.parse(m.value.toString()) as { timestamp: string }).timestamp}`);
+      const written = dlq.all.map(
+        (m, i) => `${buried[i]} at ${m.partition}:${m.offset} ${(JSON.parse(m.value.toString()) as { timestamp: string }).timestamp}`,
+      );
       notes.push(`dead letters ${written.filter((_, i) => buried.indexOf(buried[i]!) !== buried.lastIndexOf(buried[i]!)).join(', ')}; ${moments.join(', ')}`);
     }
     notes.push(`${valid.length} events and ${poison.length} poison messages; ${deadLetteredTwice} dead letters written a second time`);
     t.diagnostic(notes.join('; '));
   });
 
-  it('dead-letters each poison message exactly once, even when the member that took it was killed', { todo: 'a dead letter is still written twice now and then (see the header)' }, () => {
+  it('dead-letters each poison message exactly once, even when the member that took it was killed', {
+    todo: 'a dead letter is still written twice now and then (see the header)',
+  }, () => {
     assert.equal(deadLetteredTwice, 0, `${deadLetteredTwice} poison messages are in mastery.dlq twice`);
   });
 });

@@ -206,7 +206,12 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
   const s = await stack(t, `responses-${encoding}`, encoding);
   const admin = await signHs256(SECRET, { role: 'admin', sub: 'kafka-responses-e2e' });
   const c = classOf(n, `kr${n}`);
-  const send = (events: readonly Event[]) => produce(s.env.producer, s.env.topics.requests, events.map((e) => ({ key: e.student_id, value: codec.encodeEvent(e) })));
+  const send = (events: readonly Event[]) =>
+    produce(
+      s.env.producer,
+      s.env.topics.requests,
+      events.map((e) => ({ key: e.student_id, value: codec.encodeEvent(e) })),
+    );
 
   await send(c.baseline);
   await settled(s, { accepted: c.baseline.length, invalid: 0, updates: 2, deadLetters: 0 });
@@ -254,7 +259,9 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
   const dlq = s.recorder.of(s.env.topics.dlq);
   assert.equal(dlq.length, malformed.length);
   for (const m of malformed) {
-    const got = dlq.map((d) => ({ key: d.key, record: JSON.parse(d.value.toString('utf8')) as DeadLetter })).filter((d) => (d.record.original_event as Event).event_id === m.event.event_id);
+    const got = dlq
+      .map((d) => ({ key: d.key, record: JSON.parse(d.value.toString('utf8')) as DeadLetter }))
+      .filter((d) => (d.record.original_event as Event).event_id === m.event.event_id);
     assert.equal(got.length, 1, `${m.event.event_id} dead-lettered once`);
     assert.equal(got[0]!.key, m.event.student_id, 'keyed as it came');
     assert.deepEqual(got[0]!.record.original_event, m.event, 'the event as it was sent');
@@ -266,7 +273,8 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
 
   // The update after the answers carries the forecast, the one the service answers now.
   const updated = s.recorder.of(s.env.topics.updated);
-  if (encoding === 'avro') for (const m of updated) assert.deepEqual([m.value.readUInt8(0), m.value.readInt32BE(1)], [0, 2], 'Confluent frame, schema id of mastery.updated');
+  if (encoding === 'avro')
+    for (const m of updated) assert.deepEqual([m.value.readUInt8(0), m.value.readInt32BE(1)], [0, 2], 'Confluent frame, schema id of mastery.updated');
   for (const id of [c.strong, c.weak]) {
     const last = lastUpdateOf(updated.slice(updatesBefore), id, codec);
     assert.ok(last, `${id} got an update after the answers`);
@@ -291,6 +299,8 @@ async function scenario(t: TestContext, n: number, encoding: 'json' | 'avro'): P
 }
 
 describe('answers over Kafka, end to end', { concurrency: true }, () => {
-  it('JSON: answers reach the knowledge, malformed ones the dead-letter topic, and mastery.updated carries the forecast', { timeout: 150_000 }, (t) => scenario(t, 1, 'json'));
+  it('JSON: answers reach the knowledge, malformed ones the dead-letter topic, and mastery.updated carries the forecast', { timeout: 150_000 }, (t) =>
+    scenario(t, 1, 'json'),
+  );
   it('Avro: the same, encoded with encodeEvent, and mastery.updated decodes with decodeUpdate', { timeout: 150_000 }, (t) => scenario(t, 2, 'avro'));
 });

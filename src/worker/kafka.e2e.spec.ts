@@ -206,18 +206,15 @@ async function drained(env: Env, groupId: string, w: WorkerProcess, timeoutMs = 
     {
       timeoutMs,
       intervalMs: 200,
-      detail: async () => `backlog ${await groupBacklog(kafka, groupId, [TOPIC.requests, TOPIC.retry]).catch(String)}; worker log tail:\n${w.log().slice(-3000)}`,
+      detail: async () =>
+        `backlog ${await groupBacklog(kafka, groupId, [TOPIC.requests, TOPIC.retry]).catch(String)}; worker log tail:\n${w.log().slice(-3000)}`,
     },
   );
 }
 
 /** Waits until the recorder has read every message the topics hold. */
 async function caughtUp(kafka: Kafka, r: Recorder, topics: readonly string[]): Promise<void> {
-  await waitFor(
-    () => r.readToEnd(kafka, topics),
-    `the test consumer to read ${topics.join(', ')}`,
-    { timeoutMs: 20_000, intervalMs: 100 },
-  );
+  await waitFor(() => r.readToEnd(kafka, topics), `the test consumer to read ${topics.join(', ')}`, { timeoutMs: 20_000, intervalMs: 100 });
 }
 
 const decodeJson = (m: Recorded) => JSON.parse(m.value.toString('utf8')) as Record<string, unknown>;
@@ -338,19 +335,28 @@ function poisonMessages(seed: number): Poison[] {
     invalid((k: string) => event(k, { event_id: 'not-a-uuid' }), /^event_id is not a UUID$/),
     invalid((k: string) => event(k, { event_type: 'mastery.unknown' }), /^event_type must be one of: /),
     invalid((k: string) => event(k, { component: 'speed' }), /^component must be one of: /),
-    invalid((k: string) => event(k, { data: { total_exercises: 10, completed_exercises: 11 } }), /^data\.completed_exercises must not exceed data\.total_exercises/),
+    invalid(
+      (k: string) => event(k, { data: { total_exercises: 10, completed_exercises: 11 } }),
+      /^data\.completed_exercises must not exceed data\.total_exercises/,
+    ),
     invalid((k: string) => event(k, { data: { total_exercises: 10, completed_exercises: 5, bonus: 1 } }), /^data\.bonus is not an allowed field$/),
     invalid(() => event('has a space'), /^student_id must be 1–64 characters/),
     invalid((k: string) => event(k, { timestamp: future }), /^timestamp must not be more than 5 minutes in the future$/),
     invalid((k: string) => event(k, { timestamp: '2026-01-05 10:00:00' }), /^timestamp must be an RFC 3339 date-time with an offset/),
-    invalid((k: string) => event(k, { component: 'quality', data: { avg_code_quality: 0.5, correctness: 1.5, efficiency: 0.5 } }), /^data\.correctness must be <= 1$/),
+    invalid(
+      (k: string) => event(k, { component: 'quality', data: { avg_code_quality: 0.5, correctness: 1.5, efficiency: 0.5 } }),
+      /^data\.correctness must be <= 1$/,
+    ),
     invalid((k: string) => {
       const e: Record<string, unknown> = event(k);
       delete e.event_id;
       return e;
     }, /^event_id is required$/),
     invalid((k: string) => event(k, { metadata: { source: 42 } }), /^metadata\.source must be string$/),
-    invalid((k: string) => event(k, { event_type: 'activity.recorded', component: undefined, data: { minutes: 5 } }), /^data\.minutes is not an allowed field$/),
+    invalid(
+      (k: string) => event(k, { event_type: 'activity.recorded', component: undefined, data: { minutes: 5 } }),
+      /^data\.minutes is not an allowed field$/,
+    ),
     // A valid event but for its size: 17,000 bytes of metadata.
     invalid((k: string) => event(k, { metadata: { source: 'padding', note: 'x'.repeat(17_000) } }), /^\(event\) is \d+ bytes; at most 16384 are allowed$/),
   ];
@@ -406,85 +412,95 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     let finalMetrics = '';
     const timings: Record<string, number> = {};
 
-    before(async () => {
-      const started = Date.now();
-      const schema = await freshSchema();
-      stack.add(() => schema.drop());
-      schemaUrl = schema.url;
-      redis = new Redis(REDIS);
-      stack.add(() => redis.quit());
-      await redis.flushdb();
-      stack.add(() => redis.flushdb());
-      env = await kafkaEnv('s1', stack.add);
-      TOPIC = env.topics;
-      db = await openPostgres(schema.url);
-      stack.add(() => db.close());
+    before(
+      async () => {
+        const started = Date.now();
+        const schema = await freshSchema();
+        stack.add(() => schema.drop());
+        schemaUrl = schema.url;
+        redis = new Redis(REDIS);
+        stack.add(() => redis.quit());
+        await redis.flushdb();
+        stack.add(() => redis.flushdb());
+        env = await kafkaEnv('s1', stack.add);
+        TOPIC = env.topics;
+        db = await openPostgres(schema.url);
+        stack.add(() => db.close());
 
-      const generated = seededClass({ seed: 20_260_101, prefix: 'k1', students: 200, topics: TOPICS, days: januaryDays(10), density: 0.55 });
-      valid = seededShuffle(generated, 11).slice(0, 20_000);
-      assert.equal(valid.length, 20_000, `the generator gave ${generated.length} events`);
-      assert.equal(studentsOf(valid).length, 200);
-      assert.deepEqual([...new Set(valid.map((e) => e.component ?? e.event_type))].sort(), ['activity.recorded', 'completion', 'consistency', 'quality', 'quiz']);
-      // 2 %: 400 events sent a second time, each somewhere after its first sending.
-      const random = seededRandom(12);
-      const resent = new Set<number>();
-      while (resent.size < 400) resent.add(Math.floor(random() * valid.length));
-      duplicates = resent.size;
-      const positioned = valid.map((e, i) => ({ at: i, e }));
-      for (const i of resent) positioned.push({ at: i + 0.5 + random() * (valid.length - i), e: valid[i]! });
-      positioned.sort((a, b) => a.at - b.at);
-      poison = poisonMessages(13);
-      const messages = interleave(keyed(positioned.map((p) => p.e)), poison.map((p) => ({ key: p.key, value: p.value })), 14);
+        const generated = seededClass({ seed: 20_260_101, prefix: 'k1', students: 200, topics: TOPICS, days: januaryDays(10), density: 0.55 });
+        valid = seededShuffle(generated, 11).slice(0, 20_000);
+        assert.equal(valid.length, 20_000, `the generator gave ${generated.length} events`);
+        assert.equal(studentsOf(valid).length, 200);
+        assert.deepEqual([...new Set(valid.map((e) => e.component ?? e.event_type))].sort(), [
+          'activity.recorded',
+          'completion',
+          'consistency',
+          'quality',
+          'quiz',
+        ]);
+        // 2 %: 400 events sent a second time, each somewhere after its first sending.
+        const random = seededRandom(12);
+        const resent = new Set<number>();
+        while (resent.size < 400) resent.add(Math.floor(random() * valid.length));
+        duplicates = resent.size;
+        const positioned = valid.map((e, i) => ({ at: i, e }));
+        for (const i of resent) positioned.push({ at: i + 0.5 + random() * (valid.length - i), e: valid[i]! });
+        positioned.sort((a, b) => a.at - b.at);
+        poison = poisonMessages(13);
+        const messages = interleave(
+          keyed(positioned.map((p) => p.e)),
+          poison.map((p) => ({ key: p.key, value: p.value })),
+          14,
+        );
 
-      [rec, w] = await Promise.all([
-        recorder(env.kafka, 'e2e-s1-recorder', [TOPIC.updated, TOPIC.dlq, TOPIC.retry], stack.add),
-        worker(
-          { ...env.workerEnv, MASTERY_KAFKA_GROUP_ID: GROUP, MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: REDIS },
-          stack.add,
-        ),
-      ]);
-      timings.setup = Date.now() - started;
+        [rec, w] = await Promise.all([
+          recorder(env.kafka, 'e2e-s1-recorder', [TOPIC.updated, TOPIC.dlq, TOPIC.retry], stack.add),
+          worker({ ...env.workerEnv, MASTERY_KAFKA_GROUP_ID: GROUP, MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: REDIS }, stack.add),
+        ]);
+        timings.setup = Date.now() - started;
 
-      const t0 = Date.now();
-      await produce(env.producer, TOPIC.requests, messages, 500);
-      timings.produce = Date.now() - t0;
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          const m = await fetchText(`${w.url}/metrics`).catch(() => undefined);
-          if (m?.status === 200) metricsDuringRun.push(m.text);
-          await new Promise((resolve) => setTimeout(resolve, 150));
+        const t0 = Date.now();
+        await produce(env.producer, TOPIC.requests, messages, 500);
+        timings.produce = Date.now() - t0;
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            const m = await fetchText(`${w.url}/metrics`).catch(() => undefined);
+            if (m?.status === 200) metricsDuringRun.push(m.text);
+            await new Promise((resolve) => setTimeout(resolve, 150));
+          }
+        })();
+        try {
+          await drained(env, GROUP, w, 90_000, async () => (await logCounts(db)).total >= valid.length);
+        } finally {
+          sampling = false;
+          await sampler;
         }
-      })();
-      try {
-        await drained(env, GROUP, w, 90_000, async () => (await logCounts(db)).total >= valid.length);
-      } finally {
-        sampling = false;
-        await sampler;
-      }
-      timings.applied = Date.now() - t0;
-      await caughtUp(env.kafka, rec, [TOPIC.updated, TOPIC.dlq, TOPIC.retry]);
-      mainUpdates = [...rec.of(TOPIC.updated)];
+        timings.applied = Date.now() - t0;
+        await caughtUp(env.kafka, rec, [TOPIC.updated, TOPIC.dlq, TOPIC.retry]);
+        mainUpdates = [...rec.of(TOPIC.updated)];
 
-      // The HTTP path, fed the same valid events.
-      const t1 = Date.now();
-      expected = await httpPath(valid);
-      stack.add(() => expected.close());
-      timings.httpPath = Date.now() - t1;
+        // The HTTP path, fed the same valid events.
+        const t1 = Date.now();
+        expected = await httpPath(valid);
+        stack.add(() => expected.close());
+        timings.httpPath = Date.now() - t1;
 
-      // One more batch, sent in one request: six students, five new events each on a new day.
-      followUp = seededClass({ seed: 99, prefix: 'k1', students: 6, topics: ['python.loops'], days: ['2026-01-11'], density: 1 });
-      const before = new Set(rec.of(TOPIC.updated).map((m) => `${m.partition}:${m.offset}`));
-      const expectedBefore = expected.updates.length;
-      await env.producer.send({ topic: TOPIC.requests, messages: keyed(followUp).map((m) => ({ key: m.key, value: m.value })) });
-      await drained(env, GROUP, w, 30_000, async () => (await logCounts(db)).total >= valid.length + followUp.length);
-      await caughtUp(env.kafka, rec, [TOPIC.updated, TOPIC.dlq, TOPIC.retry]);
-      followUpRecorded = rec.of(TOPIC.updated).filter((m) => !before.has(`${m.partition}:${m.offset}`));
-      await expected.post(followUp);
-      followUpUpdates = expected.updates.slice(expectedBefore);
-      finalMetrics = (await fetchText(`${w.url}/metrics`)).text;
-      timings.total = Date.now() - started;
-    }, { timeout: 180_000 });
+        // One more batch, sent in one request: six students, five new events each on a new day.
+        followUp = seededClass({ seed: 99, prefix: 'k1', students: 6, topics: ['python.loops'], days: ['2026-01-11'], density: 1 });
+        const before = new Set(rec.of(TOPIC.updated).map((m) => `${m.partition}:${m.offset}`));
+        const expectedBefore = expected.updates.length;
+        await env.producer.send({ topic: TOPIC.requests, messages: keyed(followUp).map((m) => ({ key: m.key, value: m.value })) });
+        await drained(env, GROUP, w, 30_000, async () => (await logCounts(db)).total >= valid.length + followUp.length);
+        await caughtUp(env.kafka, rec, [TOPIC.updated, TOPIC.dlq, TOPIC.retry]);
+        followUpRecorded = rec.of(TOPIC.updated).filter((m) => !before.has(`${m.partition}:${m.offset}`));
+        await expected.post(followUp);
+        followUpUpdates = expected.updates.slice(expectedBefore);
+        finalMetrics = (await fetchText(`${w.url}/metrics`)).text;
+        timings.total = Date.now() - started;
+      },
+      { timeout: 180_000 },
+    );
 
     after(() => stack.run());
 
@@ -539,7 +555,9 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
       const batches = metricValue(finalMetrics, 'mastery_batch_duration_seconds_count', { source: 'kafka' });
       const most = Math.max(...[...by.values()].map((u) => u.length));
       assert.ok(most <= batches, `a student has ${most} updates, more than the ${batches} batches the worker handled`);
-      t.diagnostic(`${mainUpdates.length} updates for ${by.size} students over ${batches} batches (at most ${most} for one student) from ${valid.length + duplicates} events`);
+      t.diagnostic(
+        `${mainUpdates.length} updates for ${by.size} students over ${batches} batches (at most ${most} for one student) from ${valid.length + duplicates} events`,
+      );
       // The last update of each student carries the result as of today, as the HTTP path has it
       // for the same events (before the follow-up batch, which changed six students).
       const changedLater = new Set(followUp.map((e) => e.student_id));
@@ -577,7 +595,11 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
       assert.equal(buckets.find((s) => s.labels.le === '+Inf')?.value, count);
       const lag = metricSamples(m, 'mastery_consumer_lag').filter((s) => s.labels.topic === TOPIC.requests);
       assert.deepEqual(lag.map((s) => s.labels.partition).sort(), ['0', '1', '2', '3', '4', '5'], 'a lag for every partition of mastery.requests');
-      assert.deepEqual(lag.map((s) => s.value), [0, 0, 0, 0, 0, 0], 'nothing left behind at the end');
+      assert.deepEqual(
+        lag.map((s) => s.value),
+        [0, 0, 0, 0, 0, 0],
+        'nothing left behind at the end',
+      );
       const peak = Math.max(0, ...metricsDuringRun.flatMap((text) => metricSamples(text, 'mastery_consumer_lag').map((s) => s.value)));
       t.diagnostic(`${metricsDuringRun.length} /metrics samples during the run; the highest lag seen: ${peak}; ${count} batches`);
       assert.ok(peak > 0, 'while the run was going on, /metrics showed a lag');
@@ -592,7 +614,7 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     });
   });
 
-  describe('2. a state store that fails mid-stream (a redis-server of the test\'s own, killed and started again)', { concurrency: true }, () => {
+  describe("2. a state store that fails mid-stream (a redis-server of the test's own, killed and started again)", { concurrency: true }, () => {
     it('2a. while Redis is down, batches go to mastery.retry with retry_count; once it is back they are applied', { timeout: 150_000 }, async (t) => {
       const onCleanup = cleanupsOf(t);
       const GROUP = 'e2e-s2a';
@@ -673,7 +695,11 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
       }
       assert.ok(tries.size > 0, 'events went to the retry topic while Redis was down');
       for (const [id, ns] of tries) {
-        assert.deepEqual(ns.sort(), Array.from({ length: ns.length }, (_, i) => i + 1), `retry counts of ${id}`);
+        assert.deepEqual(
+          ns.sort(),
+          Array.from({ length: ns.length }, (_, i) => i + 1),
+          `retry counts of ${id}`,
+        );
         assert.ok(ns.length <= 3, `${id} was retried ${ns.length} times`);
       }
       assert.equal(rec.of(TOPIC.retry).length, retried.length, 'only events of the batch sent while Redis was down were retried');
@@ -682,8 +708,17 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
       // Applied once Redis was back: in the log once each, in Redis state, and published.
       assert.deepEqual(await logCounts(db), { total: first.length + second.length, distinct_ids: first.length + second.length });
       assert.deepEqual(await appliedInRedis(redis, second), { marked: second.length, folded: second.length });
-      const updatedAfter = new Set(rec.of(TOPIC.updated).filter((m) => !updatesBefore.has(`${m.partition}:${m.offset}`)).map((m) => m.key));
-      assert.deepEqual(studentsOf(second).filter((id) => !updatedAfter.has(id)), [], 'every student of the retried batch got a mastery.updated');
+      const updatedAfter = new Set(
+        rec
+          .of(TOPIC.updated)
+          .filter((m) => !updatesBefore.has(`${m.partition}:${m.offset}`))
+          .map((m) => m.key),
+      );
+      assert.deepEqual(
+        studentsOf(second).filter((id) => !updatedAfter.has(id)),
+        [],
+        'every student of the retried batch got a mastery.updated',
+      );
       assert.equal((await fetchText(`${w.url}/readyz`)).status, 200);
 
       const expected = await httpPath([...first, ...second]);
@@ -740,7 +775,10 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
       });
       const gaveUpAfter = Date.now() - sentAt;
       const phases = [1, 2, 3].map((n) => {
-        const at = rec.of(TOPIC.retry).filter((m) => decodeJson(m).retry_count === n).map((m) => m.seenAt - sentAt);
+        const at = rec
+          .of(TOPIC.retry)
+          .filter((m) => decodeJson(m).retry_count === n)
+          .map((m) => m.seenAt - sentAt);
         return `retry_count ${n} seen ${Math.min(...at)}–${Math.max(...at)} ms`;
       });
       const deadAt = deadOf().map((m) => m.seenAt - sentAt);
@@ -759,7 +797,11 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
         assert.deepEqual(original, { ...event, retry_count: 3 });
         assert.equal(m.key, event.student_id);
       }
-      assert.deepEqual([...seen.values()].filter((n) => n !== 1), [], 'each event is dead-lettered exactly once');
+      assert.deepEqual(
+        [...seen.values()].filter((n) => n !== 1),
+        [],
+        'each event is dead-lettered exactly once',
+      );
       assert.equal(seen.size, doomed.length);
       const retries = new Map<string, number[]>();
       for (const m of rec.of(TOPIC.retry)) {
@@ -786,7 +828,9 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     });
   });
 
-  it('3. kill -9 after at least 20 % of a run, then a restart: nothing lost, nothing counted twice, results equal a clean single pass', { timeout: 150_000 }, async (t) => {
+  it('3. kill -9 after at least 20 % of a run, then a restart: nothing lost, nothing counted twice, results equal a clean single pass', {
+    timeout: 150_000,
+  }, async (t) => {
     const onCleanup = cleanupsOf(t);
     const GROUP = 'e2e-s3';
     const REDIS = await redisDb(8);
@@ -815,7 +859,13 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     // commits or rolls back there): the log is what the killed worker left only once none of
     // its connections is left.
     const workerConnections = async () =>
-      Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [workerUrl.searchParams.get('application_name')]))[0]!.n);
+      Number(
+        (
+          await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [
+            workerUrl.searchParams.get('application_name'),
+          ])
+        )[0]!.n,
+      );
     assert.ok((await workerConnections()) > 0, 'the worker connects under its own application_name');
     await first.kill();
     assert.equal(first.child.signalCode, 'SIGKILL');
@@ -850,7 +900,9 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     );
   });
 
-  it('4. the broker killed with -9 and started again: the worker recovers by itself and applies what was produced meanwhile and after', { timeout: 150_000 }, async (t) => {
+  it('4. the broker killed with -9 and started again: the worker recovers by itself and applies what was produced meanwhile and after', {
+    timeout: 150_000,
+  }, async (t) => {
     const onCleanup = cleanupsOf(t);
     const GROUP = 'e2e-s4';
     const schema = await freshSchema();
@@ -869,7 +921,11 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     await caughtUp(env.kafka, rec, [TOPIC.updated]);
     const updatesBefore = rec.of(TOPIC.updated).length;
 
-    const kafkaLines = () => w.log().split('\n').filter((l) => /"kafka"/.test(l)).length;
+    const kafkaLines = () =>
+      w
+        .log()
+        .split('\n')
+        .filter((l) => /"kafka"/.test(l)).length;
     const linesBefore = kafkaLines();
     await env.cluster.kill(1);
     const downAt = Date.now();
@@ -891,8 +947,17 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     await caughtUp(env.kafka, rec, [TOPIC.updated]);
 
     assert.deepEqual(await logCounts(db), { total: all.length, distinct_ids: all.length });
-    const newly = new Set(rec.of(TOPIC.updated).slice(updatesBefore).map((m) => m.key));
-    assert.deepEqual(studentsOf([...during, ...afterwards]).filter((id) => !newly.has(id)), [], 'every student sent during or after the outage got an update');
+    const newly = new Set(
+      rec
+        .of(TOPIC.updated)
+        .slice(updatesBefore)
+        .map((m) => m.key),
+    );
+    assert.deepEqual(
+      studentsOf([...during, ...afterwards]).filter((id) => !newly.has(id)),
+      [],
+      'every student sent during or after the outage got an update',
+    );
     assert.ok(!hasExited(w.child), 'the worker is still running');
     const m = (await fetchText(`${w.url}/metrics`)).text;
     assert.equal(metricValue(m, 'mastery_events_total', { source: 'kafka', outcome: 'accepted' }), all.length);
@@ -908,16 +973,27 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     const TOPIC = env.topics;
     const [rec, w] = await Promise.all([
       recorder(env.kafka, 'e2e-s5-recorder', [TOPIC.updated, TOPIC.dlq], onCleanup),
-      worker(
-        { ...env.workerEnv, MASTERY_KAFKA_GROUP_ID: GROUP, MASTERY_DATA_DIR: ':memory:', MASTERY_KAFKA_ENCODING: 'avro' },
-        onCleanup,
-      ),
+      worker({ ...env.workerEnv, MASTERY_KAFKA_GROUP_ID: GROUP, MASTERY_DATA_DIR: ':memory:', MASTERY_KAFKA_ENCODING: 'avro' }, onCleanup),
     ]);
     const random = seededRandom(51);
     // With every optional field left out: no topic, no metadata, no difficulty, no quiz timing.
     const sparse: WireEvent[] = ['av-000', 'av-001', 'av-900'].flatMap((id) => [
-      { event_id: seededUuid(random), event_type: 'mastery.calculation.requested', timestamp: '2026-01-07T08:00:00Z', student_id: id, component: 'completion', data: { total_exercises: 12, completed_exercises: 9 } },
-      { event_id: seededUuid(random), event_type: 'mastery.calculation.requested', timestamp: '2026-01-07T09:00:00Z', student_id: id, component: 'quiz', data: { total_questions: 10, correct_answers: 7 } },
+      {
+        event_id: seededUuid(random),
+        event_type: 'mastery.calculation.requested',
+        timestamp: '2026-01-07T08:00:00Z',
+        student_id: id,
+        component: 'completion',
+        data: { total_exercises: 12, completed_exercises: 9 },
+      },
+      {
+        event_id: seededUuid(random),
+        event_type: 'mastery.calculation.requested',
+        timestamp: '2026-01-07T09:00:00Z',
+        student_id: id,
+        component: 'quiz',
+        data: { total_questions: 10, correct_answers: 7 },
+      },
       { event_id: seededUuid(random), event_type: 'activity.recorded', timestamp: '2026-01-08T09:00:00+01:00', student_id: id, data: {} },
     ]);
     const events = [...seededClass({ seed: 52, prefix: 'av', students: 12, topics: TOPICS.slice(0, 2), days: januaryDays(5), density: 0.6 }), ...sparse];
@@ -928,7 +1004,11 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
       { key: 'poison-json', value: notAvro, error: /not a LearningEvent in Avro.*magic byte/ },
       { key: 'poison-schema', value: otherSchema, error: /schema id 7/ },
     ];
-    const messages = interleave(events.map((e) => ({ key: e.student_id, value: codec.encodeEvent(e) })), poison.map((p) => ({ key: p.key, value: p.value })), 53);
+    const messages = interleave(
+      events.map((e) => ({ key: e.student_id, value: codec.encodeEvent(e) })),
+      poison.map((p) => ({ key: p.key, value: p.value })),
+      53,
+    );
     await produce(env.producer, TOPIC.requests, messages);
     await drained(env, GROUP, w, 30_000);
     await caughtUp(env.kafka, rec, [TOPIC.updated, TOPIC.dlq]);
@@ -1003,7 +1083,10 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     for (const batch of batchesOf(events.slice(1), 250)) {
       const r = await post(batch);
       assert.equal(r.status, 202, JSON.stringify(r.body).slice(0, 500));
-      assert.deepEqual({ accepted: r.body.accepted, duplicate: r.body.duplicate, rejected: r.body.rejected, queued: r.body.queued }, { accepted: 0, duplicate: 0, rejected: 0, queued: batch.length });
+      assert.deepEqual(
+        { accepted: r.body.accepted, duplicate: r.body.duplicate, rejected: r.body.rejected, queued: r.body.queued },
+        { accepted: 0, duplicate: 0, rejected: 0, queued: batch.length },
+      );
       assert.deepEqual(new Set(r.body.results.map((x) => x.status)), new Set(['queued']));
     }
     const single = await post(events[0]);
@@ -1013,8 +1096,14 @@ describe('mastery worker on Kafka, end to end', { concurrency: true }, () => {
     const bad = { ...events[1]!, event_id: '9b2f8f1e-1c1a-4c8e-8a53-3f3a1b1d0e01', data: { total: 1 } };
     const mixed = await post([events[2], bad, events[3]]);
     assert.equal(mixed.status, 202, JSON.stringify(mixed.body));
-    assert.deepEqual(mixed.body.results.map((x) => x.status), ['queued', 'rejected', 'queued']);
-    assert.ok(mixed.body.results[1]?.errors?.some((e) => e.field === 'data.total'), JSON.stringify(mixed.body.results[1]));
+    assert.deepEqual(
+      mixed.body.results.map((x) => x.status),
+      ['queued', 'rejected', 'queued'],
+    );
+    assert.ok(
+      mixed.body.results[1]?.errors?.some((e) => e.field === 'data.total'),
+      JSON.stringify(mixed.body.results[1]),
+    );
     const resent = 2; // events[2] and events[3] were sent in the batches already
     await drained(env, GROUP, w, 30_000, async () => (await logCounts(db)).total === events.length);
 

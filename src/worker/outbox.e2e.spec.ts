@@ -78,7 +78,11 @@ describe('the outbox: kill -9 of the worker between its state write and its publ
 
     const events = seededClass({ seed: 1412, prefix: 'outbox', students: 12, topics: ['python.loops'], days: ['2026-01-05', '2026-01-06'], density: 1 });
     const students = [...new Set(events.map((e) => e.student_id))];
-    await produce(producer, TOPIC.requests, events.map((e) => ({ key: e.student_id, value: JSON.stringify(e) })));
+    await produce(
+      producer,
+      TOPIC.requests,
+      events.map((e) => ({ key: e.student_id, value: JSON.stringify(e) })),
+    );
 
     await waitFor(() => crashing.child.signalCode !== null || crashing.child.exitCode !== null, 'the worker to stop at its crash point', {
       timeoutMs: 60_000,
@@ -92,14 +96,21 @@ describe('the outbox: kill -9 of the worker between its state write and its publ
     const before = recorder.of(TOPIC.updated).length;
     assert.equal(before, await topicSize(kafka, TOPIC.updated), 'the recorder has read the whole topic');
     const published = () => recorder.of(TOPIC.updated).map((m) => JSON.parse(m.value.toString('utf8')) as MasteryUpdated);
-    assert.deepEqual(published().filter((u) => saved.has(u.event_id)), [], 'none of the saved updates was published before the kill');
+    assert.deepEqual(
+      published().filter((u) => saved.has(u.event_id)),
+      [],
+      'none of the saved updates was published before the kill',
+    );
 
     const restarted = await startWorker(env);
     started.push(restarted);
     await waitFor(
       async () => [...saved.keys()].every((id) => published().some((u) => u.event_id === id)) && (await outboxOf(redis, students)).size === 0,
       'every saved update on mastery.updated, and the outbox empty',
-      { timeoutMs: 60_000, detail: async () => `${published().length} published; outbox ${(await outboxOf(redis, students)).size}; log:\n${restarted.log().slice(-3000)}` },
+      {
+        timeoutMs: 60_000,
+        detail: async () => `${published().length} published; outbox ${(await outboxOf(redis, students)).size}; log:\n${restarted.log().slice(-3000)}`,
+      },
     );
 
     for (const [eventId, update] of saved) {

@@ -66,7 +66,10 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.batchSize > 0 || !transactions.owns(payload.topic, payload.partition)) return;
     transactions.commit(payload.topic, payload.partition, [], String(BigInt(payload.lastOffset) + 1n)).catch((error: unknown) => {
-      logger.warn({ err: error, topic: payload.topic, partition: payload.partition }, 'offsets past transaction markers not committed; the next chunk commits them');
+      logger.warn(
+        { err: error, topic: payload.topic, partition: payload.partition },
+        'offsets past transaction markers not committed; the next chunk commits them',
+      );
     });
   });
   await consumer.connect();

@@ -72,7 +72,7 @@ async function openStream(url: string, token: string) {
   };
 }
 
-describe('serve with MASTERY_HTTP_INGEST=forward: the live stream relays the worker\'s mastery.updated', () => {
+describe("serve with MASTERY_HTTP_INGEST=forward: the live stream relays the worker's mastery.updated", () => {
   it('every update the worker publishes reaches the stream once, with its event_id; a teacher hears only the class', { timeout: 150_000 }, async (t) => {
     const onCleanup = cleanups(t);
     const schema = await freshSchema();
@@ -102,7 +102,14 @@ describe('serve with MASTERY_HTTP_INGEST=forward: the live stream relays the wor
     onCleanup(() => worker.stop());
     onCleanup(() => stopChild(serve.child));
 
-    const events = seededClass({ seed: 77, prefix: 'relay', students: 8, topics: ['python.loops'], days: ['2026-01-05', '2026-01-06', '2026-01-07'], density: 1 });
+    const events = seededClass({
+      seed: 77,
+      prefix: 'relay',
+      students: 8,
+      topics: ['python.loops'],
+      days: ['2026-01-05', '2026-01-06', '2026-01-07'],
+      density: 1,
+    });
     const students = [...new Set(events.map((e) => e.student_id))].sort();
     const classOf = students.slice(0, 3);
     const admin = await signHs256(SECRET, { role: 'admin', sub: 'relay-admin', expiresIn: '1h' });
@@ -136,7 +143,10 @@ describe('serve with MASTERY_HTTP_INGEST=forward: the live stream relays the wor
     );
 
     const published = onTopic();
-    assert.ok(students.every((s) => published.some((u) => u.student_id === s)), 'an update for every student');
+    assert.ok(
+      students.every((s) => published.some((u) => u.student_id === s)),
+      'an update for every student',
+    );
     assert.deepEqual(
       adminStream.received.map((r) => r.update).sort((a, b) => a.event_id.localeCompare(b.event_id)),
       [...published].sort((a, b) => a.event_id.localeCompare(b.event_id)),
@@ -146,8 +156,13 @@ describe('serve with MASTERY_HTTP_INGEST=forward: the live stream relays the wor
     const forClass = published.filter((u) => classOf.includes(u.student_id));
     await waitFor(() => teacherStream.received.length >= forClass.length, "the class's updates on the teacher's stream");
     assert.deepEqual(new Set(teacherStream.received.map((r) => r.update.event_id)), new Set(forClass.map((u) => u.event_id)));
-    assert.ok(teacherStream.received.every((r) => classOf.includes(r.update.student_id)), 'nothing of another class');
-    t.diagnostic(`${events.length} events forwarded, ${published.length} updates published by the worker, ${adminStream.received.length} relayed to the admin's stream`);
+    assert.ok(
+      teacherStream.received.every((r) => classOf.includes(r.update.student_id)),
+      'nothing of another class',
+    );
+    t.diagnostic(
+      `${events.length} events forwarded, ${published.length} updates published by the worker, ${adminStream.received.length} relayed to the admin's stream`,
+    );
 
     // Stopping serve stops its relay too: it exits on SIGTERM, cleanly.
     await adminStream.close();

@@ -45,9 +45,7 @@ export async function startJwksServer(): Promise<JwksServer> {
     url: `http://127.0.0.1:${port}/jwks.json`,
     kids,
     sign: (alg, claims, header = {}) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg, kid: kids[alg], typ: 'JWT', ...header })
-        .sign(alg === 'RS256' ? rsa.privateKey : ec.privateKey),
+      new SignJWT(claims).setProtectedHeader({ alg, kid: kids[alg], typ: 'JWT', ...header }).sign(alg === 'RS256' ? rsa.privateKey : ec.privateKey),
     rsaPublic: { pem, der, jwk: rsaJwk },
     requests: () => count,
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),

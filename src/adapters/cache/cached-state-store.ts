@@ -84,7 +84,10 @@ export function createCachedStateStore(inner: StateStore, options: CacheOptions)
     },
 
     async save(batch) {
-      const outcome = await writing(batch.map((w) => w.record.state.student_id), () => inner.save(batch));
+      const outcome = await writing(
+        batch.map((w) => w.record.state.student_id),
+        () => inner.save(batch),
+      );
       for (const w of batch) {
         const etag = outcome.etags.get(w.record.state.student_id);
         if (etag !== undefined) remember(w.record.state.student_id, { ...w.record, etag });

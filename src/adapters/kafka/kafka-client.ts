@@ -43,7 +43,10 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig, logger: Lo
     const missing = Object.values(config.topics).filter((t) => !existing.has(t.name));
     if (missing.length === 0) return;
     await admin.createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
-    await waitForLeaders(admin, missing.map((t) => t.name));
+    await waitForLeaders(
+      admin,
+      missing.map((t) => t.name),
+    );
     logger.info({ topics: missing.map((t) => t.name) }, 'Kafka topics created');
   } catch (error) {
     logger.warn({ err: error }, 'could not create the Kafka topics; they must exist already');

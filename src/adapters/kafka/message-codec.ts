@@ -58,7 +58,8 @@ function unframe(value: Buffer, schemaId: number, what: string): Buffer {
 
 /** A type as an error message says it: "a boolean", "a record", "an int or null". */
 function describeType(type: avro.Type): string {
-  const names = type instanceof avro.types.UnwrappedUnionType ? type.types.map((t) => t.typeName) : [type.typeName.startsWith('union') ? 'record' : type.typeName];
+  const names =
+    type instanceof avro.types.UnwrappedUnionType ? type.types.map((t) => t.typeName) : [type.typeName.startsWith('union') ? 'record' : type.typeName];
   return `${/^[aeiou]/.test(names[0]!) ? 'an' : 'a'} ${names.join(' or ')}`;
 }
 
@@ -80,7 +81,9 @@ function toAvro(type: avro.Type, record: Json, what: string): Buffer {
     });
     if (refused === undefined) throw error;
     const path = refused.path[0] === 'data' ? ['data', ...refused.path.slice(2)] : refused.path;
-    throw new Error(`the ${what} cannot be written in Avro: ${path.join('.') || 'the record'} is ${JSON.stringify(refused.value) ?? 'missing'}, not ${describeType(refused.type)}`);
+    throw new Error(
+      `the ${what} cannot be written in Avro: ${path.join('.') || 'the record'} is ${JSON.stringify(refused.value) ?? 'missing'}, not ${describeType(refused.type)}`,
+    );
   }
 }
 
@@ -93,9 +96,7 @@ export function avroCodec(schemaIds: { event: number; updated: number }): Messag
   const eventType = loadSchema('learning-event.avsc') as avro.types.RecordType;
   const updatedType = loadSchema('mastery-updated.avsc');
   const dataUnion = eventType.field('data').type as avro.types.WrappedUnionType;
-  const branchFields = new Map(
-    dataUnion.types.map((t) => [t.name!, (t as avro.types.RecordType).fields.map((f) => f.name)]),
-  );
+  const branchFields = new Map(dataUnion.types.map((t) => [t.name!, (t as avro.types.RecordType).fields.map((f) => f.name)]));
   return {
     decodeEvent(value) {
       let record: Json;
@@ -140,7 +141,12 @@ export function avroCodec(schemaIds: { event: number; updated: number }): Messag
     decodeUpdate(value) {
       const record = updatedType.fromBuffer(unframe(value, schemaIds.updated, 'update')) as Json;
       const recommendations = (record.recommendations as Json[]).map(withoutNulls);
-      return { ...record, components: { ...(record.components as Json) }, recommendations, forecast: { ...(record.forecast as Json) } } as unknown as MasteryUpdated;
+      return {
+        ...record,
+        components: { ...(record.components as Json) },
+        recommendations,
+        forecast: { ...(record.forecast as Json) },
+      } as unknown as MasteryUpdated;
     },
   };
 }

@@ -89,8 +89,14 @@ describe('Avro: response.recorded', () => {
   it('refuses bytes that are not a LearningEvent, naming why', () => {
     const good = codec.encodeEvent(response({ item_id: 'q1', correct: true, attempt: 1, seconds: 3 }));
     assert.throws(() => codec.decodeEvent(good.subarray(0, good.length - 4)), /^Error: the message is not a LearningEvent in Avro: truncated buffer$/);
-    assert.throws(() => codec.decodeEvent(Buffer.from(JSON.stringify(response({ item_id: 'q1', correct: true })))), /not a LearningEvent in Avro: .*magic byte 0/);
-    assert.throws(() => codec.decodeEvent(avroCodec({ event: 7, updated: 12 }).encodeEvent(response({ item_id: 'q1', correct: true }))), /names schema id 7; this engine reads schema id 11/);
+    assert.throws(
+      () => codec.decodeEvent(Buffer.from(JSON.stringify(response({ item_id: 'q1', correct: true })))),
+      /not a LearningEvent in Avro: .*magic byte 0/,
+    );
+    assert.throws(
+      () => codec.decodeEvent(avroCodec({ event: 7, updated: 12 }).encodeEvent(response({ item_id: 'q1', correct: true }))),
+      /names schema id 7; this engine reads schema id 11/,
+    );
   });
 
   it('passes an answer Avro can carry but the engine refuses on to validation, which names the field', () => {
@@ -108,7 +114,9 @@ describe('Avro: response.recorded', () => {
   });
 
   it('names the field it refuses to write', () => {
-    assert.throws(() => codec.encodeEvent(response({ item_id: 'q1', correct: 'yes' })), { message: 'the event cannot be written in Avro: data.correct is "yes", not a boolean' });
+    assert.throws(() => codec.encodeEvent(response({ item_id: 'q1', correct: 'yes' })), {
+      message: 'the event cannot be written in Avro: data.correct is "yes", not a boolean',
+    });
   });
 });
 
@@ -123,21 +131,37 @@ describe('Avro: mastery.updated with its forecast', () => {
   });
 
   it('keeps a forecast that needs help and its bounds exactly', () => {
-    const forecast = { score_in_7_days: 0.437, low: 0.301, high: 0.598, needs_help: true, method: 'activity-paths' as const, model_version: '2026-03-01T08:00:00.000Z#412' };
+    const forecast = {
+      score_in_7_days: 0.437,
+      low: 0.301,
+      high: 0.598,
+      needs_help: true,
+      method: 'activity-paths' as const,
+      model_version: '2026-03-01T08:00:00.000Z#412',
+    };
     assert.deepEqual(codec.decodeUpdate(codec.encodeUpdate(update({ forecast }))).forecast, forecast);
   });
 
   it('refuses an update whose forecast breaks the schema, and bytes of another schema', () => {
     const u = update();
-    assert.throws(() => codec.encodeUpdate({ ...u, forecast: { ...u.forecast, needs_help: 'no' as unknown as boolean } }), { message: 'the update cannot be written in Avro: forecast.needs_help is "no", not a boolean' });
-    assert.throws(() => codec.encodeUpdate({ ...u, forecast: { ...u.forecast, low: undefined as unknown as number } }), { message: 'the update cannot be written in Avro: forecast.low is missing, not a double' });
+    assert.throws(() => codec.encodeUpdate({ ...u, forecast: { ...u.forecast, needs_help: 'no' as unknown as boolean } }), {
+      message: 'the update cannot be written in Avro: forecast.needs_help is "no", not a boolean',
+    });
+    assert.throws(() => codec.encodeUpdate({ ...u, forecast: { ...u.forecast, low: undefined as unknown as number } }), {
+      message: 'the update cannot be written in Avro: forecast.low is missing, not a double',
+    });
     assert.throws(() => codec.encodeUpdate({ ...u, forecast: undefined as unknown as MasteryUpdated['forecast'] }));
-    assert.throws(() => codec.decodeUpdate(codec.encodeEvent(response({ item_id: 'q1', correct: true }))), /the update names schema id 11; this engine reads schema id 12/);
+    assert.throws(
+      () => codec.decodeUpdate(codec.encodeEvent(response({ item_id: 'q1', correct: true }))),
+      /the update names schema id 11; this engine reads schema id 12/,
+    );
     assert.throws(() => codec.decodeUpdate(Buffer.from(JSON.stringify(u))), /not in Confluent's Avro wire format \(magic byte 0\)/);
   });
 
   it('says which field is missing when the forecast is absent', () => {
-    assert.throws(() => codec.encodeUpdate({ ...update(), forecast: undefined as unknown as MasteryUpdated['forecast'] }), { message: 'the update cannot be written in Avro: forecast is missing, not a record' });
+    assert.throws(() => codec.encodeUpdate({ ...update(), forecast: undefined as unknown as MasteryUpdated['forecast'] }), {
+      message: 'the update cannot be written in Avro: forecast is missing, not a record',
+    });
   });
 });
 

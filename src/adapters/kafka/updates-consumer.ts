@@ -24,7 +24,9 @@ export async function consumeUpdates(
   deliver: (updates: MasteryUpdated[]) => Promise<void>,
 ): Promise<{ stop: () => Promise<void> }> {
   const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
-  consumer.on(consumer.events.GROUP_JOIN, () => options.logger.info({ topic: options.topic, group: options.groupId }, 'relaying mastery.updated to the live stream'));
+  consumer.on(consumer.events.GROUP_JOIN, () =>
+    options.logger.info({ topic: options.topic, group: options.groupId }, 'relaying mastery.updated to the live stream'),
+  );
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [options.topic], fromBeginning: false });
@@ -36,7 +38,10 @@ export async function consumeUpdates(
           try {
             updates.push(options.codec.decodeUpdate(message.value ?? Buffer.alloc(0)));
           } catch (error) {
-            options.logger.warn({ err: error, topic: batch.topic, partition: batch.partition, offset: message.offset }, 'a mastery.updated message could not be decoded; skipped');
+            options.logger.warn(
+              { err: error, topic: batch.topic, partition: batch.partition, offset: message.offset },
+              'a mastery.updated message could not be decoded; skipped',
+            );
           }
         }
         await deliver(updates);

@@ -5,8 +5,7 @@ import type { EventLog } from '../../ports/event-log.js';
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The log's order: by instant to the nanosecond, then by event_id (as the SQL log orders). */
-const byTimeThenId = (a: LearningEvent, b: LearningEvent) =>
-  compare(instantKey(a.timestamp), instantKey(b.timestamp)) || compare(a.event_id, b.event_id);
+const byTimeThenId = (a: LearningEvent, b: LearningEvent) => compare(instantKey(a.timestamp), instantKey(b.timestamp)) || compare(a.event_id, b.event_id);
 
 /** The event log in this process's memory: nothing survives a restart (MASTERY_DATA_DIR=:memory:). */
 export function createMemoryEventLog(): EventLog {
@@ -59,9 +58,7 @@ export function createMemoryEventLog(): EventLog {
     async *scanStudents(pageSize = 500) {
       const students = [...byStudent.keys()].sort();
       for (let i = 0; i < students.length; i += pageSize) {
-        yield students
-          .slice(i, i + pageSize)
-          .map((studentId) => ({ studentId, events: [...byStudent.get(studentId)!].sort(byTimeThenId) }));
+        yield students.slice(i, i + pageSize).map((studentId) => ({ studentId, events: [...byStudent.get(studentId)!].sort(byTimeThenId) }));
       }
     },
 

@@ -25,7 +25,10 @@ export function createMemoryPrivacyRegistry(): PrivacyRegistry {
     },
 
     async erasedStudents() {
-      return [...statuses].filter(([, s]) => s.erasedAt !== null).map(([id]) => id).sort();
+      return [...statuses]
+        .filter(([, s]) => s.erasedAt !== null)
+        .map(([id]) => id)
+        .sort();
     },
   };
 }

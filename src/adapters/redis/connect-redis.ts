@@ -10,7 +10,10 @@ export type RedisClient = Redis | Cluster;
  * commands of a batch are still all sent before any reply is awaited.
  */
 export function connectRedis(url: string): RedisClient {
-  const urls = url.split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = url
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   // A Redis that is down must cost a request at most a couple of seconds (then 503), not the
   // minutes ioredis would otherwise keep a command queued while it reconnects.
   const common = {
@@ -29,6 +32,12 @@ export function connectRedis(url: string): RedisClient {
   const first = new URL(urls[0]!);
   return new Cluster(nodes, {
     enableAutoPipelining: false,
-    redisOptions: { ...common, enableAutoPipelining: false, username: first.username || undefined, password: first.password || undefined, tls: first.protocol === 'rediss:' ? {} : undefined },
+    redisOptions: {
+      ...common,
+      enableAutoPipelining: false,
+      username: first.username || undefined,
+      password: first.password || undefined,
+      tls: first.protocol === 'rediss:' ? {} : undefined,
+    },
   });
 }

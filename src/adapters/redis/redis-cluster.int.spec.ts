@@ -14,9 +14,7 @@ describe('Redis state store on a real three-node Redis Cluster', () => {
   });
   after(() => cluster.stop());
 
-  stateStoreContract('StateStore contract: Redis Cluster', async () =>
-    createRedisStateStore(connectRedis(cluster.url), { retentionDays: 90 }),
-  );
+  stateStoreContract('StateStore contract: Redis Cluster', async () => createRedisStateStore(connectRedis(cluster.url), { retentionDays: 90 }));
 
   it('spreads students over the nodes while each student keeps all its keys in one slot', async () => {
     const store = createRedisStateStore(connectRedis(cluster.url), { retentionDays: 90 });

@@ -29,9 +29,7 @@ function openStores(t: TestContext) {
   return { raw, store };
 }
 
-stateStoreContract('StateStore contract: Redis (a real server)', async () =>
-  createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS }),
-);
+stateStoreContract('StateStore contract: Redis (a real server)', async () => createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS }));
 
 describe('Redis state store: the key layout of events.md', () => {
   let raw: Redis;
@@ -91,14 +89,12 @@ describe('Redis state store: the key layout of events.md', () => {
     for (const key of keys) {
       const ttl = await raw.ttl(key);
       const day = /:(\d{4}-\d{2}-\d{2}):/.exec(key)?.[1];
-      const expected = day === undefined
-        ? RETENTION_DAYS * 86400
-        : RETENTION_DAYS * 86400 - Math.floor((NOW_MS - Date.parse(`${day}T00:00:00Z`)) / 1000);
+      const expected = day === undefined ? RETENTION_DAYS * 86400 : RETENTION_DAYS * 86400 - Math.floor((NOW_MS - Date.parse(`${day}T00:00:00Z`)) / 1000);
       near(ttl, expected, key);
     }
   });
 
-  it('holds each day\'s component values as that day ended, and the day\'s raw events by id', async () => {
+  it("holds each day's component values as that day ended, and the day's raw events by id", async () => {
     assert.equal(await raw.get(`student:{${student}}:mastery:2026-01-12:completion`), '0.8');
     assert.equal(await raw.get(`student:{${student}}:mastery:2026-01-12:consistency`), '1');
     // A day later the streak runs on: consistency stays 1.
@@ -118,21 +114,12 @@ describe('Redis state store: the key layout of events.md', () => {
     }
   });
 
-  it('keeps the state as a hash: its version, each topic\'s active days, each day\'s last report per component', async () => {
+  it("keeps the state as a hash: its version, each topic's active days, each day's last report per component", async () => {
     const hash = await raw.hgetall(`student:{${student}}:state`);
-    assert.deepEqual(Object.keys(hash).sort(), [
-      'd:2026-01-12:python.loops',
-      'd:2026-01-13:general',
-      'i:completion:2026-01-12:python.loops',
-      'version',
-    ]);
+    assert.deepEqual(Object.keys(hash).sort(), ['d:2026-01-12:python.loops', 'd:2026-01-13:general', 'i:completion:2026-01-12:python.loops', 'version']);
     assert.match(hash.version!, /^[1-9]\d*$/, 'a whole number');
     assert.equal(hash.version, written, 'the etag the write reported');
-    assert.deepEqual(JSON.parse(hash['i:completion:2026-01-12:python.loops']!), [
-      '2026-01-12T10:00:00.000000000Z',
-      events[0]!.event_id,
-      events[0]!.data,
-    ]);
+    assert.deepEqual(JSON.parse(hash['i:completion:2026-01-12:python.loops']!), ['2026-01-12T10:00:00.000000000Z', events[0]!.event_id, events[0]!.data]);
   });
 });
 
@@ -147,7 +134,12 @@ describe('Redis state store: daily values a write leaves out', () => {
     data: {},
   });
   /** Writes `events` folded onto `base` with these daily values; the version it stored. */
-  async function write(store: ReturnType<typeof createRedisStateStore>, base: { state: StudentState; etag: string | null }, events: LearningEvent[], days: ReturnType<typeof day>[]) {
+  async function write(
+    store: ReturnType<typeof createRedisStateStore>,
+    base: { state: StudentState; etag: string | null },
+    events: LearningEvent[],
+    days: ReturnType<typeof day>[],
+  ) {
     const state = evolveAll(base.state, events);
     const outcome = await store.save([{ record: { state, current: null }, etag: base.etag, applied: events, days, incremental: base.etag !== null }]);
     assert.deepEqual(outcome.conflicts, []);
@@ -158,7 +150,12 @@ describe('Redis state store: daily values a write leaves out', () => {
     const { raw, store } = openStores(t);
     const student = `days-${randomUUID().slice(0, 8)}`;
     const key = (date: string, c: string) => `student:{${student}}:mastery:${date}:${c}`;
-    const first = await write(store, { state: initialState(student), etag: null }, [activity(student, '2026-01-12T10:00:00Z')], [day('2026-01-12', 0.8), day('2026-01-13', 0.8)]);
+    const first = await write(
+      store,
+      { state: initialState(student), etag: null },
+      [activity(student, '2026-01-12T10:00:00Z')],
+      [day('2026-01-12', 0.8), day('2026-01-13', 0.8)],
+    );
     // Deleted by hand: a value the next write leaves out stays deleted, which shows it was left out.
     await raw.del(key('2026-01-12', 'quiz'), key('2026-01-13', 'quiz'), key('2026-01-13', 'completion'));
 
@@ -166,7 +163,7 @@ describe('Redis state store: daily values a write leaves out', () => {
     assert.equal(await raw.get(key('2026-01-13', 'completion')), '0.9', 'a changed value is written');
     assert.equal(await raw.get(key('2026-01-12', 'quiz')), null, 'unchanged: left out');
     assert.equal(await raw.get(key('2026-01-13', 'quiz')), null, 'unchanged: left out');
-    assert.equal(await raw.ttl(key('2026-01-13', 'completion')) > 0, true, 'written with its expiry');
+    assert.equal((await raw.ttl(key('2026-01-13', 'completion'))) > 0, true, 'written with its expiry');
 
     // Another process (a store of its own) follows on from a version it did not write.
     const other = createRedisStateStore(connectRedis(redisUrl), { retentionDays: RETENTION_DAYS, now: () => NOW_MS });
@@ -186,7 +183,9 @@ describe('Redis state store: daily values a write leaves out', () => {
     const student = `days-${randomUUID().slice(0, 8)}`;
     const key = `student:{${student}}:mastery:2026-01-12:quiz`;
     const first = await write(store, { state: initialState(student), etag: null }, [activity(student, '2026-01-12T10:00:00Z')], [day('2026-01-12', 0.8)]);
-    const refused = await store.save([{ record: { state: first.state, current: null }, etag: '1', applied: [], days: [day('2026-01-12', 0.8)], incremental: true }]);
+    const refused = await store.save([
+      { record: { state: first.state, current: null }, etag: '1', applied: [], days: [day('2026-01-12', 0.8)], incremental: true },
+    ]);
     assert.deepEqual(refused.conflicts, [student]);
     await raw.del(key);
     await write(store, first, [activity(student, '2026-01-12T11:00:00Z')], [day('2026-01-12', 0.8)]);
@@ -217,9 +216,20 @@ describe('Redis state store: retention', () => {
       };
       const fresh: LearningEvent = { ...old, event_id: randomUUID(), timestamp: '2026-02-20T10:00:00Z' };
       const state = evolveAll(initialState(student), [old, fresh]);
-      await store.save([{ record: { state, current: null }, etag: null, applied: [old, fresh], days: touchedDays(state, [old, fresh], DEFAULT_MODEL_CONFIG), incremental: false }]);
+      await store.save([
+        {
+          record: { state, current: null },
+          etag: null,
+          applied: [old, fresh],
+          days: touchedDays(state, [old, fresh], DEFAULT_MODEL_CONFIG),
+          incremental: false,
+        },
+      ]);
       const keys = await raw.keys(`student:{${student}}:*`);
-      assert.ok(keys.some((k) => k.includes(':2026-02-20:')), keys.join(', '));
+      assert.ok(
+        keys.some((k) => k.includes(':2026-02-20:')),
+        keys.join(', '),
+      );
       assert.ok(!keys.some((k) => k.includes(':2026-01-10:')), keys.join(', '));
     } finally {
       await store.close();
@@ -259,7 +269,7 @@ describe('Redis state store: remove leaves no key of the student', () => {
     ];
   }
 
-  it('deletes the state, the result, every day\'s values and raw events, and the given markers; a neighbour keeps its keys', async (t) => {
+  it("deletes the state, the result, every day's values and raw events, and the given markers; a neighbour keeps its keys", async (t) => {
     const { raw, store } = openStores(t);
     const student = `rm-${randomUUID().slice(0, 8)}`;
     // An id the student's id is a prefix of: its keys must survive the removal.
@@ -272,7 +282,10 @@ describe('Redis state store: remove leaves no key of the student', () => {
     const before = await raw.keys(`student:{${student}}:*`);
     assert.ok(before.some((k) => k.endsWith(':raw_events')) && before.some((k) => k.includes(':mastery:')), before.join(', '));
 
-    await store.remove([student], events.map((e) => e.event_id));
+    await store.remove(
+      [student],
+      events.map((e) => e.event_id),
+    );
 
     assert.deepEqual(await raw.keys(`student:{${student}}:*`), [], 'no key of the student is left');
     for (const e of events) assert.equal(await raw.exists(`processed:{${e.event_id}}`), 0, `the marker of ${e.event_id} is gone`);
@@ -290,7 +303,10 @@ describe('Redis state store: remove leaves no key of the student', () => {
     await saveStudent(store, student, events.slice(1), etag);
     assert.ok((await raw.keys(`student:{${student}}:*2026-01-10*`)).length > 0, 'the fixture leaves keys of a day the state forgot');
 
-    await store.remove([student], events.map((e) => e.event_id));
+    await store.remove(
+      [student],
+      events.map((e) => e.event_id),
+    );
 
     assert.deepEqual(await raw.keys(`student:{${student}}:*`), []);
   });
@@ -306,7 +322,10 @@ describe('Redis state store: remove leaves no key of the student', () => {
       assert.ok(!seen.has(etag), `version ${etag} came back after a removal`);
       assert.equal((await store.etags([student])).get(student), etag, 'etags tells it: a cache may revalidate with it');
       seen.add(etag);
-      await store.remove([student], events.map((e) => e.event_id));
+      await store.remove(
+        [student],
+        events.map((e) => e.event_id),
+      );
     }
     await saveStudent(store, student, events.slice(1));
     const stale = [...seen].at(-1)!;

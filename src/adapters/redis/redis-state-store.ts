@@ -141,10 +141,7 @@ const REMEMBER_DAYS_OF = 10_000;
  * retention period; each student's keys change in one Lua script (atomic, and refused when
  * another writer got there first), processed markers live 7 days.
  */
-export function createRedisStateStore(
-  redis: RedisClient,
-  options: { retentionDays: number; now?: () => number },
-): StateStore {
+export function createRedisStateStore(redis: RedisClient, options: { retentionDays: number; now?: () => number }): StateStore {
   const ttlSeconds = options.retentionDays * 24 * 3600;
   const now = options.now ?? Date.now;
   const written = createWrittenDays(REMEMBER_DAYS_OF);

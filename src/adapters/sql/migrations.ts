@@ -83,14 +83,16 @@ const MIGRATION_LOCK = 72_917_301;
 export async function migrate(db: SqlClient): Promise<string[]> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.query(
-      'CREATE TABLE IF NOT EXISTS mastery_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
+    await tx.query('CREATE TABLE IF NOT EXISTS mastery_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await tx.query<{ id: string }>('SELECT id FROM mastery_migrations')).map((r) => r.id));
     const applied: string[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.id)) continue;
-      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      for (const statement of m.sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await tx.query(statement);
       await tx.query('INSERT INTO mastery_migrations (id) VALUES ($1)', [m.id]);
       applied.push(m.id);
     }

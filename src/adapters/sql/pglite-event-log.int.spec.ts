@@ -64,7 +64,11 @@ describe('SQL event log on PGlite', () => {
       assert.deepEqual(await migrate(db), []);
 
       const recorded = await db.query<{ id: string }>('SELECT id FROM mastery_migrations ORDER BY id');
-      assert.deepEqual(recorded.map((r) => r.id), ALL_MIGRATIONS, 'each migration recorded once');
+      assert.deepEqual(
+        recorded.map((r) => r.id),
+        ALL_MIGRATIONS,
+        'each migration recorded once',
+      );
       await assert.doesNotReject(sharedLog(db).ping(), 'the schema still works');
     });
 
@@ -155,7 +159,10 @@ describe('SQL event log on PGlite in a worker thread (the embedded default of se
       }),
       /the work failed/,
     );
-    assert.deepEqual((await db.query<{ n: number }>('SELECT n FROM thread_tx ORDER BY n')).map((r) => r.n), [1, 2]);
+    assert.deepEqual(
+      (await db.query<{ n: number }>('SELECT n FROM thread_tx ORDER BY n')).map((r) => r.n),
+      [1, 2],
+    );
   });
 
   it('a statement PostgreSQL refuses rejects with its error and code, and the thread goes on', async () => {

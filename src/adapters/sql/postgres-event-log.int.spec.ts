@@ -60,9 +60,7 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
   });
 
   it('indexes the per-student reads and keys events by event_id', async () => {
-    const indexes = await db.query<{ indexdef: string }>(
-      "SELECT indexdef FROM pg_indexes WHERE tablename = 'mastery_events'",
-    );
+    const indexes = await db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'mastery_events'");
     const defs = indexes.map((i) => i.indexdef).join('\n');
     assert.match(defs, /UNIQUE INDEX .*\(event_id\)/);
     assert.match(defs, /\(student_id, occurred_at\)/);
@@ -82,7 +80,10 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
       }));
       const stored = await Promise.all([log.append(events), log.append([...events].reverse()), log.append(events.slice(100, 300))]);
       assert.equal(new Set(stored.flatMap((s) => [...s])).size, 400, 'every event stored by exactly one of the batches');
-      assert.equal(stored.reduce((n, s) => n + s.size, 0), 400);
+      assert.equal(
+        stored.reduce((n, s) => n + s.size, 0),
+        400,
+      );
     }
   });
 });

@@ -79,7 +79,10 @@ describe('SQL audit trail: group commit', () => {
     await assert.rejects(lost, /connection lost/);
     await kept;
     const { entries } = await trail.query({ actor: 'gc-b', limit: 10 });
-    assert.deepEqual(entries.map((e) => e.request_id), ['r-1']);
+    assert.deepEqual(
+      entries.map((e) => e.request_id),
+      ['r-1'],
+    );
   });
 });
 
@@ -96,8 +99,7 @@ function commitModes(where: string, open: () => Promise<{ db: SqlClient; close: 
     });
     after(() => opened?.close());
 
-    const setting = async (db: Pick<SqlClient, 'query'>) =>
-      (await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit'))[0]!.synchronous_commit;
+    const setting = async (db: Pick<SqlClient, 'query'>) => (await db.query<{ synchronous_commit: string }>('SHOW synchronous_commit'))[0]!.synchronous_commit;
     const commitOf = (entries: AuditEntry[], options?: { durableReads?: boolean }) =>
       opened!.db.transaction(async (tx) => {
         const base = await setting(tx);

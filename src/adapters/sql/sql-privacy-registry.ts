@@ -43,9 +43,7 @@ export function createSqlPrivacyRegistry(db: SqlClient): PrivacyRegistry {
     },
 
     async erasedStudents() {
-      const rows = await db.query<{ student_id: string }>(
-        'SELECT student_id FROM mastery_privacy WHERE erased_at IS NOT NULL ORDER BY student_id',
-      );
+      const rows = await db.query<{ student_id: string }>('SELECT student_id FROM mastery_privacy WHERE erased_at IS NOT NULL ORDER BY student_id');
       return rows.map((r) => r.student_id);
     },
   };

@@ -24,11 +24,7 @@ function positive(name: string, raw: string | undefined, fallback: number, max: 
 }
 
 export async function demoCommand(args: string[]): Promise<void> {
-  const flags = parseFlags(
-    args,
-    { url: { type: 'string' }, students: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' } },
-    USAGE,
-  );
+  const flags = parseFlags(args, { url: { type: 'string' }, students: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' } }, USAGE);
   if (wantsHelp(flags)) return;
   const config = loadConfig();
   const base = (flags.values.url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
@@ -53,12 +49,21 @@ export async function demoCommand(args: string[]): Promise<void> {
   }
   const out = process.stdout;
   const answers = events.filter((e) => (e as { event_type: string }).event_type === 'response.recorded').length;
-  out.write(`sent ${events.length} events (${answers} answers) for ${students.length} students: ${totals.accepted} accepted, ${totals.duplicate} duplicate, ${totals.rejected} rejected\n\n`);
+  out.write(
+    `sent ${events.length} events (${answers} answers) for ${students.length} students: ${totals.accepted} accepted, ${totals.duplicate} duplicate, ${totals.rejected} rejected\n\n`,
+  );
 
   const ids = students.map((s) => s.student_id);
   const teacher = await signHs256(secret, { role: 'teacher', sub: 'demo-teacher', students: ids, expiresIn: '8h' });
   const list = (await callService(`${base}/v1/students?limit=1000`, teacher)) as {
-    students: Array<{ student_id: string; mastery_score: number; level: string; trend: string | null; forecast: { score_in_7_days: number }; needs_help: boolean }>;
+    students: Array<{
+      student_id: string;
+      mastery_score: number;
+      level: string;
+      trend: string | null;
+      forecast: { score_in_7_days: number };
+      needs_help: boolean;
+    }>;
   };
   const profileOf = new Map(students.map((s) => [s.student_id, s.profile]));
   // "needs help" is the forecast's (learner-model §4), as in the class view and the at-risk list.

@@ -42,8 +42,7 @@ export async function studentsCommand(args: string[]): Promise<void> {
   if (!(STUDENT_SORTS as readonly string[]).includes(sort)) throw new UsageError(`--sort must be one of ${STUDENT_SORTS.join(', ')}, not ${sort}`);
   const config = loadConfig();
   const base = (flags.values.url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
-  const token =
-    flags.values.token ?? (await signHs256(await resolveJwtSecret(config), { role: 'admin', sub: 'mastery-cli', expiresIn: '5m' }));
+  const token = flags.values.token ?? (await signHs256(await resolveJwtSecret(config), { role: 'admin', sub: 'mastery-cli', expiresIn: '5m' }));
   const query = new URLSearchParams({ sort: sort as StudentSort, limit: flags.values.limit ?? '100' });
   if (flags.values['needs-help']) query.set('needs_help', 'true');
   if (flags.values['as-of'] !== undefined) query.set('as_of', flags.values['as-of']);
@@ -51,7 +50,9 @@ export async function studentsCommand(args: string[]): Promise<void> {
 
   const out = process.stdout;
   const what = flags.values['needs-help'] ? 'need help' : 'known';
-  out.write(`${list.total} student${list.total === 1 ? '' : 's'} ${what} as of ${list.as_of}${list.students.length < list.total ? ` (the first ${list.students.length} shown; --limit for more)` : ''}\n`);
+  out.write(
+    `${list.total} student${list.total === 1 ? '' : 's'} ${what} as of ${list.as_of}${list.students.length < list.total ? ` (the first ${list.students.length} shown; --limit for more)` : ''}\n`,
+  );
   if (list.students.length === 0) return;
   out.write(`\n${COLUMNS}\n`);
   for (const s of list.students) out.write(`${row(s)}\n`);

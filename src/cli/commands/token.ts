@@ -14,11 +14,7 @@ Signs a development token (HS256) with the configured secret and prints it.
   --ttl       lifetime, e.g. 30m, 8h, 7d (default 8h)`;
 
 export async function tokenCommand(args: string[]): Promise<void> {
-  const flags = parseFlags(
-    args,
-    { role: { type: 'string' }, sub: { type: 'string' }, students: { type: 'string' }, ttl: { type: 'string' } },
-    USAGE,
-  );
+  const flags = parseFlags(args, { role: { type: 'string' }, sub: { type: 'string' }, students: { type: 'string' }, ttl: { type: 'string' } }, USAGE);
   if (wantsHelp(flags)) return;
   const { role, sub, students, ttl } = flags.values;
   if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}\n\n${USAGE}`);
@@ -27,7 +23,10 @@ export async function tokenCommand(args: string[]): Promise<void> {
   const token = await signHs256(await resolveJwtSecret(loadConfig()), {
     role: role as Role,
     sub,
-    students: students?.split(',').map((s) => s.trim()).filter(Boolean),
+    students: students
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     expiresIn: ttl,
   });
   process.stdout.write(`${token}\n`);

@@ -16,11 +16,7 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
 }
 
 /** Runs the command to its end; resolves with its exit code and output. */
-export async function runCli(
-  args: string[],
-  env: Record<string, string>,
-  stdin?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnCli(args, env);
   let stdout = '';
   let stderr = '';

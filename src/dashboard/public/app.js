@@ -40,7 +40,10 @@ function h(tag, attrs = {}, ...children) {
  * the only separators they may hold), so a narrow column breaks `python.` | `functions` rather
  * than inside a word; CSS breaks anywhere only a part longer than the column.
  */
-const breakable = (text) => String(text).split(/(?<=[._-])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
+const breakable = (text) =>
+  String(text)
+    .split(/(?<=[._-])/)
+    .flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
 
 const fmt = (x) => (typeof x === 'number' ? x.toFixed(3) : '—');
 const pct = (x) => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;
@@ -105,7 +108,12 @@ const studentPath = (id, what) => `/v1/students/${encodeURIComponent(id)}/${what
 function claimsOf(token) {
   try {
     const part = token.split('.')[1] ?? '';
-    const json = atob(part.replaceAll('-', '+').replaceAll('_', '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const json = atob(
+      part
+        .replaceAll('-', '+')
+        .replaceAll('_', '/')
+        .padEnd(Math.ceil(part.length / 4) * 4, '='),
+    );
     const claims = JSON.parse(json);
     return claims && typeof claims === 'object' ? claims : {};
   } catch {
@@ -221,7 +229,7 @@ function renderClass() {
       h('td', { class: 'student-id' }, breakable(s.student_id)),
       h('td', { class: 'num score' }, scoreBar(s.mastery_score, s.level)),
       h('td', { class: 'level' }, badge(s.level)),
-      h('td', { class: `trend trend-${s.trend ?? 'none'}`, 'data-label': 'Trend' }, s.trend ? TREND_LABEL[s.trend] ?? s.trend : '—'),
+      h('td', { class: `trend trend-${s.trend ?? 'none'}`, 'data-label': 'Trend' }, s.trend ? (TREND_LABEL[s.trend] ?? s.trend) : '—'),
       h('td', { class: 'num forecast-cell', 'data-label': 'In 7 days' }, s.forecast ? forecastCell(s.forecast) : '—'),
       h('td', { class: 'help' }, s.needs_help ? h('span', { class: 'flag' }, 'Needs help') : onTrack()),
     ),
@@ -269,9 +277,7 @@ function weakestTopics(limit = 5) {
 
 /** The right half while no student is chosen: who needs help, and where the class is weakest. */
 function renderOverview() {
-  const flagged = state.students
-    .filter((s) => s.needs_help)
-    .sort((a, b) => (a.forecast?.score_in_7_days ?? 0) - (b.forecast?.score_in_7_days ?? 0));
+  const flagged = state.students.filter((s) => s.needs_help).sort((a, b) => (a.forecast?.score_in_7_days ?? 0) - (b.forecast?.score_in_7_days ?? 0));
   $('help-count').textContent = String(flagged.length);
   $('help-of').textContent = `of ${state.students.length} student${state.students.length === 1 ? '' : 's'}`;
   $('help-list').replaceChildren(
@@ -418,7 +424,14 @@ function renderStudent(mastery, history, prediction, path, knowledge) {
             'li',
             { class: `rec priority-${r.priority}` },
             h('span', { class: 'priority' }, r.priority),
-            h('span', { class: 'rec-text' }, h('strong', {}, human(r.action)), ' ', r.area, r.topic ? h('span', { class: 'topic-tag' }, breakable(r.topic)) : null),
+            h(
+              'span',
+              { class: 'rec-text' },
+              h('strong', {}, human(r.action)),
+              ' ',
+              r.area,
+              r.topic ? h('span', { class: 'topic-tag' }, breakable(r.topic)) : null,
+            ),
           ),
         )),
   );
@@ -429,7 +442,9 @@ function renderStudent(mastery, history, prediction, path, knowledge) {
   $('topics').replaceChildren(
     ...(topics.length === 0
       ? [h('tr', {}, h('td', { colspan: '3', class: 'muted' }, 'No topics reported.'))]
-      : topics.map((t) => h('tr', {}, h('td', {}, breakable(t.topic)), h('td', { class: 'num' }, scoreBar(t.mastery_score, t.level)), h('td', {}, badge(t.level))))),
+      : topics.map((t) =>
+          h('tr', {}, h('td', {}, breakable(t.topic)), h('td', { class: 'num' }, scoreBar(t.mastery_score, t.level)), h('td', {}, badge(t.level))),
+        )),
   );
 }
 
@@ -499,7 +514,11 @@ function renderKnowledge(knowledge) {
                 'span',
                 { class: 'score-cell' },
                 h('span', { class: 'p-known' }, pct(t.p_known)),
-                h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: `bar-fill ${t.p_known < 0.5 ? 'weak' : 'strong'}`, style: { width: pct(t.p_known) } })),
+                h(
+                  'span',
+                  { class: 'bar', 'aria-hidden': 'true' },
+                  h('span', { class: `bar-fill ${t.p_known < 0.5 ? 'weak' : 'strong'}`, style: { width: pct(t.p_known) } }),
+                ),
               ),
             ),
             h('td', { class: 'num p-correct' }, pct(t.p_correct)),
@@ -649,7 +668,9 @@ async function refreshAfterUpdates() {
 
 $('sign-in-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const token = $('token-input').value.trim().replace(/^Bearer\s+/i, '');
+  const token = $('token-input')
+    .value.trim()
+    .replace(/^Bearer\s+/i, '');
   if (token) void signIn(token);
 });
 $('sign-out').addEventListener('click', signOut);

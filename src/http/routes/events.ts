@@ -27,7 +27,7 @@ export function eventRoutes(app: FastifyInstance, ingest: Ingest): void {
           'A single invalid event answers 422; a batch answers 200 with a result per event.',
         body: Type.Union([sharedRef('LearningEvent'), Type.Array(sharedRef('LearningEvent'), { maxItems: MAX_BATCH })]),
         response: {
-          200: success(IngestReport, 'applied: a result per event (a batch answers 200 whatever its events\' fate)'),
+          200: success(IngestReport, "applied: a result per event (a batch answers 200 whatever its events' fate)"),
           202: success(IngestReport, 'queued for the worker (MASTERY_HTTP_INGEST=forward): accepted, not yet applied'),
           ...errorResponses(400, 401, 403, 413, 422, 429, 503),
         },

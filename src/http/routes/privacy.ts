@@ -69,7 +69,10 @@ export function privacyRoutes(app: FastifyInstance, deps: EngineDeps): void {
         summary: 'Erase a student everywhere but the audit trail, and refuse their events until consent is granted again',
         params: StudentParams,
         response: {
-          200: success(Type.Object({ student_id: Type.String(), events_erased: Type.Integer() }), 'erased (also a student never seen: 0 events), and a tombstone left'),
+          200: success(
+            Type.Object({ student_id: Type.String(), events_erased: Type.Integer() }),
+            'erased (also a student never seen: 0 events), and a tombstone left',
+          ),
           ...errors,
         },
       },

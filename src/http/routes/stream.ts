@@ -103,7 +103,9 @@ export function streamRoutes(scope: FastifyInstance, bus: Bus, options: StreamOp
     },
     async (request: FastifyRequest, reply: FastifyReply) => {
       const principal = principalOf(request);
-      const token = createHash('sha256').update(request.headers.authorization ?? '').digest('base64url');
+      const token = createHash('sha256')
+        .update(request.headers.authorization ?? '')
+        .digest('base64url');
       const held = perToken.get(token) ?? 0;
       if (held >= maxPerToken) {
         await options.onOpen?.(request, 'refused', { reason: 'too many streams', open: held });

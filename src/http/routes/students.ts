@@ -71,7 +71,12 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
 
   app.get(
     '/students/:id/prediction',
-    read('getStudentPrediction', 'The 7-day prediction and whether the student needs help', PredictionResult, "the prediction and the learner model's forecast"),
+    read(
+      'getStudentPrediction',
+      'The 7-day prediction and whether the student needs help',
+      PredictionResult,
+      "the prediction and the learner model's forecast",
+    ),
     (request: Scoped) => queries.prediction(callerOf(request), request.params.id, scope(request)),
   );
 
@@ -138,9 +143,7 @@ export function studentRoutes(app: FastifyInstance, queries: StudentQueries): vo
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
             // A bound every store can page with: beyond it a number is a client's mistake, not an outage.
             offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
-            needs_help: Type.Optional(
-              Type.Boolean({ description: 'true: only the students the forecast says need help; false: only the others' }),
-            ),
+            needs_help: Type.Optional(Type.Boolean({ description: 'true: only the students the forecast says need help; false: only the others' })),
             sort: Type.Enum([...STUDENT_SORTS], {
               default: 'student_id',
               description: 'student_id, or lowest first by mastery_score or forecast (the score in 7 days); a leading - for highest first',

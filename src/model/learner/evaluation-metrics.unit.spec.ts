@@ -77,9 +77,23 @@ describe('evaluation metrics', () => {
     const bins = calibration([0, 0.05, 0.1, 0.55, 0.95, 1], [0, 1, 1, 0, 1, 1]);
     assert.deepEqual(
       bins.map((b) => [b.from, b.to]),
-      [[0, 0.1], [0.1, 0.2], [0.2, 0.3], [0.3, 0.4], [0.4, 0.5], [0.5, 0.6], [0.6, 0.7], [0.7, 0.8], [0.8, 0.9], [0.9, 1]],
+      [
+        [0, 0.1],
+        [0.1, 0.2],
+        [0.2, 0.3],
+        [0.3, 0.4],
+        [0.4, 0.5],
+        [0.5, 0.6],
+        [0.6, 0.7],
+        [0.7, 0.8],
+        [0.8, 0.9],
+        [0.9, 1],
+      ],
     );
-    assert.deepEqual(bins.map((b) => b.count), [2, 1, 0, 0, 0, 1, 0, 0, 0, 2]);
+    assert.deepEqual(
+      bins.map((b) => b.count),
+      [2, 1, 0, 0, 0, 1, 0, 0, 0, 2],
+    );
     // Bin 0: 0 and 0.05 (one right); bin 1: 0.1 exactly (its lower bound); bin 9: 0.95 and 1 (both right).
     assert.deepEqual(bins[0], { from: 0, to: 0.1, mean_predicted: 0.025, observed: 0.5, count: 2 });
     assert.deepEqual(bins[1], { from: 0.1, to: 0.2, mean_predicted: 0.1, observed: 1, count: 1 });

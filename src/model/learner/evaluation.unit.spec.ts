@@ -14,7 +14,13 @@ import { DEFAULT_LEARNER_PARAMS } from './learner-params.js';
 const config = DEFAULT_MODEL_CONFIG;
 const params = DEFAULT_LEARNER_PARAMS;
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const answer = (at: string, topic: string, correct: boolean, n: number): StoredResponse => ({ at: instantKey(at), event_id: id(n), topic, item_id: `${topic}-${n}`, correct });
+const answer = (at: string, topic: string, correct: boolean, n: number): StoredResponse => ({
+  at: instantKey(at),
+  event_id: id(n),
+  topic,
+  item_id: `${topic}-${n}`,
+  correct,
+});
 
 // The sequence of the knowledge spec: A right on 03-01; A wrong (id 2) and B right (id 3) at the same instant on 03-02.
 const traced = stateOf([
@@ -35,7 +41,13 @@ function input(states: readonly StudentState[], forecastFrom = '2026-03-02', las
 
 describe('topic means (the first reference)', () => {
   it("is each topic's rate of right answers in training, and the overall rate beside it", () => {
-    assert.deepEqual([...means.byTopic], [['A', 2 / 3], ['C', 0]]);
+    assert.deepEqual(
+      [...means.byTopic],
+      [
+        ['A', 2 / 3],
+        ['C', 0],
+      ],
+    );
     assert.equal(means.overall, 0.4);
   });
 
@@ -45,7 +57,7 @@ describe('topic means (the first reference)', () => {
 });
 
 describe('evaluating the learner model on held-out answers', () => {
-  it("scores only the held-out answers, each with the probability the trace gave it before seeing it", () => {
+  it('scores only the held-out answers, each with the probability the trace gave it before seeing it', () => {
     const report = evaluate(input([traced]));
     // Held out: A wrong then B right (the ids order them). The trace gave them
     // σ(0.15 + 0.3 × 2^(−1/30)) and σ(ability after two answers): see the knowledge spec.
@@ -54,7 +66,10 @@ describe('evaluating the learner model on held-out answers', () => {
     assert.equal(report.model.answers, 2);
     assert.equal(report.model.auc, 0, 'the right answer was given less than the wrong one');
     assert.ok(Math.abs(report.model.rmse - Math.sqrt((predicted[0]! ** 2 + (1 - predicted[1]!) ** 2) / 2)) < 1e-12);
-    assert.deepEqual(report.model.calibration.map((b) => b.count), [0, 0, 0, 0, 1, 0, 1, 0, 0, 0]);
+    assert.deepEqual(
+      report.model.calibration.map((b) => b.count),
+      [0, 0, 0, 0, 1, 0, 1, 0, 0, 0],
+    );
     assert.equal(report.model.calibration[6]!.observed, 0);
     assert.equal(report.model.calibration[4]!.observed, 1);
     assert.ok(Math.abs(report.model.log_loss - scores(predicted, outcomes).log_loss) < 1e-12);
@@ -77,16 +92,23 @@ describe('evaluating the learner model on held-out answers', () => {
     assert.deepEqual(evaluate(input([state])).references.seed_quiz, scores([1], [0]));
   });
 
-  it("the forecast: each active day from forecastFrom whose 7th day after is inside the data, against the score reached", () => {
+  it('the forecast: each active day from forecastFrom whose 7th day after is inside the data, against the score reached', () => {
     const day = '2026-03-02';
     const later = addDays(day, 7);
     const once = stateOf(activeOn([day])); // then nothing: reaches the week without practice, its lowest outcome
     const always = stateOf(activeOn(Array.from({ length: 63 }, (_, i) => addDays(later, i - 62)))); // keeps its streak: reaches its best
     const returns = stateOf(activeOn([day, later])); // back on day 7: above the forecast's interval
     // A quiz of 0 of 10 on day 7 replaces the 9 of 10 the forecast let stand: below its interval.
-    const drops = stateOf([quizEvent(`${day}T12:00:00Z`, { total_questions: 10, correct_answers: 9 }), quizEvent(`${later}T12:00:00Z`, { total_questions: 10, correct_answers: 0 })]);
+    const drops = stateOf([
+      quizEvent(`${day}T12:00:00Z`, { total_questions: 10, correct_answers: 9 }),
+      quizEvent(`${later}T12:00:00Z`, { total_questions: 10, correct_answers: 0 }),
+    ]);
     const states = [traced, once, always, returns, drops];
-    const seen = states.map((s) => ({ f: forecastAsOf(s, day, config, params)!, now: masteryAsOf(s, day, config)!.mastery_score, reached: masteryAsOf(s, later, config)!.mastery_score }));
+    const seen = states.map((s) => ({
+      f: forecastAsOf(s, day, config, params)!,
+      now: masteryAsOf(s, day, config)!.mastery_score,
+      reached: masteryAsOf(s, later, config)!.mastery_score,
+    }));
     // What makes this fixture tell the bounds apart: the interval's ends reached exactly, and once missed.
     assert.equal(seen[1]!.reached, seen[1]!.f.low);
     assert.equal(seen[2]!.reached, seen[2]!.f.high);

@@ -68,14 +68,29 @@ describe('fitting the learner model', () => {
 
   it('refuses a fit with too few answers, saying how many it needs and has', () => {
     const { sequences } = simulate(3, 2, 40);
-    assert.throws(() => fitLearnerParams(sequences), (e: unknown) => e instanceof FitRefused && /at least 100 first-attempt answers; the log holds 80/.test(e.message));
+    assert.throws(
+      () => fitLearnerParams(sequences),
+      (e: unknown) => e instanceof FitRefused && /at least 100 first-attempt answers; the log holds 80/.test(e.message),
+    );
     assert.throws(() => fitLearnerParams([]), FitRefused);
   });
 
   it('pools thin topics, drops thin items, and bounds a topic everyone gets right', () => {
     const { sequences } = simulate(5, 100, 20);
-    const easy: StoredResponse[] = Array.from({ length: 200 }, (_, n) => ({ at: at(900_000 + n), event_id: `easy-${n}`, topic: 'always-right', item_id: `easy-${n % 4}`, correct: true }));
-    const thin: StoredResponse[] = Array.from({ length: 5 }, (_, n) => ({ at: at(950_000 + n), event_id: `thin-${n}`, topic: 'thin', item_id: `thin-${n}`, correct: n % 2 === 0 }));
+    const easy: StoredResponse[] = Array.from({ length: 200 }, (_, n) => ({
+      at: at(900_000 + n),
+      event_id: `easy-${n}`,
+      topic: 'always-right',
+      item_id: `easy-${n % 4}`,
+      correct: true,
+    }));
+    const thin: StoredResponse[] = Array.from({ length: 5 }, (_, n) => ({
+      at: at(950_000 + n),
+      event_id: `thin-${n}`,
+      topic: 'thin',
+      item_id: `thin-${n}`,
+      correct: n % 2 === 0,
+    }));
     const fitted = fitLearnerParams([...sequences, easy, thin]);
     assert.equal(fitted.topics.has('thin'), false, 'fewer answers than minTopicAnswers: pooled');
     assert.equal(fitted.items.has('thin-1'), false, 'one answer: no offset of its own');
@@ -98,7 +113,10 @@ const answer = (n: number, topic: string, item: string, correct: boolean): Store
 
 describe('fitting, setting by setting (docs/learner-model.md, "How a fit works" and "Guardrails")', () => {
   it('names its refusal, so that a log line says what kind of error it was', () => {
-    assert.throws(() => fitLearnerParams([]), (e: unknown) => e instanceof Error && e.name === 'FitRefused' && String(e).startsWith('FitRefused: a fit needs'));
+    assert.throws(
+      () => fitLearnerParams([]),
+      (e: unknown) => e instanceof Error && e.name === 'FitRefused' && String(e).startsWith('FitRefused: a fit needs'),
+    );
   });
 
   it('fits from exactly the minimum number of answers (only fewer are refused)', () => {

@@ -42,10 +42,12 @@ function reference(components: ComponentValues, days: readonly Day[], asOf: Day,
 const unit = fc.double({ min: 0, max: 1, noNaN: true });
 const components = fc.record({ completion: unit, quiz: unit, quality: unit, consistency: unit });
 /** A set of active days within 80 days before an as-of day (some after it, which must be ignored). */
-const history = fc.tuple(fc.uniqueArray(fc.integer({ min: -80, max: 3 }), { maxLength: 40 }), fc.integer({ min: 20_000, max: 21_000 })).map(([offsets, base]) => ({
-  asOf: dayFromNumber(base),
-  days: offsets.sort((a, b) => a - b).map((o) => dayFromNumber(base + o)),
-}));
+const history = fc
+  .tuple(fc.uniqueArray(fc.integer({ min: -80, max: 3 }), { maxLength: 40 }), fc.integer({ min: 20_000, max: 21_000 }))
+  .map(([offsets, base]) => ({
+    asOf: dayFromNumber(base),
+    days: offsets.sort((a, b) => a - b).map((o) => dayFromNumber(base + o)),
+  }));
 
 describe('the activity rate', () => {
   it('is (active days in the 56 days ending on the as-of day + 0.5) / (56 + 0.5 + 3)', () => {

@@ -35,7 +35,14 @@ function isPrefixOf(trace: KnowledgeTrace, answers: readonly StoredResponse[], e
  * Folds answers [from, end) into `start` (made from the first `from`), leaving a checkpoint at
  * every multiple of CHECKPOINT on the way; `kept` are the checkpoints before `from`.
  */
-function replay(params: LearnerParams, answers: readonly StoredResponse[], start: KnowledgeTrace, from: number, end: number, kept: readonly KnowledgeTrace[]): KnowledgeTrace {
+function replay(
+  params: LearnerParams,
+  answers: readonly StoredResponse[],
+  start: KnowledgeTrace,
+  from: number,
+  end: number,
+  kept: readonly KnowledgeTrace[],
+): KnowledgeTrace {
   if (from === end) return start;
   const checkpoints = [...kept];
   let trace = start;

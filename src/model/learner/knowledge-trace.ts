@@ -73,7 +73,13 @@ export function topicAt(params: LearnerParams, topic: TopicTrace | undefined, at
 type MutableTopics = Map<string, TopicTrace>;
 
 /** Folds one answer into mutable topics, returning the new ability: O(1). */
-function step(params: LearnerParams, ability: AbilityTrace, topics: MutableTopics, r: StoredResponse, predicted?: (p: number, r: StoredResponse) => void): AbilityTrace {
+function step(
+  params: LearnerParams,
+  ability: AbilityTrace,
+  topics: MutableTopics,
+  r: StoredResponse,
+  predicted?: (p: number, r: StoredResponse) => void,
+): AbilityTrace {
   const atMs = instantKeyMs(r.at);
   const before = topics.get(r.topic);
   const now = topicAt(params, before, atMs);

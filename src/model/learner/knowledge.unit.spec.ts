@@ -59,9 +59,15 @@ describe('knowledge tracing against a hand-computed sequence (default parameters
   it('as of an instant uses only the answers strictly before it', () => {
     const state = stateOf(sequence);
     const atSecond = knowledgeAsOf(P, state, null, ms('2026-03-02T10:00:00Z'), ['A', 'B']);
-    assert.deepEqual(atSecond.map((k) => k.responses), [1, 0]);
+    assert.deepEqual(
+      atSecond.map((k) => k.responses),
+      [1, 0],
+    );
     const justAfter = knowledgeAsOf(P, state, null, ms('2026-03-02T10:00:00.001Z'), ['A', 'B']);
-    assert.deepEqual(justAfter.map((k) => k.responses), [2, 1]);
+    assert.deepEqual(
+      justAfter.map((k) => k.responses),
+      [2, 1],
+    );
   });
 });
 
@@ -76,13 +82,23 @@ const answerArb = fc.record({
 });
 const answersArb = fc.uniqueArray(answerArb, { selector: (a) => a.event_id, minLength: 1, maxLength: 60 });
 const toEvent = (a: { event_id: string; day: number; hour: string; topic: string; item: string; correct: boolean }) =>
-  responseEvent(`2026-03-${String(a.day).padStart(2, '0')}T${a.hour}:00:00Z`, { item_id: a.item, correct: a.correct }, { topic: a.topic, event_id: a.event_id });
+  responseEvent(
+    `2026-03-${String(a.day).padStart(2, '0')}T${a.hour}:00:00Z`,
+    { item_id: a.item, correct: a.correct },
+    { topic: a.topic, event_id: a.event_id },
+  );
 const fitted: LearnerParams = {
   ...P,
   version: 'v9',
   pooled: { difficulty: 0.3, answers: 500 },
-  topics: new Map([['t1', { difficulty: -0.5, answers: 100 }], ['t2', { difficulty: 1, answers: 100 }]]),
-  items: new Map([['i1', { offset: 0.7, answers: 40 }], ['i3', { offset: -0.4, answers: 40 }]]),
+  topics: new Map([
+    ['t1', { difficulty: -0.5, answers: 100 }],
+    ['t2', { difficulty: 1, answers: 100 }],
+  ]),
+  items: new Map([
+    ['i1', { offset: 0.7, answers: 40 }],
+    ['i3', { offset: -0.4, answers: 40 }],
+  ]),
 };
 
 describe('knowledge tracing: laws', () => {
@@ -93,10 +109,14 @@ describe('knowledge tracing: laws', () => {
       }),
       { numRuns: 2000 },
     );
-    assert.equal(instantKeyMs(instantKey('2026-01-14T12:30:00.1239+02:00')), Date.parse('2026-01-14T10:30:00.123Z'), 'an offset is UTC in the key; sub-ms digits dropped');
+    assert.equal(
+      instantKeyMs(instantKey('2026-01-14T12:30:00.1239+02:00')),
+      Date.parse('2026-01-14T10:30:00.123Z'),
+      'an offset is UTC in the key; sub-ms digits dropped',
+    );
   });
 
-  it('fade halves a topic\'s own knowledge every half-life, is 1 at no time elapsed and never above 1', () => {
+  it("fade halves a topic's own knowledge every half-life, is 1 at no time elapsed and never above 1", () => {
     const day = 86_400_000;
     assert.equal(fade(P, 0), 1);
     assert.equal(fade(P, 30 * day), 0.5);
@@ -159,7 +179,9 @@ describe('knowledge tracing: laws', () => {
     const items = new Map(fitted.items);
     const counting: LearnerParams = { ...fitted, items: Object.assign(items, { get: (k: string) => (steps++, Map.prototype.get.call(items, k)) }) };
     const at = (i: number) => `2026-03-${String(1 + Math.floor(i / 60)).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00Z`;
-    const events = Array.from({ length: 100 }, (_, i) => responseEvent(at(i), { item_id: 'i1', correct: i % 3 === 0 }, { topic: 't1', event_id: id(1000 + i) }));
+    const events = Array.from({ length: 100 }, (_, i) =>
+      responseEvent(at(i), { item_id: 'i1', correct: i % 3 === 0 }, { topic: 't1', event_id: id(1000 + i) }),
+    );
     const late = events.splice(90, 1)[0]!;
     const before = evolveAll(initialState('s'), events);
     const stored = traceBefore(counting, before, null, null);
@@ -175,7 +197,9 @@ describe('knowledge tracing: laws', () => {
     let steps = 0;
     const items = new Map(fitted.items);
     const counting: LearnerParams = { ...fitted, items: Object.assign(items, { get: (k: string) => (steps++, Map.prototype.get.call(items, k)) }) };
-    const events = Array.from({ length: 50 }, (_, i) => responseEvent(`2026-03-01T10:${String(i).padStart(2, '0')}:00Z`, { item_id: 'i1', correct: i % 3 === 0 }, { topic: 't1' }));
+    const events = Array.from({ length: 50 }, (_, i) =>
+      responseEvent(`2026-03-01T10:${String(i).padStart(2, '0')}:00Z`, { item_id: 'i1', correct: i % 3 === 0 }, { topic: 't1' }),
+    );
     const before = evolveAll(initialState('s'), events.slice(0, 49));
     const stored = traceBefore(counting, before, null, null);
     assert.equal(traceBefore(counting, before, stored, null), stored, 'nothing new: the stored trace itself');
@@ -235,10 +259,14 @@ describe('knowledge tracing: stored traces and checkpoints', () => {
     return { counter, params };
   };
   const at = (i: number) => `2026-03-${String(1 + Math.floor(i / 60)).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00Z`;
-  const answerAt = (i: number, n: number) => responseEvent(at(i), { item_id: n % 2 === 0 ? 'i1' : 'i3', correct: n % 3 === 0 }, { topic: n % 4 === 0 ? 't2' : 't1', event_id: id(2000 + n) });
+  const answerAt = (i: number, n: number) =>
+    responseEvent(at(i), { item_id: n % 2 === 0 ? 'i1' : 'i3', correct: n % 3 === 0 }, { topic: n % 4 === 0 ? 't2' : 't1', event_id: id(2000 + n) });
 
   it('a stored trace of later answers is not used for an earlier instant', () => {
-    const state = evolveAll(initialState('s'), Array.from({ length: 40 }, (_, i) => answerAt(i, i)));
+    const state = evolveAll(
+      initialState('s'),
+      Array.from({ length: 40 }, (_, i) => answerAt(i, i)),
+    );
     const stored = traceBefore(fitted, state, null, null);
     const asOf = ms(at(20));
     const fromStored = knowledgeAsOf(fitted, state, stored, asOf, ['t1', 't2']);
@@ -248,7 +276,10 @@ describe('knowledge tracing: stored traces and checkpoints', () => {
 
   it('keeps its checkpoints when a trace is extended in order, so that a later late answer still replays from one', () => {
     const events = Array.from({ length: 100 }, (_, i) => answerAt(2 * i, i));
-    for (const [lateAt, checkpoint] of [[101, 32], [141, 64]] as const) {
+    for (const [lateAt, checkpoint] of [
+      [101, 32],
+      [141, 64],
+    ] as const) {
       const { counter, params } = counting();
       // A trace of the first 40 answers (a checkpoint after 32), extended in order to 100 (checkpoints after 64 and 96).
       const first = evolveAll(initialState('s'), events.slice(0, 40));

@@ -19,7 +19,12 @@ const state = stateOf([
   responseEvent('2026-03-03T10:00:00Z', { item_id: 'c1', correct: true }, { topic: 'C' }),
 ]);
 const day = '2026-03-02';
-const known = (k: Partial<TopicKnowledge> & { topic: string; p_known: number }): TopicKnowledge => ({ p_correct: 0.5, responses: 0, last_response_at: null, ...k });
+const known = (k: Partial<TopicKnowledge> & { topic: string; p_known: number }): TopicKnowledge => ({
+  p_correct: 0.5,
+  responses: 0,
+  last_response_at: null,
+  ...k,
+});
 
 describe('the learner view', () => {
   it('"as of a day" is everything before the next midnight UTC', () => {
@@ -36,8 +41,21 @@ describe('the learner view', () => {
   });
 
   it('knows the topics the student had begun by the end of the day, each from the answers before it', () => {
-    assert.deepEqual(knowledgeOfTopics(state, day, learner).map((k) => [k.topic, k.responses]), [['A', 2], ['B', 1]]);
-    assert.deepEqual(knowledgeOfTopics(state, '2026-03-03', learner).map((k) => [k.topic, k.responses]), [['A', 2], ['B', 1], ['C', 1]]);
+    assert.deepEqual(
+      knowledgeOfTopics(state, day, learner).map((k) => [k.topic, k.responses]),
+      [
+        ['A', 2],
+        ['B', 1],
+      ],
+    );
+    assert.deepEqual(
+      knowledgeOfTopics(state, '2026-03-03', learner).map((k) => [k.topic, k.responses]),
+      [
+        ['A', 2],
+        ['B', 1],
+        ['C', 1],
+      ],
+    );
     const [a, b] = knowledgeOfTopics(state, day, learner);
     assert.ok(b!.p_known < a!.p_known, 'the hard topic is the less known');
   });
@@ -78,9 +96,15 @@ describe('the learner view', () => {
   it("the learning path: the seed's, each weak topic with its p_known, and the least known topic to focus on", () => {
     const path = learnerPathAsOf(state, day, config, learner)!;
     const [a, b] = knowledgeOfTopics(state, day, learner);
-    assert.deepEqual(path.weak_topics.map((t) => [t.topic, t.p_known]), [['A', a!.p_known], ['B', b!.p_known]]);
+    assert.deepEqual(
+      path.weak_topics.map((t) => [t.topic, t.p_known]),
+      [
+        ['A', a!.p_known],
+        ['B', b!.p_known],
+      ],
+    );
     assert.deepEqual(path.focus_topic, { topic: 'B', p_known: b!.p_known });
-    assert.equal(learnerPathAsOf(state, day, config, learner, 'A')!.focus_topic, null, 'a topic\'s own path has no focus');
+    assert.equal(learnerPathAsOf(state, day, config, learner, 'A')!.focus_topic, null, "a topic's own path has no focus");
     const single = stateOf([responseEvent('2026-03-01T10:00:00Z', { item_id: 'a1', correct: false }, { topic: 'A' })]);
     assert.equal(learnerPathAsOf(single, day, config, learner)!.focus_topic, null, 'one topic: nothing to choose');
     assert.equal(learnerPathAsOf(state, day, config, learner, 'never'), undefined);

@@ -6,7 +6,15 @@ import { normalCdf } from './normal.js';
 describe('Φ, the standard normal distribution function', () => {
   it('matches the table to within the approximation error 1.5e-7', () => {
     // Φ to 9 decimals from the standard normal table.
-    const table: Array<[number, number]> = [[0, 0.5], [0.5, 0.691462461], [1, 0.841344746], [1.96, 0.975002105], [3, 0.998650102], [-1, 0.158655254], [-2.5, 0.00620966532]];
+    const table: Array<[number, number]> = [
+      [0, 0.5],
+      [0.5, 0.691462461],
+      [1, 0.841344746],
+      [1.96, 0.975002105],
+      [3, 0.998650102],
+      [-1, 0.158655254],
+      [-2.5, 0.00620966532],
+    ];
     for (const [x, p] of table) assert.ok(Math.abs(normalCdf(x) - p) < 1.5e-7, `Φ(${x}) = ${normalCdf(x)}, not ${p}`);
   });
 
@@ -16,7 +24,7 @@ describe('Φ, the standard normal distribution function', () => {
         // Exact but at 0, where the approximation gives erf(0) = −1e-9 rather than 0.
         assert.ok(Math.abs(normalCdf(-x) - (1 - normalCdf(x))) < 1e-8);
         assert.ok(normalCdf(x) >= 0 && normalCdf(x) <= 1);
-        assert.ok(normalCdf(x + d) >= normalCdf(x) - 3e-7, "increasing, up to twice the approximation error");
+        assert.ok(normalCdf(x + d) >= normalCdf(x) - 3e-7, 'increasing, up to twice the approximation error');
       }),
     );
   });

@@ -83,8 +83,27 @@ const eventArb: fc.Arbitrary<LearningEvent> = fc
   .record({ event_id: fc.uuid().map((id) => id.toLowerCase()), timestamp: timestampArb, topic: fc.constantFrom(...TOPICS) })
   .chain(({ timestamp, ...options }) =>
     fc.oneof(
-      { weight: 5, arbitrary: fc.record({ item: fc.integer({ min: 1, max: 6 }), correct: fc.boolean(), attempt: fc.constantFrom(1, 1, 1, 2), seconds: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }) }).map((r) => responseEvent(timestamp, { item_id: item(r.item), correct: r.correct, attempt: r.attempt, ...(r.seconds === undefined ? {} : { seconds: r.seconds }) }, options)) },
-      { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }).map((total) => quizEvent(timestamp, { total_questions: total, correct_answers: total - 1 }, options)) },
+      {
+        weight: 5,
+        arbitrary: fc
+          .record({
+            item: fc.integer({ min: 1, max: 6 }),
+            correct: fc.boolean(),
+            attempt: fc.constantFrom(1, 1, 1, 2),
+            seconds: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+          })
+          .map((r) =>
+            responseEvent(
+              timestamp,
+              { item_id: item(r.item), correct: r.correct, attempt: r.attempt, ...(r.seconds === undefined ? {} : { seconds: r.seconds }) },
+              options,
+            ),
+          ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: 1, max: 5 }).map((total) => quizEvent(timestamp, { total_questions: total, correct_answers: total - 1 }, options)),
+      },
       { weight: 1, arbitrary: fc.constant(activityEvent(timestamp, options)) },
     ),
   );
@@ -98,12 +117,14 @@ const scenarioArb = fc.uniqueArray(eventArb, { selector: (e) => e.event_id, minL
 /** What a client can ask of the learner model and the seed, each day of the week. */
 function observations(state: StudentState) {
   const learner = { params: DEFAULT_LEARNER_PARAMS };
-  return [0, 2, 4, 6, 8].map((d) => addDays('2026-03-01', d)).map((day) => ({
-    responses: state.responses,
-    knowledge: knowledgeOfTopics(state, day, learner),
-    result: learnerResultAsOf(state, day, DEFAULT_MODEL_CONFIG, learner),
-    perTopic: TOPICS.map((t) => learnerResultAsOf(state, day, DEFAULT_MODEL_CONFIG, learner, t)),
-  }));
+  return [0, 2, 4, 6, 8]
+    .map((d) => addDays('2026-03-01', d))
+    .map((day) => ({
+      responses: state.responses,
+      knowledge: knowledgeOfTopics(state, day, learner),
+      result: learnerResultAsOf(state, day, DEFAULT_MODEL_CONFIG, learner),
+      perTopic: TOPICS.map((t) => learnerResultAsOf(state, day, DEFAULT_MODEL_CONFIG, learner, t)),
+    }));
 }
 
 describe('response.recorded: the fold laws hold with answers', () => {

@@ -155,11 +155,7 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
 
         assert.deepEqual(await trail.query({ actor: `${prefix}-unknown`, limit: 10 }), { entries: [], next: null });
         assert.deepEqual(await trail.query({ studentId: `${prefix}-t`, limit: 10 }), { entries: [], next: null });
-        assert.deepEqual(
-          await trail.query({ actor: `${prefix}-know`, limit: 10 }),
-          { entries: [], next: null },
-          'a prefix of an actor is another actor',
-        );
+        assert.deepEqual(await trail.query({ actor: `${prefix}-know`, limit: 10 }), { entries: [], next: null }, 'a prefix of an actor is another actor');
       });
     });
 
@@ -205,7 +201,7 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
         assert.deepEqual(entries, [recorded[4], recorded[3], recorded[0]]);
       });
 
-      it('filters by actor: only that actor\'s entries, about any student or none', async () => {
+      it("filters by actor: only that actor's entries, about any student or none", async () => {
         const trail = await open();
         const prefix = freshPrefix();
         const actor = `${prefix}-teacher`;
@@ -270,11 +266,7 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
         const { entries } = await trail.query({ studentId: student!, actor: teacher!, from: plus(base, 10), to: plus(base, 40), limit: 100 });
 
         assert.deepEqual(entries, [recorded[4], recorded[1]]);
-        assert.deepEqual(
-          (await trail.query({ studentId: other!, actor: admin!, limit: 100 })).entries,
-          [],
-          'a student and an actor that never met: nothing',
-        );
+        assert.deepEqual((await trail.query({ studentId: other!, actor: admin!, limit: 100 })).entries, [], 'a student and an actor that never met: nothing');
       });
     });
 
@@ -290,7 +282,10 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
 
         const pages = await allPages(trail, { actor, limit: 3 });
 
-        assert.deepEqual(pages.map((p) => p.length), [3, 3, 3, 2]);
+        assert.deepEqual(
+          pages.map((p) => p.length),
+          [3, 3, 3, 2],
+        );
         assert.deepEqual(pages.flat(), newestFirst(recorded));
       });
 
@@ -318,7 +313,10 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
         assert.deepEqual(await trail.query({ actor, limit: 4 }), { entries: newestFirst(recorded), next: null });
         assert.deepEqual(await trail.query({ actor, limit: 1000 }), { entries: newestFirst(recorded), next: null });
         const pages = await allPages(trail, { actor, limit: 1 });
-        assert.deepEqual(pages, newestFirst(recorded).map((e) => [e]));
+        assert.deepEqual(
+          pages,
+          newestFirst(recorded).map((e) => [e]),
+        );
       });
 
       it('pages through a filtered query: the filter holds on every page', async () => {
@@ -397,7 +395,10 @@ export function auditTrailContract(name: string, open: () => Promise<AuditTrail>
             calls.push(
               trail.record([e]).then(async () => {
                 const { entries } = await trail.query({ actor, limit: 100 });
-                assert.ok(entries.some((x) => x.request_id === e.request_id), `${e.at} readable once its call resolved`);
+                assert.ok(
+                  entries.some((x) => x.request_id === e.request_id),
+                  `${e.at} readable once its call resolved`,
+                );
               }),
             );
           }

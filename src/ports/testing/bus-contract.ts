@@ -32,7 +32,14 @@ function update(studentId: string): MasteryUpdated {
     mastery_score: Math.round(400 + n * 7) / 1000,
     level: n % 2 === 0 ? 'competent' : 'developing',
     components: { completion: 0.8, quiz: n / 100, quality: 0.85, consistency: 0.5 },
-    forecast: { score_in_7_days: 0.5 + n / 1000, low: 0.45, high: 0.6 + n / 1000, needs_help: n % 3 === 0, method: 'activity-paths', model_version: n % 2 === 0 ? 'default' : 'v7' },
+    forecast: {
+      score_in_7_days: 0.5 + n / 1000,
+      low: 0.45,
+      high: 0.6 + n / 1000,
+      needs_help: n % 3 === 0,
+      method: 'activity-paths',
+      model_version: n % 2 === 0 ? 'default' : 'v7',
+    },
     recommendations:
       n % 2 === 0
         ? []
@@ -73,11 +80,7 @@ function perStudent(updates: readonly MasteryUpdated[]): Map<string, MasteryUpda
 
 /** The recorder got exactly the published updates (none twice, none extra), each student's in order. */
 function assertReceivedAll(recorder: Recorder, published: readonly MasteryUpdated[], who: string): void {
-  assert.deepEqual(
-    [...eventIds(recorder.received)].sort(),
-    [...eventIds(published)].sort(),
-    `${who} receives every update once, and nothing else`,
-  );
+  assert.deepEqual([...eventIds(recorder.received)].sort(), [...eventIds(published)].sort(), `${who} receives every update once, and nothing else`);
   assert.deepEqual(perStudent(recorder.received), perStudent(published), `${who}: each student's updates, in order`);
 }
 
@@ -90,7 +93,7 @@ export function busContract(name: string, open: () => Promise<Bus>): void {
   }
 
   describe(name, () => {
-    it('delivers every published update to every subscriber, each student\'s in order', async (t) => {
+    it("delivers every published update to every subscriber, each student's in order", async (t) => {
       const bus = await openBus(t);
       const prefix = freshPrefix();
       const [s1, s2, s3] = [`${prefix}-1`, `${prefix}-2`, `${prefix}-3`];
@@ -99,11 +102,7 @@ export function busContract(name: string, open: () => Promise<Bus>): void {
       bus.subscribe(a.listener);
       bus.subscribe(b.listener);
 
-      const batches = [
-        [update(s1), update(s2), update(s1)],
-        [update(s2), update(s1), update(s3)],
-        [update(s1)],
-      ];
+      const batches = [[update(s1), update(s2), update(s1)], [update(s2), update(s1), update(s3)], [update(s1)]];
       for (const batch of batches) await bus.publish(batch);
       const published = batches.flat();
 
@@ -114,7 +113,7 @@ export function busContract(name: string, open: () => Promise<Bus>): void {
       assert.deepEqual(
         a.received.filter((u) => u.student_id === s1),
         [batches[0]![0], batches[0]![2], batches[1]![1], batches[2]![0]],
-        'one student\'s updates arrive in the order they were published, across batches',
+        "one student's updates arrive in the order they were published, across batches",
       );
     });
 

@@ -101,8 +101,7 @@ const freshPrefix = () => `c${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Oldest first, ties by event_id: the order readStudent promises (for millisecond timestamps). */
-const oldestFirst = (a: LearningEvent, b: LearningEvent) =>
-  Date.parse(a.timestamp) - Date.parse(b.timestamp) || byCodeUnit(a.event_id, b.event_id);
+const oldestFirst = (a: LearningEvent, b: LearningEvent) => Date.parse(a.timestamp) - Date.parse(b.timestamp) || byCodeUnit(a.event_id, b.event_id);
 
 const ids = (events: readonly LearningEvent[]) => new Set(events.map((e) => e.event_id));
 
@@ -145,11 +144,7 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
       it('returns only the new ids of a batch that repeats stored ones, and stores nothing twice', async (t) => {
         const log = await openLog(t);
         const student = freshPrefix();
-        const [a, b, c] = [
-          completion(student, '2026-01-10T10:00:00Z'),
-          quiz(student, '2026-01-11T10:00:00Z'),
-          activity(student, '2026-01-12T10:00:00Z'),
-        ];
+        const [a, b, c] = [completion(student, '2026-01-10T10:00:00Z'), quiz(student, '2026-01-11T10:00:00Z'), activity(student, '2026-01-12T10:00:00Z')];
         assert.deepEqual(await log.append([a, b, c]), ids([a, b, c]));
 
         // A resent event whose content differs must not replace the stored one: the id decides.
@@ -228,7 +223,7 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         assert.deepEqual(await log.readStudent(student), events);
       });
 
-      it('returns only that student\'s events', async (t) => {
+      it("returns only that student's events", async (t) => {
         const log = await openLog(t);
         const prefix = freshPrefix();
         const mine = [activity(`${prefix}-me`, '2026-01-10T10:00:00Z'), quiz(`${prefix}-me`, '2026-01-11T10:00:00Z')];
@@ -435,11 +430,12 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         ];
         await log.append(events);
 
-        const mine = (await collect(log.scanStudents()))
-          .flat()
-          .filter((s) => s.studentId.startsWith(`${prefix}-`));
+        const mine = (await collect(log.scanStudents())).flat().filter((s) => s.studentId.startsWith(`${prefix}-`));
 
-        assert.deepEqual(mine.map((s) => s.studentId), [`${prefix}-1`, `${prefix}-2`]);
+        assert.deepEqual(
+          mine.map((s) => s.studentId),
+          [`${prefix}-1`, `${prefix}-2`],
+        );
         assert.deepEqual(ids(mine[0]!.events), ids([events[1]!, events[2]!]));
         assert.deepEqual(mine[1]!.events, [events[0]!]);
       });
@@ -497,11 +493,15 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         assert.ok(!listed.studentIds.includes(`${prefix}-b`), 'listStudents');
         assert.equal(listed.total, listed.studentIds.length, 'the total counts the students listed');
         const scanned = (await collect(log.scanStudents())).flat().map((s) => s.studentId);
-        assert.deepEqual(scanned.filter((id) => id.startsWith(prefix)), [`${prefix}-a`], 'scanStudents');
+        assert.deepEqual(
+          scanned.filter((id) => id.startsWith(prefix)),
+          [`${prefix}-a`],
+          'scanStudents',
+        );
         const latest = await log.readLatest(3);
         const erasedIds = ids(gone);
         assert.ok(!latest.some((e) => erasedIds.has(e.event_id)), 'readLatest');
-        assert.deepEqual(latest[0], kept[0], 'the latest event left is the other student\'s');
+        assert.deepEqual(latest[0], kept[0], "the latest event left is the other student's");
       });
 
       it('forgets the erased ids: the same events appended again are new', async (t) => {
@@ -523,9 +523,7 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
        * then find purged is theirs. Other tests' events (2026) are far after every instant here.
        */
       async function freshDay(log: EventLog): Promise<string> {
-        const day = new Date(Date.parse('1990-01-01T00:00:00Z') + Math.floor(Math.random() * 3650) * 86_400_000)
-          .toISOString()
-          .slice(0, 10);
+        const day = new Date(Date.parse('1990-01-01T00:00:00Z') + Math.floor(Math.random() * 3650) * 86_400_000).toISOString().slice(0, 10);
         await log.purgeBefore(`${day}T00:00:00Z`);
         return day;
       }

@@ -118,7 +118,7 @@ export function privacyRegistryContract(name: string, open: () => Promise<Privac
         await registry.setConsent(`${prefix}-b2`, true, T2);
 
         assert.deepEqual(await statusOf(registry, `${prefix}-a`), status(true, T1, null));
-        assert.deepEqual(await statusOf(registry, `${prefix}-b`), status(null, null, T1), 'a neighbour\'s consent lifts no other tombstone');
+        assert.deepEqual(await statusOf(registry, `${prefix}-b`), status(null, null, T1), "a neighbour's consent lifts no other tombstone");
       });
     });
 
@@ -205,7 +205,7 @@ export function privacyRegistryContract(name: string, open: () => Promise<Privac
         assert.deepEqual(await erasedOf(registry, prefix), [...erased, `${prefix}kept`].sort(byCodeUnit));
       });
 
-      it('lists none of this test\'s students before any is erased', async () => {
+      it("lists none of this test's students before any is erased", async () => {
         const registry = await open();
         const prefix = freshPrefix();
         await registry.setConsent(`${prefix}-a`, true, T1);

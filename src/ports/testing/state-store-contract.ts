@@ -116,7 +116,11 @@ function twoTopicEvents(studentId: string): LearningEvent[] {
       data: { total_questions: 10, correct_answers: 3, avg_time_seconds: 42.5, attempts: 2 },
     },
     { ...base(studentId, '2026-01-13T07:00:00Z', 'python.lists'), event_type: 'activity.recorded', data: {} },
-    { ...base(studentId, '2026-01-12T09:15:00.250Z', 'python.loops'), event_type: 'response.recorded', data: { item_id: 'loops:q17', correct: true, seconds: 42.5 } },
+    {
+      ...base(studentId, '2026-01-12T09:15:00.250Z', 'python.loops'),
+      event_type: 'response.recorded',
+      data: { item_id: 'loops:q17', correct: true, seconds: 42.5 },
+    },
     { ...base(studentId, '2026-01-13T07:30:00Z', 'python.lists'), event_type: 'response.recorded', data: { item_id: 'lists-q2', correct: false } },
     { ...base(studentId, '2026-01-13T07:31:00Z', 'python.lists'), event_type: 'response.recorded', data: { item_id: 'lists-q2', correct: true, attempt: 2 } },
   ];
@@ -347,10 +351,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         const prefix = freshPrefix();
         await seed(store, recordWithoutResult(`${prefix}-held`));
 
-        const outcome = await store.save([
-          write(emptyRecord(`${prefix}-held`), null),
-          write(emptyRecord(`${prefix}-absent`), '1'),
-        ]);
+        const outcome = await store.save([write(emptyRecord(`${prefix}-held`), null), write(emptyRecord(`${prefix}-absent`), '1')]);
 
         assert.deepEqual(new Set(outcome.conflicts), new Set([`${prefix}-held`, `${prefix}-absent`]));
         assert.equal((await store.load([`${prefix}-absent`])).size, 0, 'nothing was created');
@@ -485,7 +486,10 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         assert.deepEqual((await store.save([write(fullRecord(student), e2)])).conflicts, []);
         assert.deepEqual(await store.pendingUpdates([student]), [second], 'a write without an update leaves it');
 
-        await store.acknowledge([{ student_id: student, event_id: first.event_id }, { student_id: `${student}-none`, event_id: randomUUID() }]);
+        await store.acknowledge([
+          { student_id: student, event_id: first.event_id },
+          { student_id: `${student}-none`, event_id: randomUUID() },
+        ]);
         assert.deepEqual(await store.pendingUpdates([student]), [second], 'acknowledging the replaced one removes nothing');
         await store.acknowledge([{ student_id: student, event_id: second.event_id }]);
         await assert.doesNotReject(store.acknowledge([{ student_id: student, event_id: second.event_id }]), 'twice is harmless');
@@ -493,7 +497,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         assert.deepEqual(await store.pendingUpdates([student]), []);
       });
 
-      it('forgets the pending update of a removed student, and keeps the others\'', async (t) => {
+      it("forgets the pending update of a removed student, and keeps the others'", async (t) => {
         const store = await openStore(t);
         const prefix = freshPrefix();
         const [gone, kept] = [`${prefix}-gone`, `${prefix}-kept`];
@@ -507,7 +511,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
     });
 
     describe('remove', () => {
-      it('forgets the students\' records and the given events\' markers, and leaves other students alone', async (t) => {
+      it("forgets the students' records and the given events' markers, and leaves other students alone", async (t) => {
         const store = await openStore(t);
         const prefix = freshPrefix();
         const [a, b, c] = ['a', 'b', 'c'].map((x) => `${prefix}-${x}`) as [string, string, string];
@@ -533,7 +537,10 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
         const student = `${freshPrefix()}-s`;
         const events = twoTopicEvents(student);
         await store.save([writeWithHistory(student, events)]);
-        await store.remove([student], events.map((e) => e.event_id));
+        await store.remove(
+          [student],
+          events.map((e) => e.event_id),
+        );
 
         const again = writeWithHistory(student, events.slice(0, 3));
         assert.deepEqual((await store.save([again])).conflicts, [], 'no record stands in the way');

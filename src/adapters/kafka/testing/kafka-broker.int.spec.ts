@@ -30,7 +30,7 @@ function keyed(prefix: string, count: number, students: number): Array<{ key: st
 
 const seqOf = (value: string) => Number(value.slice(value.lastIndexOf(':') + 1));
 
-describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
+describe("the tests' Kafka broker (Apache Kafka, KRaft) with KafkaJS", () => {
   let cluster: KafkaBrokers;
   let kafka: Kafka;
   let admin: Admin;
@@ -63,7 +63,12 @@ describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
 
   const producer = async (): Promise<Producer> => {
     // Idempotent: a send retried after a slow answer must not write its messages twice.
-    const created = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    const created = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     clients.push(created);
     await created.connect();
     return created;
@@ -122,7 +127,10 @@ describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
     const writer = await producer();
     for (let i = 0; i < sent.length; i += 100) await writer.send({ topic, messages: sent.slice(i, i + 100) });
     // Every message committed by the group: whatever was read twice has been read by now.
-    await waitFor(async () => received.length >= sent.length && (await committed(groupId, topic)) === sent.length, 'the group to read and commit all 1,000 messages');
+    await waitFor(
+      async () => received.length >= sent.length && (await committed(groupId, topic)) === sent.length,
+      'the group to read and commit all 1,000 messages',
+    );
     assert.equal(received.length, sent.length, 'each message read once');
     assert.deepEqual(new Set(received.map((r) => r.value)), new Set(sent.map((m) => m.value)));
 
@@ -132,12 +140,20 @@ describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
     assert.equal(new Set(received.map((r) => r.partition)).size, 6, 'the 40 keys use all six partitions');
     for (const key of partitionsOfKey.keys()) {
       const seqs = received.filter((r) => r.key === key).map((r) => seqOf(r.value));
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${key} read out of order`);
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+        `${key} read out of order`,
+      );
     }
     for (const index of [0, 1]) {
       const own = received.filter((r) => r.member === index);
       assert.ok(own.length > 0, `member ${index} read nothing`);
-      assert.deepEqual([...new Set(own.map((r) => r.partition))].sort((a, b) => a - b), members[index]?.joined.partitions, `member ${index} read outside its assignment`);
+      assert.deepEqual(
+        [...new Set(own.map((r) => r.partition))].sort((a, b) => a - b),
+        members[index]?.joined.partitions,
+        `member ${index} read outside its assignment`,
+      );
     }
     const [described] = (await admin.describeGroups([groupId])).groups;
     assert.equal(described?.state, 'Stable');
@@ -170,7 +186,9 @@ describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
     assert.deepEqual(secondRead.map((r) => r.value).sort(), afterRestart.map((m) => m.value).sort());
   });
 
-  it('comes back from kill -9 with what it had acknowledged: sends made meanwhile are retried, and the group reads everything', { timeout: 120_000 }, async () => {
+  it('comes back from kill -9 with what it had acknowledged: sends made meanwhile are retried, and the group reads everything', {
+    timeout: 120_000,
+  }, async () => {
     const topic = 'spec.outage';
     const groupId = 'spec-outage';
     await createTopic(topic, 6);
@@ -190,7 +208,9 @@ describe('the tests\' Kafka broker (Apache Kafka, KRaft) with KafkaJS', () => {
     assert.equal(settled, false, 'the send finished while the only broker was dead');
     await cluster.start(1);
     await sending;
-    await waitFor(() => new Set(received.map((r) => r.value)).size === before.length + sent.length, 'the consumer to read all 180 messages', { timeoutMs: 60_000 });
+    await waitFor(() => new Set(received.map((r) => r.value)).size === before.length + sent.length, 'the consumer to read all 180 messages', {
+      timeoutMs: 60_000,
+    });
     assert.deepEqual(new Set(received.map((r) => r.value)), new Set([...before, ...sent].map((m) => m.value)));
   });
 });

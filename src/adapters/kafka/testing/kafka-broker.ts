@@ -139,7 +139,18 @@ function serverProperties(node: Node, nodes: readonly Node[]): string {
 
 async function format(libs: string, node: Node, id: string): Promise<void> {
   try {
-    await run('java', [...JVM_OPTIONS, `-Dlog4j2.configurationFile=${join(scripts, 'log4j2.properties')}`, '-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', node.config]);
+    await run('java', [
+      ...JVM_OPTIONS,
+      `-Dlog4j2.configurationFile=${join(scripts, 'log4j2.properties')}`,
+      '-cp',
+      `${libs}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      id,
+      '-c',
+      node.config,
+    ]);
   } catch (error) {
     const stderr = error instanceof Error && 'stderr' in error ? String(error.stderr) : String(error);
     throw new Error(`formatting Kafka node ${node.id}'s storage failed:\n${stderr}`);
@@ -156,10 +167,25 @@ async function tail(file: string, chars = 4_000): Promise<string> {
 
 /** Starts the node's JVM and resolves once its log says the server started (after it joined the quorum and was unfenced). */
 async function launch(libs: string, node: Node): Promise<void> {
-  const from = await stat(node.log).then((s) => s.size, () => 0);
+  const from = await stat(node.log).then(
+    (s) => s.size,
+    () => 0,
+  );
   const child = spawn(
     'sh',
-    ['-c', WATCHDOG, 'kafka-broker', node.log, 'java', ...JVM_OPTIONS, `-Dlog4j2.configurationFile=${join(scripts, 'log4j2.properties')}`, '-cp', `${libs}/*`, 'kafka.Kafka', node.config],
+    [
+      '-c',
+      WATCHDOG,
+      'kafka-broker',
+      node.log,
+      'java',
+      ...JVM_OPTIONS,
+      `-Dlog4j2.configurationFile=${join(scripts, 'log4j2.properties')}`,
+      '-cp',
+      `${libs}/*`,
+      'kafka.Kafka',
+      node.config,
+    ],
     { stdio: ['pipe', 'ignore', 'ignore'] },
   );
   node.child = child;

@@ -37,8 +37,24 @@ export function storedColumnsCase(database: () => SqlClient): void {
        FROM mastery_events WHERE student_id = 'columns-a' ORDER BY occurred_at`,
     );
     assert.deepEqual(rows, [
-      { event_id: report.event_id, student_id: 'columns-a', event_type: report.event_type, component: 'quiz', topic: 'python.lists', occurred_at: '2026-01-12T07:00:00.123456', event: report },
-      { event_id: activity.event_id, student_id: 'columns-a', event_type: activity.event_type, component: null, topic: 'general', occurred_at: '2026-01-13T09:00:00.000000', event: activity },
+      {
+        event_id: report.event_id,
+        student_id: 'columns-a',
+        event_type: report.event_type,
+        component: 'quiz',
+        topic: 'python.lists',
+        occurred_at: '2026-01-12T07:00:00.123456',
+        event: report,
+      },
+      {
+        event_id: activity.event_id,
+        student_id: 'columns-a',
+        event_type: activity.event_type,
+        component: null,
+        topic: 'general',
+        occurred_at: '2026-01-13T09:00:00.000000',
+        event: activity,
+      },
     ]);
   });
 }
