@@ -55,6 +55,19 @@ export function rateKey(request: { headers: { authorization?: string } }): strin
     .digest('base64url');
 }
 
+/** A scope's rate limit per token (when one is set) and its token check, in that order. */
+async function guard(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  if (deps.limits.ratePerMinute > 0) {
+    await scope.register(rateLimit, {
+      max: deps.limits.ratePerMinute,
+      timeWindow: '1 minute',
+      keyGenerator: rateKey,
+      errorResponseBuilder: (_request, context) => Errors.rateLimited(context.after),
+    });
+  }
+  installAuthentication(scope, deps.verifyToken);
+}
+
 /**
  * Builds the HTTP API; it never listens (the serve command does), so tests use inject(). MCP is
  * mounted beside it by the entry point (src/cli/http-service.ts).
@@ -105,15 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       streamRoutes(v1, deps.engine.bus, {
         onOpen: (request, outcome, detail) => audit(deps.engine, callerOf(request), null, 'updates.stream', outcome, detail),
       });
-      if (deps.limits.ratePerMinute > 0) {
-        await v1.register(rateLimit, {
-          max: deps.limits.ratePerMinute,
-          timeWindow: '1 minute',
-          keyGenerator: rateKey,
-          errorResponseBuilder: (_request, context) => Errors.rateLimited(context.after),
-        });
-      }
-      installAuthentication(v1, deps.verifyToken);
+      await guard(v1, deps);
       eventRoutes(v1, deps.ingest);
       calculateRoutes(v1, deps.engine.model);
       studentRoutes(v1, deps.queries);
@@ -128,15 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (scope) => {
       answerXapiVersion(scope);
-      if (deps.limits.ratePerMinute > 0) {
-        await scope.register(rateLimit, {
-          max: deps.limits.ratePerMinute,
-          timeWindow: '1 minute',
-          keyGenerator: rateKey,
-          errorResponseBuilder: (_request, context) => Errors.rateLimited(context.after),
-        });
-      }
-      installAuthentication(scope, deps.verifyToken);
+      await guard(scope, deps);
       xapiRoutes(scope, { ingest: deps.ingest, engine: deps.engine, mapping: deps.xapi ?? { ...DEFAULT_XAPI_MAPPING } });
     },
     { prefix: '/xapi' },
