@@ -27,7 +27,7 @@ const checkData: Record<keyof typeof DATA_SCHEMAS, ValidateFunction> = {
 const checkResponse = ajv.compile(ResponseDataSchema);
 
 /** The size of an event as sent: its JSON in UTF-8. */
-export function eventBytes(raw: unknown): number {
+function eventBytes(raw: unknown): number {
   return Buffer.byteLength(JSON.stringify(raw) ?? '', 'utf8');
 }
 
