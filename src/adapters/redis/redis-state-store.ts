@@ -6,6 +6,7 @@ import { COMPONENTS } from '../../model/types.js';
 import type { MasteryUpdated } from '../../ports/bus.js';
 import type { CurrentMastery, LoadedRecord, StateStore, StudentWrite } from '../../ports/state-store.js';
 import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../encoding/student-keys.js';
+import { eventJson } from '../encoding/event-json.js';
 import { decodeTrace, encodeTrace } from '../encoding/knowledge-trace-json.js';
 import { VERSION_FIELD, allStateFields, changedStateFields, stateFromFields } from '../encoding/student-state-fields.js';
 
@@ -125,7 +126,7 @@ function scriptCall(
     rawDays++;
     keys.push(k.rawEvents(date));
     args.push(String(events.length), String(ttl));
-    for (const e of events) args.push(e.event_id, JSON.stringify(e));
+    for (const e of events) args.push(e.event_id, eventJson(e));
   }
   args[7] = String(rawDays);
   if (withMarkers) for (const e of write.applied) keys.push(processedKey(e.event_id));

@@ -1,6 +1,7 @@
 import { instantKey } from '../../model/instant.js';
 import type { LearningEvent } from '../../model/learning-event.js';
 import type { EventLog } from '../../ports/event-log.js';
+import { eventJson } from '../encoding/event-json.js';
 import type { SqlClient } from './sql-client.js';
 
 /*
@@ -50,7 +51,7 @@ function appendPayload(events: readonly LearningEvent[]): string {
   // PostgreSQL keeps microseconds and would round the rest: truncate instead, so that an instant
   // just below a purge cutoff stays below it, as in every other store. An instant key holds
   // only digits and separators: nothing to escape.
-  return `[${events.map((e) => `{"at":"${instantKey(e.timestamp).slice(0, 26)}Z","e":${JSON.stringify(e)}}`).join(',')}]`;
+  return `[${events.map((e) => `{"at":"${instantKey(e.timestamp).slice(0, 26)}Z","e":${eventJson(e)}}`).join(',')}]`;
 }
 
 /** The event log over any SqlClient (PGlite embedded, PostgreSQL in production). */
