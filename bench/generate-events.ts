@@ -115,7 +115,7 @@ export function* generateBatches(options: GenerateOptions): Generator<WireEvent[
 }
 
 /** One answer: 30 items a topic, right more often for easier items, a tenth of them second attempts. */
-function makeResponse(random: () => number, student: string, at: number): WireEvent {
+export function makeResponse(random: () => number, student: string, at: number): WireEvent {
   const topic = BENCH_TOPICS[Math.floor(random() * BENCH_TOPICS.length)]!;
   const item = Math.floor(random() * 30);
   return {
@@ -129,7 +129,7 @@ function makeResponse(random: () => number, student: string, at: number): WireEv
   };
 }
 
-function makeEvent(random: () => number, student: string, at: number): WireEvent {
+export function makeEvent(random: () => number, student: string, at: number): WireEvent {
   const topic = BENCH_TOPICS[Math.floor(random() * BENCH_TOPICS.length)]!;
   const base = {
     event_id: uuid(random),

@@ -19,9 +19,11 @@ import { childProcessBase, testServers } from '../src/config.js';
 import { freshSchema } from '../src/testing/postgres-schema.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
 import { processTicks, TICKS_PER_SECOND } from './proc-cpu.js';
-import { generateBatches, type GenerateOptions } from './generate-events.js';
+import { generateBatches, type GenerateOptions, type WireEvent } from './generate-events.js';
+import { startStoreCpu, withApplicationName } from './store-cpu.js';
 import { runLoad } from './http-load.js';
 import { printKafka, scenarioKafka } from './kafka-scenario.js';
+import { printShapes, scenarioShapes } from './shapes-scenario.js';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 /** The pause between the closed-loop and the paced read phases. */
@@ -46,10 +48,12 @@ export interface Args {
   /** The paced read phase's offered rate, requests per second (default 5,000: the target). */
   readRate: number;
   profile: boolean;
-  /** Share of response.recorded among the generated events (--responses; ingest-responses uses 0.6). */
-  responses: number;
+  /** Share of response.recorded among the generated events (--responses; default 0, but ingest-responses and shapes use 0.6). */
+  responses: number | undefined;
   /** Share of those answers that arrive late, anywhere in the span (--late-answers; default 1, all; ingest-responses uses 0.05). */
   lateAnswers: number;
+  /** --scenario shapes: the shapes to run (--shape, repeatable; default all, and the long-history check). */
+  shapes: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -62,8 +66,9 @@ function parseArgs(argv: string[]): Args {
     readSeconds: 15,
     readRate: 5000,
     profile: false,
-    responses: 0,
+    responses: undefined,
     lateAnswers: 1,
+    shapes: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -82,6 +87,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--responses') args.responses = Number(value());
     else if (a === '--late-answers') args.lateAnswers = Number(value());
     else if (a === '--cpu-prof') args.profile = true;
+    else if (a === '--shape') args.shapes.push(value());
     else if (a === '--') continue;
     else throw new Error(`unknown argument ${a}; see docs/benchmarks.md`);
   }
@@ -124,7 +130,7 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
  * Spawns `mastery serve` (or `mastery worker`, whose ops server answers /readyz on PORT too)
  * and resolves once /readyz answers 200.
  */
-async function startService(env: Record<string, string>, profileDir?: string, command: 'serve' | 'worker' = 'serve'): Promise<Service> {
+export async function startService(env: Record<string, string>, profileDir?: string, command: 'serve' | 'worker' = 'serve'): Promise<Service> {
   const port = await freePort();
   // The built JavaScript, as in production (no tsx loader in the process being measured), with
   // node flags in front when profiling (--cpu-prof is not allowed in NODE_OPTIONS).
@@ -232,7 +238,7 @@ export const r2 = (x: number) => Math.round(x * 100) / 100;
 
 // ---------- ingest ----------
 
-interface IngestResult {
+export interface IngestResult {
   events_sent: number;
   batches: number;
   students: number;
@@ -253,13 +259,19 @@ interface IngestResult {
   rss_after_mb: number;
   /** V8's used heap at the end (the service's /metrics): live data, apart from what GC has yet to give back. */
   heap_used_after_mb: number;
+  /** With the stores measured (PostgreSQL + Redis): CPU per event of the service and of each store's server processes. */
+  cpu_us_per_event?: { service: number; postgres: number; redis: number; postgres_backends: number };
 }
 
-async function ingest(service: Service, gen: GenerateOptions, clients: number, label: string): Promise<IngestResult> {
+/** What an ingest sends: generated batches, or batches given (the shapes). */
+export type IngestSource = GenerateOptions | { batches: readonly WireEvent[][]; students: number };
+
+export async function ingest(service: Service, gen: IngestSource, clients: number, label: string, stores?: Stores): Promise<IngestResult> {
   const token = await signHs256(SECRET, { role: 'service', sub: 'bench-ingest', expiresIn: '4h' });
   // Serialise ahead of time so the client's JSON work is not in the measured window.
   const bodies: string[] = [];
-  for (const batch of generateBatches(gen)) bodies.push(JSON.stringify(batch));
+  for (const batch of 'batches' in gen ? gen.batches : generateBatches(gen)) bodies.push(JSON.stringify(batch));
+  const eventsSent = 'batches' in gen ? gen.batches.reduce((n, b) => n + b.length, 0) : gen.totalEvents;
   const latencies: number[] = [];
   let accepted = 0;
   let duplicate = 0;
@@ -269,6 +281,7 @@ async function ingest(service: Service, gen: GenerateOptions, clients: number, l
   const failures: string[] = [];
   let lastReport = Date.now();
   const pid = service.child.pid!;
+  const storeCpu = stores ? await startStoreCpu(stores) : undefined;
   const cpuBefore = processTicks(pid)?.ticks ?? Number.NaN;
   const started = performance.now();
   const worker = async () => {
@@ -303,13 +316,15 @@ async function ingest(service: Service, gen: GenerateOptions, clients: number, l
   const wall = (performance.now() - started) / 1000;
   // The service's own CPU time is steadier than the rate on a shared machine: what its work costs.
   const cpuSeconds = ((processTicks(pid)?.ticks ?? Number.NaN) - cpuBefore) / TICKS_PER_SECOND;
+  const storeUsed = await storeCpu?.stop();
+  const perEvent = (seconds: number) => Math.round((1e6 * seconds) / (accepted + duplicate));
   if (firstRejection) process.stderr.write(`  [${label}] WARNING: ${rejected} rejected, e.g. ${firstRejection}\n`);
   if (failures.length > 0) process.stderr.write(`  [${label}] WARNING: ${failures.length} batch attempts answered 503 and were retried, e.g. ${failures[0]}\n`);
   latencies.sort((a, b) => a - b);
   const failureKinds: Record<string, number> = {};
   for (const f of failures) failureKinds[f] = (failureKinds[f] ?? 0) + 1;
   return {
-    events_sent: gen.totalEvents,
+    events_sent: eventsSent,
     batches: latencies.length,
     students: gen.students,
     clients,
@@ -331,6 +346,14 @@ async function ingest(service: Service, gen: GenerateOptions, clients: number, l
     peak_rss_mb: r1(service.peakRssMb()),
     rss_after_mb: r1(service.currentRssMb()),
     heap_used_after_mb: r1((await heapUsedBytes(service)) / 2 ** 20),
+    ...(storeUsed && {
+      cpu_us_per_event: {
+        service: perEvent(cpuSeconds),
+        postgres: perEvent(storeUsed.postgresSeconds),
+        redis: perEvent(storeUsed.redisSeconds),
+        postgres_backends: storeUsed.postgresBackends,
+      },
+    }),
   };
 }
 
@@ -393,13 +416,25 @@ async function readLoad(service: Service, students: readonly string[], connectio
 
 // ---------- back ends ----------
 
-interface Backend {
+/** How to measure a PostgreSQL + Redis backend's stores (bench/store-cpu.ts). */
+export interface Stores {
+  /** A connection string of the PostgreSQL server, for the monitor. */
+  adminUrl: string;
+  /** The application_name of the service's connections. */
+  applicationName: string;
+  /** A connection to the Redis server (the service's database). */
+  redis: Redis;
+  redisUrl: string;
+}
+
+export interface Backend {
   env: Record<string, string>;
   cleanup: () => Promise<void>;
   describe: string;
+  stores?: Stores;
 }
 
-async function embedded(): Promise<Backend> {
+export async function embedded(): Promise<Backend> {
   const dir = await mkdtemp(join(os.tmpdir(), 'mastery-bench-'));
   return {
     env: { MASTERY_DATA_DIR: dir },
@@ -407,6 +442,8 @@ async function embedded(): Promise<Backend> {
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+let backends = 0;
 
 export async function postgresRedis(): Promise<Backend> {
   const schema = await freshSchema();
@@ -416,9 +453,16 @@ export async function postgresRedis(): Promise<Backend> {
   redisUrl.pathname = `/${BENCH_REDIS_DB}`;
   const redis = new Redis(redisUrl.toString());
   await redis.flushdb();
+  // Tagged, so that the PostgreSQL backends serving the service can be told from the suite's others.
+  const applicationName = `mastery-bench-${process.pid}-${++backends}`;
   return {
+    stores: { adminUrl: testServers().databaseUrl, applicationName, redis, redisUrl: redisUrl.toString() },
     // The heap cap of the production configuration (deploy/k8s/configmap.yaml, .env.example).
-    env: { MASTERY_DATABASE_URL: schema.url, MASTERY_REDIS_URL: redisUrl.toString(), NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=16' },
+    env: {
+      MASTERY_DATABASE_URL: withApplicationName(schema.url, applicationName),
+      MASTERY_REDIS_URL: redisUrl.toString(),
+      NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=16',
+    },
     describe: `PostgreSQL (${testServers().databaseUrl}, fresh schema) + Redis (${redisUrl}, flushed)`,
     async cleanup() {
       await redis.flushdb();
@@ -456,17 +500,17 @@ export const DEFAULT_STUDENTS = 1000;
  * The response-heavy scenario: most of what a tutoring platform sends is answers, and they
  * arrive as they happen, each student's in order, a few late (a device back online).
  */
-const RESPONSE_HEAVY = { responseShare: 0.6, lateAnswerShare: 0.05 };
+export const RESPONSE_HEAVY = { responseShare: 0.6, lateAnswerShare: 0.05 };
 
 async function scenarioIngest(
   ctx: Context,
   which: 'embedded' | 'pg-redis',
-  answers = { responseShare: ctx.args.responses, lateAnswerShare: ctx.args.lateAnswers },
+  answers = { responseShare: ctx.args.responses ?? 0, lateAnswerShare: ctx.args.lateAnswers },
 ) {
   const events = ctx.args.events ?? 100_000;
   const backend = which === 'embedded' ? await embedded() : await postgresRedis();
   const gen = { totalEvents: events, students: ctx.args.students ?? DEFAULT_STUDENTS, ...answers };
-  const result = await withService(backend, ctx, (s) => ingest(s, gen, ctx.args.clients, which));
+  const result = await withService(backend, ctx, (s) => ingest(s, gen, ctx.args.clients, which, backend.stores));
   return { backend: backend.describe, response_share: answers.responseShare, late_answer_share: answers.lateAnswerShare, ...result };
 }
 
@@ -474,7 +518,7 @@ async function scenarioRead(ctx: Context) {
   const events = ctx.args.events ?? 100_000;
   const backend = await postgresRedis();
   return withService(backend, ctx, async (s) => {
-    const gen = { totalEvents: events, students: DEFAULT_STUDENTS, responseShare: ctx.args.responses, lateAnswerShare: ctx.args.lateAnswers };
+    const gen = { totalEvents: events, students: DEFAULT_STUDENTS, responseShare: ctx.args.responses ?? 0, lateAnswerShare: ctx.args.lateAnswers };
     const ingested = await ingest(s, gen, ctx.args.clients, 'read/ingest');
     // Read only students that were sent events (others answer 404).
     const known = new Set<string>();
@@ -512,7 +556,7 @@ async function scenarioGrowth(ctx: Context) {
 
 // ---------- output ----------
 
-function printIngest(name: string, r: IngestResult) {
+export function printIngest(name: string, r: IngestResult) {
   console.log(
     `${name.padEnd(40)} ${String(r.events_per_second).padStart(8)} ev/s  batch p50/p95/p99 ${r.batch_latency_ms.p50}/${r.batch_latency_ms.p95}/${r.batch_latency_ms.p99} ms  service CPU ${r.service_cpu_ms_per_1000_events} ms/1k ev  ` +
       `acc ${r.accepted} dup ${r.duplicate} rej ${r.rejected} 503-retries ${r.retried_503}  ${r.wall_seconds}s  peak RSS ${r.peak_rss_mb} MB, heap used ${r.heap_used_after_mb} MB`,
@@ -536,7 +580,7 @@ function machine() {
   };
 }
 
-async function save(scenario: string, args: Args, result: unknown) {
+export async function save(scenario: string, args: Args, result: unknown) {
   await mkdir(RESULTS, { recursive: true });
   const date = new Date().toISOString().slice(0, 10);
   const file = join(RESULTS, `${date}-${scenario}.json`);
@@ -544,7 +588,7 @@ async function save(scenario: string, args: Args, result: unknown) {
   console.log(`  -> ${file}`);
 }
 
-const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'ingest-responses', 'ingest-kafka', 'read-mastery', 'growth'] as const;
+const SCENARIOS = ['ingest-embedded', 'ingest-pg-redis', 'ingest-responses', 'ingest-kafka', 'read-mastery', 'growth', 'shapes'] as const;
 
 /** `npm run build`: the benchmark measures the service as `npm start` runs it. */
 async function build() {
@@ -583,6 +627,10 @@ async function main() {
       const r = await scenarioRead(ctx);
       printIngest('ingest before reads (pg+redis)', r.ingest_before);
       for (const run of r.runs) printRead(run);
+      await save(s, args, r);
+    } else if (s === 'shapes') {
+      const r = await scenarioShapes(ctx);
+      printShapes(r);
       await save(s, args, r);
     } else {
       const r = await scenarioGrowth(ctx);
