@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { choice, ConfigError, decimal, type Env, flag, integer, MAX_INT32, refuse, setting, text, url } from './config/variables.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, weightsProblem } from './model/model-config.js';
 import { DEFAULT_XAPI_MAPPING, STUDENT_SOURCES, TOPIC_SOURCES, type XapiMapping } from './xapi/xapi-mapping.js';
 
@@ -58,16 +59,7 @@ export interface Config {
   mcpToken: string | undefined;
   /** How xAPI statements become engine events (docs/xapi.md), over HTTP and Kafka alike. */
   xapi: XapiMapping;
-  /**
-   * Test-only: where the process kills itself (SIGKILL), so a test can prove what a crash at
-   * that point leaves. `after-state-write`: once a state write that saved updates returns,
-   * before they are published. Never set in production.
-   */
-  testCrashPoint: TestCrashPoint | undefined;
 }
-
-export const TEST_CRASH_POINTS = ['after-state-write'] as const;
-export type TestCrashPoint = (typeof TEST_CRASH_POINTS)[number];
 
 export interface KafkaTopic {
   name: string;
@@ -96,14 +88,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const MEMORY_DATA_DIR = ':memory:';
 
-export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
+export { ConfigError };
 
 /*
  * The environment as one schema: every variable the service reads, how its text becomes a
@@ -111,70 +96,6 @@ type Env = Readonly<Record<string, string | undefined>>;
  * schema refuses stops start-up with a ConfigError that names the variable; the rules between
  * variables come after it, in loadConfig.
  */
-
-/** A variable's text, trimmed; undefined when unset, empty or blank. */
-const unset = z
-  .string()
-  .optional()
-  .transform((value) => {
-    const trimmed = value?.trim();
-    return trimmed === '' ? undefined : trimmed;
-  });
-
-type Ctx = z.RefinementCtx;
-
-/** Refuses the value with a sentence that follows the variable's name. */
-function refuse(ctx: Ctx, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-}
-
-/** A variable read by `parse` when set, `fallback` when not. */
-function setting<T>(fallback: T, parse: (raw: string, ctx: Ctx) => T) {
-  return unset.transform((raw, ctx): T => (raw === undefined ? fallback : parse(raw, ctx)));
-}
-
-const text = <T extends string | undefined>(fallback: T) => setting<string | T>(fallback, (raw) => raw);
-
-function integer(fallback: number, min: number, max: number) {
-  return setting(fallback, (raw, ctx) =>
-    /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : refuse(ctx, `must be a whole number from ${min} to ${max}, not "${raw}"`),
-  );
-}
-
-function decimal(fallback: number, min: number, max: number) {
-  return setting(fallback, (raw, ctx) =>
-    /^\d*\.?\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : refuse(ctx, `must be a number from ${min} to ${max}, not "${raw}"`),
-  );
-}
-
-function flag(fallback: boolean) {
-  return setting(fallback, (raw, ctx) => {
-    const word = raw.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(word)) return true;
-    if (['false', '0', 'no', 'off'].includes(word)) return false;
-    return refuse(ctx, `must be true or false, not "${word}"`);
-  });
-}
-
-function choice<T extends string, F extends T | undefined>(options: readonly T[], fallback: F) {
-  return setting<T | F>(fallback, (raw, ctx) =>
-    (options as readonly string[]).includes(raw) ? (raw as T) : refuse(ctx, `must be one of ${options.join(', ')}, not "${raw}"`),
-  );
-}
-
-/** A URL with one of `schemes` (with `list`: a comma-separated list of them), or undefined. */
-function url(schemes: readonly string[], list = false) {
-  return setting<string | undefined>(undefined, (raw, ctx) => {
-    for (const part of list ? raw.split(',') : [raw]) {
-      const parsed = URL.parse(part.trim());
-      if (!parsed || !schemes.includes(parsed.protocol)) {
-        return refuse(ctx, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}, not "${part.trim()}"`);
-      }
-    }
-    return raw;
-  });
-}
 
 const weights = setting(DEFAULT_MODEL_CONFIG.weights, (raw, ctx) => {
   const parts = raw.split(',').map((p) => p.trim());
@@ -213,8 +134,6 @@ function ordered<T extends string>(options: readonly T[], fallback: readonly T[]
     return list as T[];
   });
 }
-
-const MAX_INT32 = 2 ** 31 - 1;
 
 /** Every variable of the service, with its default (README, "Configuration"). */
 export const ENVIRONMENT = z.object({
@@ -271,7 +190,6 @@ export const ENVIRONMENT = z.object({
   MASTERY_XAPI_TOPIC_EXTENSION: iris([DEFAULT_XAPI_MAPPING.topicExtension]),
   MASTERY_XAPI_TOPIC_FROM: ordered(TOPIC_SOURCES, DEFAULT_XAPI_MAPPING.topicFrom),
   MASTERY_XAPI_STUDENT_FROM: ordered(STUDENT_SOURCES, DEFAULT_XAPI_MAPPING.studentFrom),
-  MASTERY_TEST_CRASH_POINT: choice(TEST_CRASH_POINTS, undefined),
 });
 
 type Variables = z.output<typeof ENVIRONMENT>;
@@ -376,7 +294,6 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: kafka(v),
     mcpToken: v.MASTERY_MCP_TOKEN,
     xapi: xapi(v),
-    testCrashPoint: v.MASTERY_TEST_CRASH_POINT,
     retentionDays: v.MASTERY_RETENTION_DAYS,
     logLevel: v.LOG_LEVEL,
     model: {
@@ -386,37 +303,4 @@ export function loadConfig(env: Env = process.env): Config {
       quizAttemptPenalty: v.MASTERY_QUIZ_ATTEMPT_PENALTY,
     },
   };
-}
-
-/** One variable read by its schema, outside the service's own (the test suites' variables). */
-function readOne<T>(schema: z.ZodType<T, string | undefined>, env: Env, name: string): T {
-  const parsed = schema.safeParse(env[name]);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(name, parsed.error.issues[0]!.message);
-}
-
-/**
- * Where the test suites find real servers: the machine's PostgreSQL (a database of the suite's
- * own) and, only when told, a Redis; otherwise the tests start their own (see the README's
- * "Tests" section).
- */
-export function testServers(env: Env = process.env): { databaseUrl: string; redisUrl: string | undefined } {
-  return {
-    databaseUrl: readOne(url(['postgres:', 'postgresql:']), env, 'MASTERY_TEST_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test',
-    // Unset: the tests start redis-servers of their own (src/testing/test-redis.ts).
-    redisUrl: readOne(url(['redis:', 'rediss:'], true), env, 'MASTERY_TEST_REDIS_URL'),
-  };
-}
-
-/**
- * The seed of the suite's property tests: `MASTERY_TEST_SEED` replays a failed run exactly;
- * unset, each run draws a new one (and prints it), so runs keep exploring new cases.
- */
-export function testSeed(env: Env = process.env): number {
-  return readOne(integer(Math.floor(Math.random() * 2 ** 31), 0, MAX_INT32), env, 'MASTERY_TEST_SEED');
-}
-
-/** What a child `mastery` process started by the tests inherits: where to find executables. */
-export function childProcessBase(env: Env = process.env): Record<string, string> {
-  return env.PATH === undefined ? {} : { PATH: env.PATH };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { isAbsolute, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, testSeed } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 
 /** The configuration table of architecture.md: defaults, every variable read, bad values refused by name. */
 
@@ -326,35 +326,6 @@ describe('loadConfig: access and privacy', () => {
     refuses({ MASTERY_JWT_MAX_LIFETIME_HOURS: '-1' }, 'MASTERY_JWT_MAX_LIFETIME_HOURS');
     refuses({ MASTERY_REQUIRE_CONSENT: 'maybe' }, 'MASTERY_REQUIRE_CONSENT');
     refuses({ MASTERY_REQUEST_TIMEOUT_SECONDS: '0' }, 'MASTERY_REQUEST_TIMEOUT_SECONDS');
-  });
-});
-
-describe('testSeed: the property tests replay a seed given, or draw one', () => {
-  it('reads MASTERY_TEST_SEED as given, and draws a whole number in range without it', () => {
-    assert.equal(testSeed({ MASTERY_TEST_SEED: '706961122' }), 706961122);
-    assert.equal(testSeed({ MASTERY_TEST_SEED: '0' }), 0);
-    const drawn = testSeed({});
-    assert.ok(Number.isInteger(drawn) && drawn >= 0 && drawn < 2 ** 31, `drawn ${drawn}`);
-  });
-
-  it('refuses a seed that is not a whole number fast-check takes', () => {
-    for (const bad of ['-1', '1.5', 'abc', String(2 ** 31)]) {
-      assert.throws(
-        () => testSeed({ MASTERY_TEST_SEED: bad }),
-        (e: unknown) => e instanceof ConfigError && /MASTERY_TEST_SEED/.test(e.message),
-      );
-    }
-  });
-});
-
-describe('loadConfig: the test-only crash point', () => {
-  it('is unset by default, and read when given', () => {
-    assert.equal(loadConfig({}).testCrashPoint, undefined);
-    assert.equal(loadConfig({ MASTERY_TEST_CRASH_POINT: 'after-state-write' }).testCrashPoint, 'after-state-write');
-  });
-
-  it('refuses a point it does not know, naming the variable', () => {
-    refuses({ MASTERY_TEST_CRASH_POINT: 'sometime' }, 'MASTERY_TEST_CRASH_POINT');
   });
 });
 
