@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { refuseRemovedVariables } from './config/removed-variables.js';
 import { choice, ConfigError, decimal, type Env, flag, integer, MAX_INT32, refuse, setting, text, url } from './config/variables.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, weightsProblem } from './model/model-config.js';
 import { DEFAULT_XAPI_MAPPING, STUDENT_SOURCES, TOPIC_SOURCES, type XapiMapping } from './xapi/xapi-mapping.js';
@@ -32,8 +33,6 @@ export interface Config {
     jwksUrl: string | undefined;
     issuer: string | undefined;
     audience: string | undefined;
-    /** Leeway for exp and nbf, in seconds. */
-    clockSkewSeconds: number;
     /** The longest lifetime (exp − iat) a token may have, in hours; 0: any. */
     maxLifetimeHours: number;
   };
@@ -50,8 +49,6 @@ export interface Config {
   limits: {
     /** Requests per minute per token; 0: no limit. */
     ratePerMinute: number;
-    /** A request that takes longer is cut off. */
-    requestTimeoutSeconds: number;
   };
   /** Kafka: undefined without MASTERY_KAFKA_BROKERS (the in-process bus). */
   kafka: KafkaConfig | undefined;
@@ -68,8 +65,8 @@ export interface KafkaTopic {
 
 export interface KafkaConfig {
   brokers: string[];
+  /** The worker's consumer group, and the Kafka client's name (client.id). */
   groupId: string;
-  clientId: string;
   topics: { requests: KafkaTopic; updated: KafkaTopic; retry: KafkaTopic; dlq: KafkaTopic };
   /** How events travel on the topics: JSON (the default) or Avro in Confluent's wire format. */
   encoding: 'json' | 'avro';
@@ -135,8 +132,11 @@ function ordered<T extends string>(options: readonly T[], fallback: readonly T[]
   });
 }
 
-/** Every variable of the service, with its default (README, "Configuration"). */
-export const ENVIRONMENT = z.object({
+/**
+ * What an operator sets for a deployment (README, "Configuration", "What matters"): where the
+ * API listens, the stores and the bus, how tokens are verified, the privacy policy, the weights.
+ */
+export const ESSENTIAL_VARIABLES = {
   PORT: integer(8080, 0, 65_535),
   HOST: text('127.0.0.1'),
   LOG_LEVEL: choice(LOG_LEVELS, 'info'),
@@ -147,29 +147,37 @@ export const ENVIRONMENT = z.object({
   MASTERY_DAPR_STORE: setting<string | undefined>(undefined, (raw, ctx) =>
     /^[A-Za-z0-9._-]+$/.test(raw) ? raw : refuse(ctx, `must be a Dapr component name, not "${raw}"`),
   ),
-  MASTERY_CACHE_SECONDS: integer(30, 0, 30),
+  MASTERY_KAFKA_BROKERS: brokers,
+  MASTERY_HTTP_INGEST: choice(['apply', 'forward'] as const, 'apply'),
   MASTERY_JWT_SECRET: setting<string | undefined>(undefined, (raw, ctx) =>
     Buffer.byteLength(raw) >= 32 ? raw : refuse(ctx, 'must be at least 32 bytes long (HS256 wants 256 bits of key)'),
   ),
   MASTERY_JWKS_URL: url(['https:', 'http:']),
   MASTERY_JWT_ISSUER: text(undefined),
   MASTERY_JWT_AUDIENCE: text(undefined),
-  MASTERY_JWT_CLOCK_SKEW_SECONDS: integer(30, 0, 300),
-  MASTERY_JWT_MAX_LIFETIME_HOURS: integer(0, 0, 87_600),
+  MASTERY_MCP_TOKEN: text(undefined),
   MASTERY_RETENTION_DAYS: integer(90, 1, 36_500),
   MASTERY_REQUIRE_CONSENT: flag(false),
   MASTERY_ALLOW_SELF_ERASURE: flag(false),
+  MASTERY_WEIGHTS: weights,
+};
+
+/**
+ * Tuning, rarely set (README, "Configuration", "Tuning, rarely set"): each default is what the
+ * design asks or what suits a deployment that has no reason to differ; the design names some
+ * of them configuration (the model's numbers, the topics), the others answer a need of their
+ * own (a Kafka cluster shared by deployments, an LRS's vocabulary, a stricter audit).
+ */
+export const TUNING_VARIABLES = {
+  MASTERY_CACHE_SECONDS: integer(30, 0, 30),
+  MASTERY_JWT_MAX_LIFETIME_HOURS: integer(0, 0, 87_600),
   MASTERY_PURGE_INTERVAL_MINUTES: integer(60, 0, 10_080),
   MASTERY_AUDIT_DURABLE_READS: flag(false),
   MASTERY_RATE_LIMIT_PER_MINUTE: integer(3000, 0, 10_000_000),
-  MASTERY_REQUEST_TIMEOUT_SECONDS: integer(30, 1, 3600),
-  MASTERY_WEIGHTS: weights,
   MASTERY_RECOMMENDATION_THRESHOLD: decimal(DEFAULT_MODEL_CONFIG.recommendationThreshold, 0, 1),
   MASTERY_QUIZ_GUESS_SECONDS: decimal(DEFAULT_MODEL_CONFIG.quizGuessSeconds, 0.001, 3600),
   MASTERY_QUIZ_ATTEMPT_PENALTY: decimal(DEFAULT_MODEL_CONFIG.quizAttemptPenalty, 0, 0.5),
-  MASTERY_KAFKA_BROKERS: brokers,
   MASTERY_KAFKA_GROUP_ID: text('mastery-engine'),
-  MASTERY_KAFKA_CLIENT_ID: text('mastery-engine'),
   MASTERY_KAFKA_TOPIC_REQUESTS: topicName('mastery.requests'),
   MASTERY_KAFKA_TOPIC_UPDATED: topicName('mastery.updated'),
   MASTERY_KAFKA_TOPIC_RETRY: topicName('mastery.retry'),
@@ -183,19 +191,21 @@ export const ENVIRONMENT = z.object({
   MASTERY_KAFKA_AVRO_SCHEMA_ID_UPDATED: integer(2, 0, MAX_INT32),
   MASTERY_KAFKA_RETRY_BACKOFF_MS: integer(1000, 0, 3_600_000),
   MASTERY_KAFKA_SESSION_TIMEOUT_MS: integer(30_000, 1_000, 3_600_000),
-  MASTERY_HTTP_INGEST: choice(['apply', 'forward'] as const, 'apply'),
-  MASTERY_MCP_TOKEN: text(undefined),
   MASTERY_XAPI_ANSWERED_VERBS: iris(DEFAULT_XAPI_MAPPING.answeredVerbs),
   MASTERY_XAPI_ASSESSMENT_VERBS: iris(DEFAULT_XAPI_MAPPING.assessmentVerbs),
   MASTERY_XAPI_TOPIC_EXTENSION: iris([DEFAULT_XAPI_MAPPING.topicExtension]),
   MASTERY_XAPI_TOPIC_FROM: ordered(TOPIC_SOURCES, DEFAULT_XAPI_MAPPING.topicFrom),
   MASTERY_XAPI_STUDENT_FROM: ordered(STUDENT_SOURCES, DEFAULT_XAPI_MAPPING.studentFrom),
-});
+};
+
+/** Every variable of the service, with its default: the two groups above. */
+export const ENVIRONMENT = z.object({ ...ESSENTIAL_VARIABLES, ...TUNING_VARIABLES });
 
 type Variables = z.output<typeof ENVIRONMENT>;
 
-/** The variables as the schema reads them, or the ConfigError of the first one it refuses. */
+/** The variables as the schema reads them, or the ConfigError of a removed one still set, or of the first one it refuses. */
 function readVariables(env: Env): Variables {
+  refuseRemovedVariables(env);
   const parsed = ENVIRONMENT.safeParse(Object.fromEntries(Object.keys(ENVIRONMENT.shape).map((name) => [name, env[name]])));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
@@ -235,7 +245,6 @@ function kafka(v: Variables): KafkaConfig | undefined {
   return {
     brokers: v.MASTERY_KAFKA_BROKERS,
     groupId: v.MASTERY_KAFKA_GROUP_ID,
-    clientId: v.MASTERY_KAFKA_CLIENT_ID,
     topics: {
       requests: { name: v.MASTERY_KAFKA_TOPIC_REQUESTS, partitions: v.MASTERY_KAFKA_PARTITIONS_REQUESTS },
       updated: { name: v.MASTERY_KAFKA_TOPIC_UPDATED, partitions: v.MASTERY_KAFKA_PARTITIONS_UPDATED },
@@ -281,7 +290,6 @@ export function loadConfig(env: Env = process.env): Config {
       jwksUrl: v.MASTERY_JWKS_URL,
       issuer: v.MASTERY_JWT_ISSUER,
       audience: v.MASTERY_JWT_AUDIENCE,
-      clockSkewSeconds: v.MASTERY_JWT_CLOCK_SKEW_SECONDS,
       maxLifetimeHours: v.MASTERY_JWT_MAX_LIFETIME_HOURS,
     },
     privacy: {
@@ -290,7 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
       purgeIntervalMinutes: v.MASTERY_PURGE_INTERVAL_MINUTES,
       durableReadAudit: v.MASTERY_AUDIT_DURABLE_READS,
     },
-    limits: { ratePerMinute: v.MASTERY_RATE_LIMIT_PER_MINUTE, requestTimeoutSeconds: v.MASTERY_REQUEST_TIMEOUT_SECONDS },
+    limits: { ratePerMinute: v.MASTERY_RATE_LIMIT_PER_MINUTE },
     kafka: kafka(v),
     mcpToken: v.MASTERY_MCP_TOKEN,
     xapi: xapi(v),
