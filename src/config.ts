@@ -6,8 +6,10 @@ import { DEFAULT_MODEL_CONFIG, type ModelConfig, weightsProblem } from './model/
 import { DEFAULT_XAPI_MAPPING, STUDENT_SOURCES, TOPIC_SOURCES, type XapiMapping } from './xapi/xapi-mapping.js';
 
 /**
- * The one reader of the environment. Every variable has a default that gives the embedded
- * mode; a bad value stops start-up with a sentence that names the variable.
+ * The service's configuration, which loadConfig alone reads from the environment (the test
+ * suite's own variables are read apart, in config/test-environment.ts). Every variable has a
+ * default that gives the embedded mode; a bad value stops start-up with a sentence that names
+ * the variable.
  */
 export interface Config {
   port: number;
