@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { signHs256 } from '../src/access/tokens.js';
-import { childProcessBase, testServers } from '../src/config.js';
+import { childProcessBase, testServers } from '../src/config/test-environment.js';
 import { freshSchema } from '../src/testing/postgres-schema.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
 import { processTicks, TICKS_PER_SECOND } from './proc-cpu.js';

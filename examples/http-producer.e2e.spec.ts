@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { childProcessBase } from '../src/config.js';
+import { childProcessBase } from '../src/config/test-environment.js';
 import { testApp, type TestApp } from '../src/testing/test-app.js';
 import { cleanups } from '../src/testing/cleanups.js';
 import { dayOfWork, masteryClient, MasteryApiError, readMastery, sendEvents } from './http-producer.js';

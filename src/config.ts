@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { refuseRemovedVariables } from './config/removed-variables.js';
+import { choice, ConfigError, decimal, type Env, flag, integer, MAX_INT32, refuse, setting, text, url } from './config/variables.js';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, weightsProblem } from './model/model-config.js';
 import { DEFAULT_XAPI_MAPPING, STUDENT_SOURCES, TOPIC_SOURCES, type XapiMapping } from './xapi/xapi-mapping.js';
 
 /**
- * The one reader of the environment. Every variable has a default that gives the embedded
- * mode; a bad value stops start-up with a sentence that names the variable.
+ * The service's configuration, which loadConfig alone reads from the environment (the test
+ * suite's own variables are read apart, in config/test-environment.ts). Every variable has a
+ * default that gives the embedded mode; a bad value stops start-up with a sentence that names
+ * the variable.
  */
 export interface Config {
   port: number;
@@ -31,8 +35,6 @@ export interface Config {
     jwksUrl: string | undefined;
     issuer: string | undefined;
     audience: string | undefined;
-    /** Leeway for exp and nbf, in seconds. */
-    clockSkewSeconds: number;
     /** The longest lifetime (exp − iat) a token may have, in hours; 0: any. */
     maxLifetimeHours: number;
   };
@@ -49,8 +51,6 @@ export interface Config {
   limits: {
     /** Requests per minute per token; 0: no limit. */
     ratePerMinute: number;
-    /** A request that takes longer is cut off. */
-    requestTimeoutSeconds: number;
   };
   /** Kafka: undefined without MASTERY_KAFKA_BROKERS (the in-process bus). */
   kafka: KafkaConfig | undefined;
@@ -58,16 +58,7 @@ export interface Config {
   mcpToken: string | undefined;
   /** How xAPI statements become engine events (docs/xapi.md), over HTTP and Kafka alike. */
   xapi: XapiMapping;
-  /**
-   * Test-only: where the process kills itself (SIGKILL), so a test can prove what a crash at
-   * that point leaves. `after-state-write`: once a state write that saved updates returns,
-   * before they are published. Never set in production.
-   */
-  testCrashPoint: TestCrashPoint | undefined;
 }
-
-export const TEST_CRASH_POINTS = ['after-state-write'] as const;
-export type TestCrashPoint = (typeof TEST_CRASH_POINTS)[number];
 
 export interface KafkaTopic {
   name: string;
@@ -76,8 +67,8 @@ export interface KafkaTopic {
 
 export interface KafkaConfig {
   brokers: string[];
+  /** The worker's consumer group, and the Kafka client's name (client.id). */
   groupId: string;
-  clientId: string;
   topics: { requests: KafkaTopic; updated: KafkaTopic; retry: KafkaTopic; dlq: KafkaTopic };
   /** How events travel on the topics: JSON (the default) or Avro in Confluent's wire format. */
   encoding: 'json' | 'avro';
@@ -96,14 +87,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const MEMORY_DATA_DIR = ':memory:';
 
-export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
+export { ConfigError };
 
 /*
  * The environment as one schema: every variable the service reads, how its text becomes a
@@ -111,70 +95,6 @@ type Env = Readonly<Record<string, string | undefined>>;
  * schema refuses stops start-up with a ConfigError that names the variable; the rules between
  * variables come after it, in loadConfig.
  */
-
-/** A variable's text, trimmed; undefined when unset, empty or blank. */
-const unset = z
-  .string()
-  .optional()
-  .transform((value) => {
-    const trimmed = value?.trim();
-    return trimmed === '' ? undefined : trimmed;
-  });
-
-type Ctx = z.RefinementCtx;
-
-/** Refuses the value with a sentence that follows the variable's name. */
-function refuse(ctx: Ctx, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-}
-
-/** A variable read by `parse` when set, `fallback` when not. */
-function setting<T>(fallback: T, parse: (raw: string, ctx: Ctx) => T) {
-  return unset.transform((raw, ctx): T => (raw === undefined ? fallback : parse(raw, ctx)));
-}
-
-const text = <T extends string | undefined>(fallback: T) => setting<string | T>(fallback, (raw) => raw);
-
-function integer(fallback: number, min: number, max: number) {
-  return setting(fallback, (raw, ctx) =>
-    /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : refuse(ctx, `must be a whole number from ${min} to ${max}, not "${raw}"`),
-  );
-}
-
-function decimal(fallback: number, min: number, max: number) {
-  return setting(fallback, (raw, ctx) =>
-    /^\d*\.?\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : refuse(ctx, `must be a number from ${min} to ${max}, not "${raw}"`),
-  );
-}
-
-function flag(fallback: boolean) {
-  return setting(fallback, (raw, ctx) => {
-    const word = raw.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(word)) return true;
-    if (['false', '0', 'no', 'off'].includes(word)) return false;
-    return refuse(ctx, `must be true or false, not "${word}"`);
-  });
-}
-
-function choice<T extends string, F extends T | undefined>(options: readonly T[], fallback: F) {
-  return setting<T | F>(fallback, (raw, ctx) =>
-    (options as readonly string[]).includes(raw) ? (raw as T) : refuse(ctx, `must be one of ${options.join(', ')}, not "${raw}"`),
-  );
-}
-
-/** A URL with one of `schemes` (with `list`: a comma-separated list of them), or undefined. */
-function url(schemes: readonly string[], list = false) {
-  return setting<string | undefined>(undefined, (raw, ctx) => {
-    for (const part of list ? raw.split(',') : [raw]) {
-      const parsed = URL.parse(part.trim());
-      if (!parsed || !schemes.includes(parsed.protocol)) {
-        return refuse(ctx, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}, not "${part.trim()}"`);
-      }
-    }
-    return raw;
-  });
-}
 
 const weights = setting(DEFAULT_MODEL_CONFIG.weights, (raw, ctx) => {
   const parts = raw.split(',').map((p) => p.trim());
@@ -214,10 +134,11 @@ function ordered<T extends string>(options: readonly T[], fallback: readonly T[]
   });
 }
 
-const MAX_INT32 = 2 ** 31 - 1;
-
-/** Every variable of the service, with its default (README, "Configuration"). */
-export const ENVIRONMENT = z.object({
+/**
+ * What an operator sets for a deployment (README, "Configuration", "What matters"): where the
+ * API listens, the stores and the bus, how tokens are verified, the privacy policy, the weights.
+ */
+export const ESSENTIAL_VARIABLES = {
   PORT: integer(8080, 0, 65_535),
   HOST: text('127.0.0.1'),
   LOG_LEVEL: choice(LOG_LEVELS, 'info'),
@@ -228,29 +149,37 @@ export const ENVIRONMENT = z.object({
   MASTERY_DAPR_STORE: setting<string | undefined>(undefined, (raw, ctx) =>
     /^[A-Za-z0-9._-]+$/.test(raw) ? raw : refuse(ctx, `must be a Dapr component name, not "${raw}"`),
   ),
-  MASTERY_CACHE_SECONDS: integer(30, 0, 30),
+  MASTERY_KAFKA_BROKERS: brokers,
+  MASTERY_HTTP_INGEST: choice(['apply', 'forward'] as const, 'apply'),
   MASTERY_JWT_SECRET: setting<string | undefined>(undefined, (raw, ctx) =>
     Buffer.byteLength(raw) >= 32 ? raw : refuse(ctx, 'must be at least 32 bytes long (HS256 wants 256 bits of key)'),
   ),
   MASTERY_JWKS_URL: url(['https:', 'http:']),
   MASTERY_JWT_ISSUER: text(undefined),
   MASTERY_JWT_AUDIENCE: text(undefined),
-  MASTERY_JWT_CLOCK_SKEW_SECONDS: integer(30, 0, 300),
-  MASTERY_JWT_MAX_LIFETIME_HOURS: integer(0, 0, 87_600),
+  MASTERY_MCP_TOKEN: text(undefined),
   MASTERY_RETENTION_DAYS: integer(90, 1, 36_500),
   MASTERY_REQUIRE_CONSENT: flag(false),
   MASTERY_ALLOW_SELF_ERASURE: flag(false),
+  MASTERY_WEIGHTS: weights,
+};
+
+/**
+ * Tuning, rarely set (README, "Configuration", "Tuning, rarely set"): each default is what the
+ * design asks or what suits a deployment that has no reason to differ; the design names some
+ * of them configuration (the model's numbers, the topics), the others answer a need of their
+ * own (a Kafka cluster shared by deployments, an LRS's vocabulary, a stricter audit).
+ */
+export const TUNING_VARIABLES = {
+  MASTERY_CACHE_SECONDS: integer(30, 0, 30),
+  MASTERY_JWT_MAX_LIFETIME_HOURS: integer(0, 0, 87_600),
   MASTERY_PURGE_INTERVAL_MINUTES: integer(60, 0, 10_080),
   MASTERY_AUDIT_DURABLE_READS: flag(false),
   MASTERY_RATE_LIMIT_PER_MINUTE: integer(3000, 0, 10_000_000),
-  MASTERY_REQUEST_TIMEOUT_SECONDS: integer(30, 1, 3600),
-  MASTERY_WEIGHTS: weights,
   MASTERY_RECOMMENDATION_THRESHOLD: decimal(DEFAULT_MODEL_CONFIG.recommendationThreshold, 0, 1),
   MASTERY_QUIZ_GUESS_SECONDS: decimal(DEFAULT_MODEL_CONFIG.quizGuessSeconds, 0.001, 3600),
   MASTERY_QUIZ_ATTEMPT_PENALTY: decimal(DEFAULT_MODEL_CONFIG.quizAttemptPenalty, 0, 0.5),
-  MASTERY_KAFKA_BROKERS: brokers,
   MASTERY_KAFKA_GROUP_ID: text('mastery-engine'),
-  MASTERY_KAFKA_CLIENT_ID: text('mastery-engine'),
   MASTERY_KAFKA_TOPIC_REQUESTS: topicName('mastery.requests'),
   MASTERY_KAFKA_TOPIC_UPDATED: topicName('mastery.updated'),
   MASTERY_KAFKA_TOPIC_RETRY: topicName('mastery.retry'),
@@ -264,20 +193,21 @@ export const ENVIRONMENT = z.object({
   MASTERY_KAFKA_AVRO_SCHEMA_ID_UPDATED: integer(2, 0, MAX_INT32),
   MASTERY_KAFKA_RETRY_BACKOFF_MS: integer(1000, 0, 3_600_000),
   MASTERY_KAFKA_SESSION_TIMEOUT_MS: integer(30_000, 1_000, 3_600_000),
-  MASTERY_HTTP_INGEST: choice(['apply', 'forward'] as const, 'apply'),
-  MASTERY_MCP_TOKEN: text(undefined),
   MASTERY_XAPI_ANSWERED_VERBS: iris(DEFAULT_XAPI_MAPPING.answeredVerbs),
   MASTERY_XAPI_ASSESSMENT_VERBS: iris(DEFAULT_XAPI_MAPPING.assessmentVerbs),
   MASTERY_XAPI_TOPIC_EXTENSION: iris([DEFAULT_XAPI_MAPPING.topicExtension]),
   MASTERY_XAPI_TOPIC_FROM: ordered(TOPIC_SOURCES, DEFAULT_XAPI_MAPPING.topicFrom),
   MASTERY_XAPI_STUDENT_FROM: ordered(STUDENT_SOURCES, DEFAULT_XAPI_MAPPING.studentFrom),
-  MASTERY_TEST_CRASH_POINT: choice(TEST_CRASH_POINTS, undefined),
-});
+};
+
+/** Every variable of the service, with its default: the two groups above. */
+export const ENVIRONMENT = z.object({ ...ESSENTIAL_VARIABLES, ...TUNING_VARIABLES });
 
 type Variables = z.output<typeof ENVIRONMENT>;
 
-/** The variables as the schema reads them, or the ConfigError of the first one it refuses. */
+/** The variables as the schema reads them, or the ConfigError of a removed one still set, or of the first one it refuses. */
 function readVariables(env: Env): Variables {
+  refuseRemovedVariables(env);
   const parsed = ENVIRONMENT.safeParse(Object.fromEntries(Object.keys(ENVIRONMENT.shape).map((name) => [name, env[name]])));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
@@ -317,7 +247,6 @@ function kafka(v: Variables): KafkaConfig | undefined {
   return {
     brokers: v.MASTERY_KAFKA_BROKERS,
     groupId: v.MASTERY_KAFKA_GROUP_ID,
-    clientId: v.MASTERY_KAFKA_CLIENT_ID,
     topics: {
       requests: { name: v.MASTERY_KAFKA_TOPIC_REQUESTS, partitions: v.MASTERY_KAFKA_PARTITIONS_REQUESTS },
       updated: { name: v.MASTERY_KAFKA_TOPIC_UPDATED, partitions: v.MASTERY_KAFKA_PARTITIONS_UPDATED },
@@ -363,7 +292,6 @@ export function loadConfig(env: Env = process.env): Config {
       jwksUrl: v.MASTERY_JWKS_URL,
       issuer: v.MASTERY_JWT_ISSUER,
       audience: v.MASTERY_JWT_AUDIENCE,
-      clockSkewSeconds: v.MASTERY_JWT_CLOCK_SKEW_SECONDS,
       maxLifetimeHours: v.MASTERY_JWT_MAX_LIFETIME_HOURS,
     },
     privacy: {
@@ -372,11 +300,10 @@ export function loadConfig(env: Env = process.env): Config {
       purgeIntervalMinutes: v.MASTERY_PURGE_INTERVAL_MINUTES,
       durableReadAudit: v.MASTERY_AUDIT_DURABLE_READS,
     },
-    limits: { ratePerMinute: v.MASTERY_RATE_LIMIT_PER_MINUTE, requestTimeoutSeconds: v.MASTERY_REQUEST_TIMEOUT_SECONDS },
+    limits: { ratePerMinute: v.MASTERY_RATE_LIMIT_PER_MINUTE },
     kafka: kafka(v),
     mcpToken: v.MASTERY_MCP_TOKEN,
     xapi: xapi(v),
-    testCrashPoint: v.MASTERY_TEST_CRASH_POINT,
     retentionDays: v.MASTERY_RETENTION_DAYS,
     logLevel: v.LOG_LEVEL,
     model: {
@@ -386,37 +313,4 @@ export function loadConfig(env: Env = process.env): Config {
       quizAttemptPenalty: v.MASTERY_QUIZ_ATTEMPT_PENALTY,
     },
   };
-}
-
-/** One variable read by its schema, outside the service's own (the test suites' variables). */
-function readOne<T>(schema: z.ZodType<T, string | undefined>, env: Env, name: string): T {
-  const parsed = schema.safeParse(env[name]);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(name, parsed.error.issues[0]!.message);
-}
-
-/**
- * Where the test suites find real servers: the machine's PostgreSQL (a database of the suite's
- * own) and, only when told, a Redis; otherwise the tests start their own (see the README's
- * "Tests" section).
- */
-export function testServers(env: Env = process.env): { databaseUrl: string; redisUrl: string | undefined } {
-  return {
-    databaseUrl: readOne(url(['postgres:', 'postgresql:']), env, 'MASTERY_TEST_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test',
-    // Unset: the tests start redis-servers of their own (src/testing/test-redis.ts).
-    redisUrl: readOne(url(['redis:', 'rediss:'], true), env, 'MASTERY_TEST_REDIS_URL'),
-  };
-}
-
-/**
- * The seed of the suite's property tests: `MASTERY_TEST_SEED` replays a failed run exactly;
- * unset, each run draws a new one (and prints it), so runs keep exploring new cases.
- */
-export function testSeed(env: Env = process.env): number {
-  return readOne(integer(Math.floor(Math.random() * 2 ** 31), 0, MAX_INT32), env, 'MASTERY_TEST_SEED');
-}
-
-/** What a child `mastery` process started by the tests inherits: where to find executables. */
-export function childProcessBase(env: Env = process.env): Record<string, string> {
-  return env.PATH === undefined ? {} : { PATH: env.PATH };
 }

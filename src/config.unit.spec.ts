@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { isAbsolute, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, testSeed } from './config.js';
+import { ConfigError, ENVIRONMENT, loadConfig } from './config.js';
+import { REMOVED_VARIABLES } from './config/removed-variables.js';
 
 /** The configuration table of architecture.md: defaults, every variable read, bad values refused by name. */
 
@@ -285,9 +286,9 @@ describe('loadConfig: the production stores', () => {
 describe('loadConfig: access and privacy', () => {
   it('has safe defaults', () => {
     const c = loadConfig({});
-    assert.deepEqual(c.tokens, { jwksUrl: undefined, issuer: undefined, audience: undefined, clockSkewSeconds: 30, maxLifetimeHours: 0 });
+    assert.deepEqual(c.tokens, { jwksUrl: undefined, issuer: undefined, audience: undefined, maxLifetimeHours: 0 });
     assert.deepEqual(c.privacy, { requireConsent: false, allowSelfErasure: false, purgeIntervalMinutes: 60, durableReadAudit: false });
-    assert.deepEqual(c.limits, { ratePerMinute: 3000, requestTimeoutSeconds: 30 });
+    assert.deepEqual(c.limits, { ratePerMinute: 3000 });
   });
 
   it('reads every variable', () => {
@@ -295,24 +296,21 @@ describe('loadConfig: access and privacy', () => {
       MASTERY_JWKS_URL: 'https://id.example/.well-known/jwks.json',
       MASTERY_JWT_ISSUER: 'https://id.example/',
       MASTERY_JWT_AUDIENCE: 'mastery-engine',
-      MASTERY_JWT_CLOCK_SKEW_SECONDS: '5',
       MASTERY_JWT_MAX_LIFETIME_HOURS: '24',
       MASTERY_REQUIRE_CONSENT: 'true',
       MASTERY_ALLOW_SELF_ERASURE: 'yes',
       MASTERY_PURGE_INTERVAL_MINUTES: '0',
       MASTERY_AUDIT_DURABLE_READS: 'true',
       MASTERY_RATE_LIMIT_PER_MINUTE: '0',
-      MASTERY_REQUEST_TIMEOUT_SECONDS: '10',
     });
     assert.deepEqual(c.tokens, {
       jwksUrl: 'https://id.example/.well-known/jwks.json',
       issuer: 'https://id.example/',
       audience: 'mastery-engine',
-      clockSkewSeconds: 5,
       maxLifetimeHours: 24,
     });
     assert.deepEqual(c.privacy, { requireConsent: true, allowSelfErasure: true, purgeIntervalMinutes: 0, durableReadAudit: true });
-    assert.deepEqual(c.limits, { ratePerMinute: 0, requestTimeoutSeconds: 10 });
+    assert.deepEqual(c.limits, { ratePerMinute: 0 });
   });
 
   it('lets a JWKS stand in for the secret in production', () => {
@@ -322,39 +320,8 @@ describe('loadConfig: access and privacy', () => {
 
   it('refuses bad values, naming the variable', () => {
     refuses({ MASTERY_JWKS_URL: 'id.example/jwks' }, 'MASTERY_JWKS_URL');
-    refuses({ MASTERY_JWT_CLOCK_SKEW_SECONDS: '301' }, 'MASTERY_JWT_CLOCK_SKEW_SECONDS');
     refuses({ MASTERY_JWT_MAX_LIFETIME_HOURS: '-1' }, 'MASTERY_JWT_MAX_LIFETIME_HOURS');
     refuses({ MASTERY_REQUIRE_CONSENT: 'maybe' }, 'MASTERY_REQUIRE_CONSENT');
-    refuses({ MASTERY_REQUEST_TIMEOUT_SECONDS: '0' }, 'MASTERY_REQUEST_TIMEOUT_SECONDS');
-  });
-});
-
-describe('testSeed: the property tests replay a seed given, or draw one', () => {
-  it('reads MASTERY_TEST_SEED as given, and draws a whole number in range without it', () => {
-    assert.equal(testSeed({ MASTERY_TEST_SEED: '706961122' }), 706961122);
-    assert.equal(testSeed({ MASTERY_TEST_SEED: '0' }), 0);
-    const drawn = testSeed({});
-    assert.ok(Number.isInteger(drawn) && drawn >= 0 && drawn < 2 ** 31, `drawn ${drawn}`);
-  });
-
-  it('refuses a seed that is not a whole number fast-check takes', () => {
-    for (const bad of ['-1', '1.5', 'abc', String(2 ** 31)]) {
-      assert.throws(
-        () => testSeed({ MASTERY_TEST_SEED: bad }),
-        (e: unknown) => e instanceof ConfigError && /MASTERY_TEST_SEED/.test(e.message),
-      );
-    }
-  });
-});
-
-describe('loadConfig: the test-only crash point', () => {
-  it('is unset by default, and read when given', () => {
-    assert.equal(loadConfig({}).testCrashPoint, undefined);
-    assert.equal(loadConfig({ MASTERY_TEST_CRASH_POINT: 'after-state-write' }).testCrashPoint, 'after-state-write');
-  });
-
-  it('refuses a point it does not know, naming the variable', () => {
-    refuses({ MASTERY_TEST_CRASH_POINT: 'sometime' }, 'MASTERY_TEST_CRASH_POINT');
   });
 });
 
@@ -395,5 +362,44 @@ describe('loadConfig: the xAPI mapping (docs/xapi.md)', () => {
     refuses({ MASTERY_XAPI_TOPIC_FROM: 'parent,category' }, 'MASTERY_XAPI_TOPIC_FROM');
     refuses({ MASTERY_XAPI_STUDENT_FROM: 'account,account' }, 'MASTERY_XAPI_STUDENT_FROM');
     refuses({ MASTERY_XAPI_STUDENT_FROM: 'openid' }, 'MASTERY_XAPI_STUDENT_FROM');
+  });
+});
+
+describe('loadConfig: a removed variable still set stops start-up (CHANGELOG, "Removed")', () => {
+  const removed = Object.keys(REMOVED_VARIABLES);
+
+  it('the three, none of them in the schema any more', () => {
+    assert.deepEqual(removed.sort(), ['MASTERY_JWT_CLOCK_SKEW_SECONDS', 'MASTERY_KAFKA_CLIENT_ID', 'MASTERY_REQUEST_TIMEOUT_SECONDS']);
+    for (const name of removed) assert.equal(name in ENVIRONMENT.shape, false, name);
+  });
+
+  it('set to any value, even the one now fixed, each is refused with a sentence that names it and says what happens now', () => {
+    const now = {
+      MASTERY_KAFKA_CLIENT_ID: /is no longer read: the Kafka client is named after MASTERY_KAFKA_GROUP_ID .*\. Unset it to start\.$/,
+      MASTERY_JWT_CLOCK_SKEW_SECONDS: /is no longer read: the leeway for exp and nbf is fixed at 30 s\. Unset it to start\.$/,
+      MASTERY_REQUEST_TIMEOUT_SECONDS: /is no longer read: a request that has not arrived whole within 30 s is cut off\. Unset it to start\.$/,
+    };
+    for (const [name, sentence] of Object.entries(now)) {
+      for (const value of ['30', 'mastery-engine', '5']) {
+        assert.throws(
+          () => loadConfig({ [name]: value }),
+          (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${name} `) && sentence.test(e.message),
+          `${name}=${value}`,
+        );
+      }
+    }
+  });
+
+  it('before the schema: a removed variable is named even beside a bad value', () => {
+    refuses({ MASTERY_REQUEST_TIMEOUT_SECONDS: '30', PORT: 'abc' }, 'MASTERY_REQUEST_TIMEOUT_SECONDS');
+  });
+
+  it('empty or blank counts as unset, as for every variable', () => {
+    for (const name of removed) assert.equal(loadConfig({ [name]: '', PORT: '3000' }).port, 3000);
+    for (const name of removed) assert.equal(loadConfig({ [name]: '  ' }).port, 8080);
+  });
+
+  it('other MASTERY_* names are left alone (Kubernetes sets MASTERY_SERVICE_HOST, MASTERY_PORT… for a Service named mastery)', () => {
+    assert.equal(loadConfig({ MASTERY_SERVICE_HOST: '10.0.0.7', MASTERY_PORT: 'tcp://10.0.0.7:8080' }).port, 8080);
   });
 });

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ENVIRONMENT } from './config.js';
+import { ENVIRONMENT, ESSENTIAL_VARIABLES, TUNING_VARIABLES } from './config.js';
+import { REMOVED_VARIABLES } from './config/removed-variables.js';
 import { markdownFiles, proseLines } from './testing/markdown.js';
 
 /**
@@ -29,6 +30,14 @@ function section(markdown: string, heading: string): string {
   const end = markdown.indexOf('\n## ', start + 1);
   return markdown.slice(start, end === -1 ? undefined : end);
 }
+
+/** A table row's cells, trimmed. */
+const cells = (row: string) =>
+  row
+    .replace(/^\s*\|/, '')
+    .replace(/\|\s*$/, '')
+    .split('|')
+    .map((cell) => cell.trim());
 
 const isRow = (text: string) => /^ {0,3}\|/.test(text);
 const isDelimiterRow = (text: string) => /^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)+\|?\s*$/.test(text);
@@ -111,17 +120,55 @@ describe('the Markdown files', () => {
 });
 
 describe('the README', () => {
-  it("the configuration is one table, naming every variable of the configuration schema (but the tests' own)", () => {
-    const found = tables(section(README, 'Configuration'));
-    assert.equal(found.length, 1, 'one table');
-    const table = (found[0]?.rows ?? []).join('\n');
-    for (const name of Object.keys(ENVIRONMENT.shape)) {
-      if (name.startsWith('MASTERY_TEST_')) continue;
-      // The topics' names and partition counts are one row each: MASTERY_KAFKA_TOPIC_*, …
-      const row = name.replace(/^(MASTERY_KAFKA_(?:TOPIC|PARTITIONS)_)[A-Z]+$/, '$1*');
-      assert.ok(table.includes(`\`${row}\``), `${name} is in the configuration table`);
+  it('the configuration is two tables, "What matters" and "Tuning, rarely set": each row names its variables, a default and why', () => {
+    const configuration = section(README, 'Configuration');
+    const found = tables(configuration);
+    assert.equal(found.length, 2, 'two tables');
+    const lines = configuration.split('\n');
+    for (const [i, heading] of ['What matters', 'Tuning, rarely set'].entries()) {
+      const above = lines.slice(0, (found[i]?.line ?? 1) - 1).filter((line) => line.startsWith('### '));
+      assert.equal(above.at(-1), `### ${heading}`, `table ${i + 1} is under "### ${heading}"`);
     }
-    for (const name of ['PORT', 'HOST', 'LOG_LEVEL', 'MASTERY_KAFKA_TOPIC_*', 'MASTERY_KAFKA_PARTITIONS_*']) assert.ok(table.includes(`\`${name}\``), name);
+    for (const { rows } of found) {
+      assert.deepEqual(cells(rows[0] ?? ''), ['variable', 'default', 'why it exists']);
+      for (const row of rows.slice(2)) {
+        const [names, fallback, why] = cells(row);
+        assert.ok(names && fallback && why && why.length >= 20, `every cell filled, and a reason: ${row}`);
+      }
+    }
+  });
+
+  it("the two tables name the schema's two groups exactly, each variable once (the tests' own in neither)", () => {
+    const [essential, tuning] = tables(section(README, 'Configuration'));
+    const named = (rows: string[] = [], group: string[]) =>
+      rows
+        .slice(2)
+        .flatMap((row) =>
+          [...(cells(row)[0] ?? '').matchAll(/`([A-Z][A-Z0-9_]*\*?)`/g)].flatMap(([, name = '']) =>
+            name.endsWith('*') ? group.filter((n) => n.startsWith(name.slice(0, -1))) : [name],
+          ),
+        );
+    const essentialNames = Object.keys(ESSENTIAL_VARIABLES);
+    const tuningNames = [...Object.keys(TUNING_VARIABLES), 'NODE_OPTIONS'];
+    assert.deepEqual(named(essential?.rows, essentialNames).sort(), [...essentialNames].sort());
+    assert.deepEqual(named(tuning?.rows, tuningNames).sort(), [...tuningNames].sort());
+    assert.deepEqual(Object.keys(ENVIRONMENT.shape).sort(), [...essentialNames, ...Object.keys(TUNING_VARIABLES)].sort());
+  });
+
+  it('a removed variable is in neither table nor in .env.example as a setting, and the CHANGELOG says what happens now', () => {
+    const configuration = section(README, 'Configuration');
+    const envExample = read('.env.example');
+    const removed = section(read('CHANGELOG.md').replace('## Unreleased', '\n## Unreleased'), 'Unreleased');
+    for (const name of Object.keys(REMOVED_VARIABLES)) {
+      assert.ok(!configuration.includes(name), `${name} is not in the README's configuration`);
+      assert.doesNotMatch(envExample, new RegExp(`^#?\\s*${name}=`, 'm'), `${name} is no setting of .env.example`);
+      assert.match(removed, new RegExp(`### Removed[\\s\\S]*\`${name}\`: `), `the CHANGELOG's Removed names ${name}`);
+    }
+  });
+
+  it(".env.example names every variable of the schema (and Node's NODE_OPTIONS), set or commented out, and no other", () => {
+    const listed = [...read('.env.example').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] ?? '');
+    assert.deepEqual([...listed].sort(), [...Object.keys(ENVIRONMENT.shape), 'NODE_OPTIONS'].sort());
   });
 
   it("the Quick start's commands reach the service on PORT, as `mastery demo` does", () => {

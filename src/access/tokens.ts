@@ -13,7 +13,7 @@ export interface TokenVerifierOptions {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
-  /** Leeway for exp and nbf, in seconds (default 30). */
+  /** Leeway for exp and nbf, in seconds (default CLOCK_SKEW_SECONDS; the tests' 0 checks exp to the second). */
   clockSkewSeconds?: number;
   /** The longest lifetime (exp − iat) accepted, in hours; 0 or absent: any. */
   maxLifetimeHours?: number;
@@ -22,6 +22,13 @@ export interface TokenVerifierOptions {
   /** The clock, in epoch ms (tests). */
   now?: () => number;
 }
+
+/**
+ * Leeway for exp and nbf. Clocks kept by NTP differ by well under a second; 30 s covers a host
+ * whose clock drifted or an identity provider a little ahead, and is small beside any token's
+ * lifetime, so it lets no expired token live on in practice.
+ */
+const CLOCK_SKEW_SECONDS = 30;
 
 /** Verified tokens remembered, at most, and for how long at most (never past their exp). */
 const REMEMBERED_TOKENS = 10_000;
@@ -140,7 +147,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const verifyOptions = {
     algorithms,
     requiredClaims: ['exp'],
-    clockTolerance: options.clockSkewSeconds ?? 30,
+    clockTolerance: options.clockSkewSeconds ?? CLOCK_SKEW_SECONDS,
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.audience === undefined ? {} : { audience: options.audience }),
   };

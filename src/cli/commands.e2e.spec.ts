@@ -64,6 +64,15 @@ describe('configuration errors', () => {
     assert.match(r.stderr, /PORT must be a whole number/);
   });
 
+  it('a removed variable still set stops start-up too, saying what happens now (CHANGELOG, "Removed")', async () => {
+    const r = await runCli(['serve'], { ...env, MASTERY_REQUEST_TIMEOUT_SECONDS: '30' });
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /MASTERY_REQUEST_TIMEOUT_SECONDS is no longer read: a request that has not arrived whole within 30 s is cut off\. Unset it to start\./,
+    );
+  });
+
   it('an unknown command lists the commands', async () => {
     const r = await runCli(['fly'], env);
     assert.equal(r.code, 2);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { signHs256 } from '../access/tokens.js';
-import { childProcessBase } from '../config.js';
+import { childProcessBase } from '../config/test-environment.js';
 import { postJson } from '../testing/http-json.js';
 import { workedExampleB } from '../testing/wire-events.js';
 import { runCli, startServer } from './testing/run-cli.js';

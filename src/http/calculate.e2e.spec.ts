@@ -31,7 +31,7 @@ async function appWith(t: TestContext, overrides: Partial<AppDeps>) {
     verifyToken: hs256Verifier(TEST_SECRET),
     ready: async () => {},
     logger: pino({ level: 'silent' }),
-    limits: { ratePerMinute: 0, requestTimeoutSeconds: 30 },
+    limits: { ratePerMinute: 0 },
     ...overrides,
   });
   t.after(async () => {

@@ -628,7 +628,7 @@ async function sqlPropertyApp(): Promise<PropertyApp & { db: SqlClient }> {
     verifyToken: hs256Verifier(TEST_SECRET),
     ready: async () => {},
     logger: pino({ level: 'silent' }),
-    limits: { ratePerMinute: 0, requestTimeoutSeconds: 30 },
+    limits: { ratePerMinute: 0 },
   });
   const sign = (role: Role, sub: string, students?: readonly string[]) =>
     signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });

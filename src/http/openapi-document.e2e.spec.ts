@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { childProcessBase } from '../config.js';
+import { childProcessBase } from '../config/test-environment.js';
 import { CLIENT_TYPES_FILE, clientTypesOf, committed, OPENAPI_FILE, openApiText, REGENERATE, repoPath } from '../testing/openapi-document.js';
 
 const run = promisify(execFile);

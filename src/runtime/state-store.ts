@@ -4,6 +4,7 @@ import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js
 import { connectRedis } from '../adapters/redis/connect-redis.js';
 import { createRedisStateStore } from '../adapters/redis/redis-state-store.js';
 import type { Config } from '../config.js';
+import { testCrashPoint } from '../config/test-environment.js';
 import type { StateStore } from '../ports/state-store.js';
 import { withTestCrashPoint } from './test-crash-point.js';
 
@@ -18,7 +19,7 @@ function withL1(store: StateStore, config: Config): StateStore {
 /** The configured state store; `shared` when other processes see it too (not in memory). */
 export function openStateStore(config: Config): { store: StateStore; shared: boolean } {
   const { store, shared } = configuredStore(config);
-  return { store: withTestCrashPoint(store, config), shared };
+  return { store: withTestCrashPoint(store, testCrashPoint()), shared };
 }
 
 function configuredStore(config: Config): { store: StateStore; shared: boolean } {

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { TestCrashPoint } from '../config/test-environment.js';
 import type { StateStore } from '../ports/state-store.js';
 
 /**
@@ -6,8 +6,8 @@ import type { StateStore } from '../ports/state-store.js';
  * kill -9, nothing runs after it — as soon as a write that saved updates returns, so that a
  * test sees what a crash between the state write and the publish leaves behind.
  */
-export function withTestCrashPoint(store: StateStore, config: Config): StateStore {
-  if (config.testCrashPoint !== 'after-state-write') return store;
+export function withTestCrashPoint(store: StateStore, point: TestCrashPoint | undefined): StateStore {
+  if (point !== 'after-state-write') return store;
   return {
     ...store,
     async save(writes) {

@@ -4,7 +4,7 @@
  * `MASTERY_TEST_SEED=<seed>`. Spec files import fc from here, never from fast-check directly.
  */
 import fc from 'fast-check';
-import { testSeed } from '../config.js';
+import { testSeed } from '../config/test-environment.js';
 
 export const PROPERTY_SEED = testSeed();
 

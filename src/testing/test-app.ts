@@ -59,7 +59,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     verifyToken: hs256Verifier(TEST_SECRET),
     ready: async () => {},
     logger: pino({ level: 'silent' }),
-    limits: { ratePerMinute: options.ratePerMinute ?? 0, requestTimeoutSeconds: 30 },
+    limits: { ratePerMinute: options.ratePerMinute ?? 0 },
     ...(options.registry ? { registry: options.registry } : {}),
   });
   const auth = (token?: string): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` });

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startKafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
-import { childProcessBase } from '../config.js';
+import { childProcessBase } from '../config/test-environment.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { cleanups } from '../testing/cleanups.js';
 import { fetchText, metricValue, recordTopics, startWorker, testKafka, TOPIC, waitFor, workerKafkaEnv } from './testing/kafka-e2e.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { childProcessBase } from '../config.js';
+import { childProcessBase } from '../config/test-environment.js';
 import { testApp } from '../testing/test-app.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/post-xapi-statements.ts', import.meta.url));

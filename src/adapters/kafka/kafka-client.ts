@@ -21,7 +21,9 @@ function logCreator(logger: Logger) {
 
 export function createKafka(config: KafkaConfig, logger: Logger): Kafka {
   return new Kafka({
-    clientId: config.clientId,
+    // The client is named after its consumer group: what the brokers' logs and client-id quotas
+    // show is then the deployment, and one name is one fewer setting to keep in step.
+    clientId: config.groupId,
     brokers: config.brokers,
     logLevel: KafkaLogLevel.WARN,
     logCreator: logCreator(logger),

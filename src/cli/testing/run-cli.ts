@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { childProcessBase } from '../../config.js';
+import { childProcessBase } from '../../config/test-environment.js';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
