@@ -7,11 +7,14 @@ import { COMPONENTS, LEVELS } from '../model/types.js';
  * (mcp/tool-schemas.ts), and a spec holds schemas/avro/mastery-updated.avsc to them.
  */
 
-export const DayString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
+export const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+export const AS_OF_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([Tt].+)?$';
+
+export const DayString = Type.String({ pattern: DAY_PATTERN, description: 'YYYY-MM-DD (UTC)' });
 
 /** A per-student read's as_of: a day (its end), or an RFC 3339 date-time (everything strictly before it). */
 export const AsOfString = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}([Tt].+)?$',
+  pattern: AS_OF_PATTERN,
   description:
     'YYYY-MM-DD (the end of that UTC day) or an RFC 3339 date-time (strictly before it); the seed numbers are per day: a date-time selects its UTC day for them',
 });
