@@ -5,7 +5,9 @@ import { z } from 'zod';
  * The tools' shapes are TypeBox (tool-schemas.ts, from src/results), which is JSON Schema; the
  * MCP SDK (1.x) takes zod only, so zod reads them with its own z.fromJSONSchema. The SDK lists
  * the zod schema back as JSON Schema and checks arguments and results with it. The cast carries
- * the TypeBox type across: fromJSONSchema cannot know it statically.
+ * the TypeBox type across: fromJSONSchema cannot know it statically. zod calls fromJSONSchema
+ * semi-experimental: zod's version is pinned, and zod-from-typebox.unit.spec.ts and mcp.e2e.spec.ts
+ * hold what the tools check and list.
  */
 type ZodOf<T extends TObject> = z.ZodType<Static<T>>;
 
