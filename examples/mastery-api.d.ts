@@ -712,15 +712,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description 0…1, rounded to 3 decimals */
                         mastery_score: number;
                         /** @enum {unknown} */
                         level: "beginner" | "developing" | "competent" | "proficient" | "expert";
+                        /** @description each component value, 0…1 */
                         components: {
                             completion: number;
                             quiz: number;
                             quality: number;
                             consistency: number;
                         };
+                        /** @description each component × its weight */
                         breakdown: {
                             completion: number;
                             quiz: number;
@@ -796,15 +799,18 @@ export interface operations {
                         /** @description YYYY-MM-DD (UTC) */
                         as_of: string;
                     } & {
+                        /** @description 0…1, rounded to 3 decimals */
                         mastery_score: number;
                         /** @enum {unknown} */
                         level: "beginner" | "developing" | "competent" | "proficient" | "expert";
+                        /** @description each component value, 0…1 */
                         components: {
                             completion: number;
                             quiz: number;
                             quality: number;
                             consistency: number;
                         };
+                        /** @description each component × its weight */
                         breakdown: {
                             completion: number;
                             quiz: number;
@@ -929,6 +935,7 @@ export interface operations {
                         trend: "improving" | "declining" | "stable";
                         trend_per_day: number;
                         confidence: number;
+                        /** @description prediction < 0.5 */
                         intervention_needed: boolean;
                         /** @description the learner model's 7-day forecast, with its 80 % interval (docs/learner-model.md) */
                         forecast: {
@@ -1029,7 +1036,9 @@ export interface operations {
                         model_version: string;
                         topics: {
                             topic: string;
+                            /** @description probability the topic is known */
                             p_known: number;
+                            /** @description probability the next first-attempt answer on it is right */
                             p_correct: number;
                             responses: number;
                             last_response_at: string | null;
@@ -1122,6 +1131,7 @@ export interface operations {
                         topic: string | null;
                         /** @description YYYY-MM-DD (UTC) */
                         as_of: string;
+                        /** @description the steps to take, weakest component first */
                         path: string[];
                         weak_components: {
                             /** @enum {unknown} */
@@ -1233,15 +1243,18 @@ export interface operations {
                             /** @description YYYY-MM-DD (UTC) */
                             date: string;
                         } & {
+                            /** @description 0…1, rounded to 3 decimals */
                             mastery_score: number;
                             /** @enum {unknown} */
                             level: "beginner" | "developing" | "competent" | "proficient" | "expert";
+                            /** @description each component value, 0…1 */
                             components: {
                                 completion: number;
                                 quiz: number;
                                 quality: number;
                                 consistency: number;
                             };
+                            /** @description each component × its weight */
                             breakdown: {
                                 completion: number;
                                 quiz: number;
@@ -1450,15 +1463,18 @@ export interface operations {
                             /** @description YYYY-MM-DD (UTC) */
                             as_of: string;
                         } & {
+                            /** @description 0…1, rounded to 3 decimals */
                             mastery_score: number;
                             /** @enum {unknown} */
                             level: "beginner" | "developing" | "competent" | "proficient" | "expert";
+                            /** @description each component value, 0…1 */
                             components: {
                                 completion: number;
                                 quiz: number;
                                 quality: number;
                                 consistency: number;
                             };
+                            /** @description each component × its weight */
                             breakdown: {
                                 completion: number;
                                 quiz: number;
@@ -1478,15 +1494,18 @@ export interface operations {
                             /** @description YYYY-MM-DD (UTC) */
                             date: string;
                         } & {
+                            /** @description 0…1, rounded to 3 decimals */
                             mastery_score: number;
                             /** @enum {unknown} */
                             level: "beginner" | "developing" | "competent" | "proficient" | "expert";
+                            /** @description each component value, 0…1 */
                             components: {
                                 completion: number;
                                 quiz: number;
                                 quality: number;
                                 consistency: number;
                             };
+                            /** @description each component × its weight */
                             breakdown: {
                                 completion: number;
                                 quiz: number;

@@ -1,100 +1,14 @@
 import Type from 'typebox';
-import { COMPONENTS, LEVELS } from '../model/types.js';
 import { AUDIT_ACTIONS } from '../ports/audit-trail.js';
+import { AsOfString, DayString, MasteryResult } from '../results/mastery-result-schema.js';
 import { KEY_SAFE_PATTERN, TopicName } from '../validation/event-schema.js';
 
-/** Request and response shapes of the HTTP API; they validate at the edge and feed /docs. */
+/**
+ * The HTTP API's own request and response shapes; they validate at the edge and feed /docs. The
+ * results the HTTP API shares with the MCP tools are in src/results.
+ */
 
-export const DayString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC)' });
-
-/** A per-student read's as_of: a day (its end), or an RFC 3339 date-time (everything strictly before it). */
-export const AsOfString = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}([Tt].+)?$',
-  description:
-    'YYYY-MM-DD (the end of that UTC day) or an RFC 3339 date-time (strictly before it); the seed numbers are per day: a date-time selects its UTC day for them',
-});
-
-const Unit = Type.Number({ minimum: 0, maximum: 1 });
-const Components = Type.Object(Object.fromEntries(COMPONENTS.map((k) => [k, Unit])) as Record<(typeof COMPONENTS)[number], typeof Unit>);
-const Level = Type.Enum([...LEVELS]);
-
-export const Recommendation = Type.Object({
-  action: Type.String(),
-  area: Type.String(),
-  priority: Type.Enum(['high', 'medium', 'low']),
-  topic: Type.Optional(Type.String()),
-});
-
-export const MasteryResult = Type.Object({
-  mastery_score: Unit,
-  level: Level,
-  components: Components,
-  breakdown: Components,
-  recommendations: Type.Array(Recommendation),
-});
-
-const StudentScope = {
-  student_id: Type.String(),
-  topic: Type.Union([Type.String(), Type.Null()], { description: 'null: the overall roll-up' }),
-};
-
-export const StudentMastery = Type.Intersect([
-  Type.Object({ ...StudentScope, as_of: DayString }),
-  MasteryResult,
-  Type.Object({
-    topics: Type.Optional(
-      Type.Array(Type.Object({ topic: Type.String(), mastery_score: Unit, level: Level }), {
-        description: 'overall roll-up only: each topic on its own',
-      }),
-    ),
-  }),
-]);
-
-export const StudentHistory = Type.Object({
-  ...StudentScope,
-  days: Type.Array(Type.Intersect([Type.Object({ date: DayString }), MasteryResult])),
-});
-
-export const Forecast = Type.Object(
-  {
-    score_in_7_days: Unit,
-    low: Unit,
-    high: Unit,
-    needs_help: Type.Boolean({ description: 'score_in_7_days < 0.5 or high < 0.6' }),
-    method: Type.String(),
-    model_version: Type.String(),
-  },
-  { description: "the learner model's 7-day forecast, with its 80 % interval (docs/learner-model.md)" },
-);
-
-export const PredictionResult = Type.Union([
-  Type.Object({ prediction: Type.Null(), confidence: Type.Number(), forecast: Forecast }, { description: 'fewer than 3 days of history' }),
-  Type.Object({
-    current: Unit,
-    prediction: Unit,
-    trend: Type.Enum(['improving', 'declining', 'stable']),
-    trend_per_day: Type.Number(),
-    confidence: Unit,
-    intervention_needed: Type.Boolean(),
-    forecast: Forecast,
-  }),
-]);
-
-export const StudentKnowledge = Type.Object({
-  student_id: Type.String(),
-  as_of: Type.String({ description: 'the date or date-time asked for' }),
-  model_version: Type.String(),
-  topics: Type.Array(
-    Type.Object({
-      topic: Type.String(),
-      p_known: Unit,
-      p_correct: Unit,
-      responses: Type.Integer({ minimum: 0 }),
-      last_response_at: Type.Union([Type.String(), Type.Null()]),
-    }),
-  ),
-});
-
+/** GET /v1/model: the learner model's parameters in use. */
 export const ModelSummary = Type.Object({
   model_version: Type.String({ description: '`default` before any fit' }),
   fitted_at: Type.Union([Type.String(), Type.Null()]),
@@ -103,39 +17,6 @@ export const ModelSummary = Type.Object({
   topics_with_own_parameters: Type.Integer({ minimum: 0 }),
   items_with_own_parameters: Type.Integer({ minimum: 0 }),
   settings: Type.Object({}, { additionalProperties: true }),
-});
-
-const ComponentName = Type.Enum([...COMPONENTS]);
-
-export const LearningPath = Type.Object({
-  ...StudentScope,
-  as_of: DayString,
-  path: Type.Array(Type.String()),
-  weak_components: Type.Array(Type.Object({ component: ComponentName, value: Unit })),
-  weak_topics: Type.Array(Type.Object({ topic: Type.String(), mastery_score: Unit, weak_components: Type.Array(ComponentName), p_known: Unit })),
-  focus_topic: Type.Union([Type.Object({ topic: Type.String(), p_known: Unit }), Type.Null()], {
-    description: 'the least known topic (learner model), named as recommendations name topics: overall, with two topics or more; else null',
-  }),
-});
-
-export const StudentList = Type.Object({
-  as_of: DayString,
-  total: Type.Integer(),
-  students: Type.Array(
-    Type.Object({
-      student_id: Type.String(),
-      mastery_score: Unit,
-      level: Level,
-      trend: Type.Union([Type.Enum(['improving', 'declining', 'stable']), Type.Null()]),
-      prediction: Type.Union([Unit, Type.Null()]),
-      intervention_needed: Type.Boolean(),
-      forecast: Type.Object({ score_in_7_days: Unit, low: Unit, high: Unit }),
-      needs_help: Type.Boolean({ description: "the learner model's forecast says so" }),
-      topics: Type.Array(Type.Object({ topic: Type.String(), mastery_score: Unit, level: Level }), {
-        description: "each topic's own score and level, in name order",
-      }),
-    }),
-  ),
 });
 
 const FieldErrorSchema = Type.Object({ field: Type.String(), message: Type.String() });

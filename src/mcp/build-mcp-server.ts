@@ -25,6 +25,7 @@ import {
   studentInput,
   studentMasteryOutput,
 } from './tool-schemas.js';
+import { toolInput, toolOutput } from './zod-from-typebox.js';
 
 export interface McpServerDeps {
   queries: StudentQueries;
@@ -96,8 +97,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         `The stateless calculator: four component values in [0, 1] (weights ${weights}) give the ` +
         'mastery score, the weighted breakdown, the level (expert ≥ 0.90, proficient ≥ 0.75, competent ≥ 0.60, ' +
         `developing ≥ 0.40, else beginner) and a recommendation for each component below ${threshold}.`,
-      inputSchema: calculateInput(model),
-      outputSchema: masteryOutput,
+      inputSchema: toolInput(calculateInput(model)),
+      outputSchema: toolOutput(masteryOutput),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (values) =>
@@ -117,8 +118,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         "A student's mastery as of a day (default today): score, level, the four components, breakdown and " +
         'recommendations, overall or for one topic; the overall answer lists each topic too. ' +
         'Only students the token may read (a student: themself; a teacher: their class; an admin: all).',
-      inputSchema: studentInput,
-      outputSchema: studentMasteryOutput,
+      inputSchema: toolInput(studentInput),
+      outputSchema: toolOutput(studentMasteryOutput),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
@@ -143,8 +144,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         "3 days of history: prediction null, confidence 0. Beside it, forecast: the learner model's score in 7 " +
         "days (consistency decaying on inactive days, as likely as the student's own activity rate makes them), " +
         'an 80 % interval, and needs_help (forecast below 0.5, or its high end below 0.6).',
-      inputSchema: studentInput,
-      outputSchema: predictionOutput,
+      inputSchema: toolInput(studentInput),
+      outputSchema: toolOutput(predictionOutput),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
@@ -168,8 +169,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         'For each topic of the student (or the one asked for, even one never answered): p_known, the probability ' +
         'the topic is known, and p_correct, the probability the next first-attempt answer on it is right, from the ' +
         "student's answers before as_of; how many answers it rests on; the parameter version used.",
-      inputSchema: knowledgeInput,
-      outputSchema: knowledgeOutput,
+      inputSchema: toolInput(knowledgeInput),
+      outputSchema: toolOutput(knowledgeOutput),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
@@ -188,8 +189,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         "One student's answer to one item (a response.recorded event), through the same validation, consent and " +
         "audit as POST /v1/events: it updates the topic's knowledge, and the day's answers form its quiz input. " +
         'Send the same event_id when retrying. For service and admin tokens.',
-      inputSchema: recordResponseInput,
-      outputSchema: recordResponseOutput,
+      inputSchema: toolInput(recordResponseInput),
+      outputSchema: toolOutput(recordResponseOutput),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
@@ -226,8 +227,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         `The steps a student should take next: for each weak component (below ${threshold}), weakest first, its three ` +
         'steps; with no weak component, challenge_exercises and advanced_topics. Also the weak components and ' +
         `the weak topics (score below ${threshold}), weakest first.`,
-      inputSchema: studentInput,
-      outputSchema: pathOutput,
+      inputSchema: toolInput(studentInput),
+      outputSchema: toolOutput(pathOutput),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
@@ -246,8 +247,8 @@ export function buildMcpServer(deps: McpServerDeps): McpServer {
         'The students this token may see (a teacher: their class; an admin: everyone) whose learner-model ' +
         'forecast says they need help (score in 7 days below 0.5, or its high end below 0.6), lowest forecast ' +
         'first. For teachers and admins.',
-      inputSchema: atRiskInput,
-      outputSchema: atRiskOutput,
+      inputSchema: toolInput(atRiskInput),
+      outputSchema: toolOutput(atRiskOutput),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>

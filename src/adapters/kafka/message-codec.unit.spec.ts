@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import avro from 'avsc';
+import Value from 'typebox/value';
 import type { MasteryUpdated } from '../../ports/bus.js';
+import { MasteryUpdatedSchema } from '../../results/mastery-updated-schema.js';
 import { validateEvent } from '../../validation/validate-event.js';
 import { avroCodec, jsonCodec } from './message-codec.js';
 
@@ -125,6 +127,7 @@ describe('Avro: mastery.updated with its forecast', () => {
     const u = update();
     const encoded = codec.encodeUpdate(u);
     assert.deepEqual(codec.decodeUpdate(encoded), u);
+    assert.ok(Value.Check(MasteryUpdatedSchema, codec.decodeUpdate(encoded)), 'what is read back is an update as src/results declares it');
     const raw = readRaw(encoded, updatedSchema);
     assert.deepEqual([raw.magic, raw.schemaId], [0, 12]);
     assert.deepEqual(raw.record.forecast, u.forecast, 'the forecast is a record of its own in the schema');

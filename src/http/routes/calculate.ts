@@ -4,7 +4,7 @@ import { masteryResult } from '../../model/score.js';
 import type { ComponentValues } from '../../model/types.js';
 import { ComponentValuesSchema } from '../../validation/component-values.js';
 import { errorResponses, success } from '../responses.js';
-import { MasteryResult } from '../schemas.js';
+import { MasteryResult } from '../../results/mastery-result-schema.js';
 
 /** POST /v1/mastery/calculate: the stateless calculator, for any signed-in caller. */
 export function calculateRoutes(app: FastifyInstance, model: ModelConfig): void {

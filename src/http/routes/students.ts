@@ -5,18 +5,12 @@ import { isDay, type Day } from '../../model/days.js';
 import { parseAsOf } from '../../queries/as-of.js';
 import { STUDENT_SORTS, type StudentQueries, type StudentSort } from '../../queries/student-queries.js';
 import { callerOf } from '../authenticate.js';
-import {
-  DayString,
-  AsOfString,
-  LearningPath,
-  PredictionResult,
-  StudentKnowledge,
-  ScopeQuery,
-  StudentHistory,
-  StudentList,
-  StudentMastery,
-  StudentParams,
-} from '../schemas.js';
+import { StudentList } from '../../results/class-list-schema.js';
+import { AsOfString, DayString } from '../../results/mastery-result-schema.js';
+import { LearningPath } from '../../results/path-schema.js';
+import { PredictionResult } from '../../results/prediction-schemas.js';
+import { StudentHistory, StudentKnowledge, StudentMastery } from '../../results/student-result-schemas.js';
+import { ScopeQuery, StudentParams } from '../schemas.js';
 import { TopicName } from '../../validation/event-schema.js';
 import { errorResponses, success } from '../responses.js';
 
