@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { signHs256 } from '../src/access/tokens.js';
+import { SERVICE_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { childProcessBase, testServers } from '../src/config/test-environment.js';
 import { freshSchema } from '../src/testing/postgres-schema.js';
 import { startRedisServer } from '../src/testing/redis-server.js';
@@ -132,9 +133,9 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
  */
 export async function startService(env: Record<string, string>, profileDir?: string, command: 'serve' | 'worker' = 'serve'): Promise<Service> {
   const port = await freePort();
-  // The built JavaScript, as in production (no tsx loader in the process being measured), with
-  // node flags in front when profiling (--cpu-prof is not allowed in NODE_OPTIONS).
-  const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // The built JavaScript with the node flags of production (no tsx loader in the process being
+  // measured), and the profiler's when profiling (--cpu-prof is not allowed in NODE_OPTIONS).
+  const nodeFlags = [...SERVICE_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const child = spawn(process.execPath, [...nodeFlags, MAIN, command], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { SERVICE_NODE_FLAGS } from './cli/node-flags.js';
 
 /**
  * The deployment files (Dockerfile, deploy/): none of them can be run on the development machine
@@ -411,9 +412,9 @@ describe('Dockerfile', () => {
     assert.ok(!/^(root|0)(:.*)?$/.test(user), `USER ${user} is root`);
   });
 
-  it('the ENTRYPOINT runs dist/cli/main.js, the package bin, with node; the default command is serve', () => {
+  it('the ENTRYPOINT runs dist/cli/main.js, the package bin, with node and the service node flags; the default command is serve', () => {
     const entrypoint: unknown = JSON.parse(last('ENTRYPOINT') ?? 'null');
-    assert.deepEqual(entrypoint, ['node', 'dist/cli/main.js']);
+    assert.deepEqual(entrypoint, ['node', ...SERVICE_NODE_FLAGS, 'dist/cli/main.js']);
     const pkg: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.equal(text(pkg, 'bin', 'mastery'), 'dist/cli/main.js');
     assert.deepEqual(JSON.parse(last('CMD') ?? 'null'), ['serve']);

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // First: V8 settings that must hold before anything else allocates.
 import './v8-flags.js';
 import { ConfigError } from '../config.js';
