@@ -62,17 +62,22 @@ function writeFor(
 
 /**
  * Folds new events into their students' records and writes each student once, atomically.
+ * `newStudents`: those of them whose first events these are (the log's append says so).
  * A student another writer changed meanwhile is reloaded and folded again. Publishes one
  * mastery.updated per student whose result changed, saved first in the outbox with the write
  * (see outbox.ts); returns those students' ids.
  */
-export async function applyEvents(deps: EngineDeps, events: readonly LearningEvent[]): Promise<string[]> {
+export async function applyEvents(deps: EngineDeps, events: readonly LearningEvent[], newStudents: ReadonlySet<string> = new Set()): Promise<string[]> {
   if (events.length === 0) return [];
   const now = deps.clock.now();
   const today = dayOfInstant(now.getTime());
   const groups = groupByStudent(events);
-  const taken = await commitWrites(deps, [...groups.keys()], async (pending) => {
-    const bases = await loadStudents(deps, pending);
+  const taken = await commitWrites(deps, [...groups.keys()], async (pending, attempt) => {
+    // A student the log had never seen starts from nothing: neither the store nor the log has
+    // anything to add. Were the store to hold one anyway (a writer beside this one), the write,
+    // which expects no record, is refused and the next attempt loads it.
+    const toLoad = attempt === 1 && newStudents.size > 0 ? pending.filter((id) => !newStudents.has(id)) : pending;
+    const bases = await loadStudents(deps, toLoad);
     const params = deps.learner.current();
     return pending.map((id) => writeFor(id, bases.get(id), groups.get(id)!, today, deps.model, params, now));
   });

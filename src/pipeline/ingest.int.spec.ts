@@ -288,6 +288,51 @@ describe('ingest: concurrent batches about the same student', () => {
   });
 });
 
+describe('ingest: students the log had never seen', () => {
+  /** Counts which students the pipeline asks the store and the log for. */
+  function counting(deps: EngineDeps) {
+    const asked = { store: [] as string[], log: [] as string[], refused: [] as string[] };
+    const { load, save } = deps.store;
+    const { readStudents } = deps.log;
+    deps.store.load = (ids) => (asked.store.push(...ids), load(ids));
+    deps.store.save = async (writes) => {
+      const outcome = await save(writes);
+      asked.refused.push(...outcome.conflicts);
+      return outcome;
+    };
+    deps.log.readStudents = (ids) => (asked.log.push(...ids), readStudents(ids));
+    return asked;
+  }
+
+  it('are folded from their events alone: neither the store nor the log is asked for them', async () => {
+    const { deps, ingest } = engine();
+    await ingest([wire.activity('known', '2026-01-10T10:00:00Z')]);
+    const asked = counting(deps);
+    const newcomer = aFortnight('newcomer');
+    const batch = [wire.activity('known', '2026-01-11T10:00:00Z'), ...newcomer];
+
+    const report = await ingest(batch);
+
+    assert.equal(report.accepted, batch.length);
+    assert.deepEqual(asked, { store: ['known'], log: [], refused: [] });
+    assert.deepStrictEqual(await stateOf(deps, 'newcomer'), foldOf('newcomer', newcomer));
+  });
+
+  it('a record the store holds anyway (another writer) refuses the write; the next attempt folds onto it', async () => {
+    const { deps, ingest } = engine();
+    const earlier = [wire.quiz('twin', '2026-01-09T10:00:00Z', { total_questions: 10, correct_answers: 4 }, 'python.lists')];
+    // The store has a record of a student whose events the log does not hold.
+    await engine(deps.store).ingest(earlier);
+    const asked = counting(deps);
+    const batch = aFortnight('twin');
+
+    await ingest(batch);
+
+    assert.deepEqual(asked, { store: ['twin'], log: [], refused: ['twin'] }, 'refused once, then loaded');
+    assert.deepStrictEqual(await stateOf(deps, 'twin'), foldOf('twin', [...earlier, ...batch]));
+  });
+});
+
 describe('ingest: mastery.updated', () => {
   it('one update per changed student per batch, carrying the result as of the clock’s day', async () => {
     const { ingest, updates } = engine();

@@ -93,7 +93,7 @@ export function createIngest(deps: EngineDeps): Ingest {
       await auditIngest(deps, caller, valid, results);
       return summarise(results, []);
     }
-    const stored = await deps.log.append(admitted.map((f) => f.event));
+    const { stored, newStudents } = await deps.log.append(admitted.map((f) => f.event));
     const toApply: LearningEvent[] = [];
     const known: string[] = [];
     for (const { index, event } of admitted) {
@@ -112,7 +112,7 @@ export function createIngest(deps: EngineDeps): Ingest {
     const resent = admitted.filter(({ event }) => !stored.has(event.event_id)).map(({ event }) => event.student_id);
     const updated = await serial(async () => {
       await republishPending(deps, resent);
-      return applyEvents(deps, toApply);
+      return applyEvents(deps, toApply, newStudents);
     });
     await auditIngest(deps, caller, valid, results);
     return summarise(results, updated);

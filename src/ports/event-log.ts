@@ -1,12 +1,23 @@
 import type { LearningEvent } from '../model/learning-event.js';
 
+/** What an append did. */
+export interface Appended {
+  /** The ids it stored (the others were in the log already). */
+  stored: Set<string>;
+  /**
+   * The students it stored a first event of: none of their events was in the log before. Their
+   * state is exactly what this append's events make of it, so nothing needs to be read back.
+   */
+  newStudents: Set<string>;
+}
+
 /**
  * The durable log of every accepted event, unique on event_id: the source of truth from which
  * the state store can always be rebuilt.
  */
 export interface EventLog {
-  /** Stores the events not yet in the log, in one round trip; returns the ids it stored. */
-  append(events: readonly LearningEvent[]): Promise<Set<string>>;
+  /** Stores the events not yet in the log, in one round trip. */
+  append(events: readonly LearningEvent[]): Promise<Appended>;
   /** Every event of one student, oldest first. */
   readStudent(studentId: string): Promise<LearningEvent[]>;
   /** Every event of each student asked for, oldest first; students without events are left out. */

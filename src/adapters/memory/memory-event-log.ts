@@ -14,15 +14,19 @@ export function createMemoryEventLog(): EventLog {
   return {
     async append(events) {
       const stored = new Set<string>();
+      const newStudents = new Set<string>();
       for (const event of events) {
         if (byId.has(event.event_id)) continue;
         byId.set(event.event_id, event);
         stored.add(event.event_id);
         const list = byStudent.get(event.student_id);
         if (list) list.push(event);
-        else byStudent.set(event.student_id, [event]);
+        else {
+          byStudent.set(event.student_id, [event]);
+          newStudents.add(event.student_id);
+        }
       }
-      return stored;
+      return { stored, newStudents };
     },
 
     async readStudent(studentId) {

@@ -53,7 +53,7 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
       topic: 'general',
       data: {},
     }));
-    const stored = await createSqlEventLog(counting).append(events);
+    const { stored } = await createSqlEventLog(counting).append(events);
     assert.equal(stored.size, 1000);
     assert.equal(statements.length, 1);
     assert.equal((await log.readStudent('one-trip-3')).length, 100);
@@ -78,7 +78,7 @@ describe('SQL event log on PostgreSQL (a real server)', () => {
         topic: 'general',
         data: {},
       }));
-      const stored = await Promise.all([log.append(events), log.append([...events].reverse()), log.append(events.slice(100, 300))]);
+      const stored = (await Promise.all([log.append(events), log.append([...events].reverse()), log.append(events.slice(100, 300))])).map((a) => a.stored);
       assert.equal(new Set(stored.flatMap((s) => [...s])).size, 400, 'every event stored by exactly one of the batches');
       assert.equal(
         stored.reduce((n, s) => n + s.size, 0),

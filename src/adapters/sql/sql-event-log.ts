@@ -8,16 +8,24 @@ import type { SqlClient } from './sql-client.js';
  * A batch travels as one jsonb parameter and is unpacked by jsonb_to_recordset: one statement
  * and one round trip for any batch size, in PostgreSQL and in PGlite alike. Each element is the
  * event's own JSON and its instant; the columns are read out of the event by the database, so
- * the text to send and parse holds every field once.
+ * the text to send and parse holds every field once. The new students are those without a row
+ * the statement did not insert itself: the rest of a statement does not see what its
+ * data-modifying CTE wrote, so NOT EXISTS looks at the log as it was before the batch.
  */
 const APPEND = `
-  INSERT INTO mastery_events (event_id, student_id, event_type, component, topic, occurred_at, event)
-  SELECT (r.e->>'event_id')::uuid, r.e->>'student_id', r.e->>'event_type',
-    CASE WHEN r.e->>'event_type' = 'mastery.calculation.requested' THEN r.e->>'component' END,
-    r.e->>'topic', r.at, r.e
-  FROM jsonb_to_recordset($1::jsonb) AS r(at timestamptz, e jsonb)
-  ON CONFLICT (event_id) DO NOTHING
-  RETURNING event_id`;
+  WITH inserted AS (
+    INSERT INTO mastery_events (event_id, student_id, event_type, component, topic, occurred_at, event)
+    SELECT (r.e->>'event_id')::uuid, r.e->>'student_id', r.e->>'event_type',
+      CASE WHEN r.e->>'event_type' = 'mastery.calculation.requested' THEN r.e->>'component' END,
+      r.e->>'topic', r.at, r.e
+    FROM jsonb_to_recordset($1::jsonb) AS r(at timestamptz, e jsonb)
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id, student_id
+  )
+  SELECT event_id, NULL AS new_student FROM inserted
+  UNION ALL
+  SELECT NULL, s.student_id FROM (SELECT DISTINCT student_id FROM inserted) AS s
+  WHERE NOT EXISTS (SELECT 1 FROM mastery_events m WHERE m.student_id = s.student_id)`;
 
 const READ_STUDENT = `
   SELECT event FROM mastery_events WHERE student_id = $1 ORDER BY occurred_at, event_id`;
@@ -69,12 +77,18 @@ export function createSqlEventLog(db: SqlClient): EventLog {
 
   return {
     async append(events) {
-      if (events.length === 0) return new Set();
+      if (events.length === 0) return { stored: new Set(), newStudents: new Set() };
       // Rows go in in event_id order, so that two batches sharing ids take their locks in the
       // same order and cannot deadlock each other.
       const sorted = [...events].sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
-      const rows = await db.query<{ event_id: string }>(APPEND, [appendPayload(sorted)]);
-      return new Set(rows.map((r) => r.event_id));
+      const rows = await db.query<{ event_id: string | null; new_student: string | null }>(APPEND, [appendPayload(sorted)]);
+      const stored = new Set<string>();
+      const newStudents = new Set<string>();
+      for (const r of rows) {
+        if (r.event_id !== null) stored.add(r.event_id);
+        else newStudents.add(r.new_student!);
+      }
+      return { stored, newStudents };
     },
 
     async readStudent(studentId) {

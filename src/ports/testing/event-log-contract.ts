@@ -135,7 +135,7 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         const student = freshPrefix();
         const events = everyShape(student);
 
-        const stored = await log.append(events);
+        const { stored } = await log.append(events);
 
         assert.deepEqual(stored, ids(events));
         assert.deepEqual(ids(await log.readStudent(student)), ids(events));
@@ -145,19 +145,19 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         const log = await openLog(t);
         const student = freshPrefix();
         const [a, b, c] = [completion(student, '2026-01-10T10:00:00Z'), quiz(student, '2026-01-11T10:00:00Z'), activity(student, '2026-01-12T10:00:00Z')];
-        assert.deepEqual(await log.append([a, b, c]), ids([a, b, c]));
+        assert.deepEqual((await log.append([a, b, c])).stored, ids([a, b, c]));
 
         // A resent event whose content differs must not replace the stored one: the id decides.
         const resentA: LearningEvent = { ...quality(student, '2026-01-20T10:00:00Z'), event_id: a.event_id };
         const d = consistency(student, '2026-01-13T10:00:00Z');
         const e = quiz(student, '2026-01-09T10:00:00Z', { topic: 'python.loops' });
 
-        const stored = await log.append([b, d, resentA, e, c]);
+        const { stored } = await log.append([b, d, resentA, e, c]);
 
         assert.deepEqual(stored, ids([d, e]));
         assert.deepEqual(await log.readStudent(student), [e, a, b, c, d]);
 
-        assert.deepEqual(await log.append([a, b, c, d, e]), new Set(), 'a batch of stored ids stores nothing');
+        assert.deepEqual((await log.append([a, b, c, d, e])).stored, new Set(), 'a batch of stored ids stores nothing');
         assert.deepEqual(await log.readStudent(student), [e, a, b, c, d]);
       });
 
@@ -167,10 +167,40 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         const a = completion(student, '2026-01-10T10:00:00Z');
         const b = activity(student, '2026-01-11T10:00:00Z');
 
-        const stored = await log.append([a, b, a]);
+        const { stored } = await log.append([a, b, a]);
 
         assert.deepEqual(stored, ids([a, b]));
         assert.deepEqual(await log.readStudent(student), [a, b]);
+      });
+
+      it('names the students whose first events it stored, and no student the log already held', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const [known, fresh, twice] = [`${prefix}-known`, `${prefix}-fresh`, `${prefix}-twice`];
+        const first = activity(known, '2026-01-10T10:00:00Z');
+        assert.deepEqual((await log.append([first])).newStudents, new Set([known]));
+
+        const batch = [completion(known, '2026-01-11T10:00:00Z'), quiz(fresh, '2026-01-09T10:00:00Z'), activity(twice, '2026-01-12T10:00:00Z'), quality(twice, '2026-01-08T10:00:00Z')];
+        const appended = await log.append(batch);
+
+        assert.deepEqual(appended.stored, ids(batch));
+        assert.deepEqual(appended.newStudents, new Set([fresh, twice]), 'two events of one new student name it once');
+        assert.deepEqual((await log.append(batch)).newStudents, new Set(), 'a batch sent again names nobody');
+        assert.deepEqual((await log.append([first, activity(fresh, '2026-01-13T10:00:00Z')])).newStudents, new Set(), 'nor does a new event of a known student');
+      });
+
+      it('names a student again once every event of it was erased or purged', async (t) => {
+        const log = await openLog(t);
+        const prefix = freshPrefix();
+        const [erased, purged] = [`${prefix}-erased`, `${prefix}-purged`];
+        await log.append([activity(erased, '2026-01-10T10:00:00Z'), activity(purged, '1985-01-10T10:00:00Z')]);
+        await log.eraseStudent(erased);
+        // The 1980s: no other test's events (purgeBefore's own keep to the 1990s).
+        await log.purgeBefore('1986-01-01T00:00:00Z');
+
+        const appended = await log.append([activity(erased, '2026-01-11T10:00:00Z'), activity(purged, '2026-01-11T10:00:00Z')]);
+
+        assert.deepEqual(appended.newStudents, new Set([erased, purged]));
       });
 
       it('returns an empty set for an empty batch and stores nothing', async (t) => {
@@ -179,7 +209,7 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         const a = activity(student, '2026-01-10T10:00:00Z');
         await log.append([a]);
 
-        const stored = await log.append([]);
+        const { stored } = await log.append([]);
 
         assert.ok(stored instanceof Set, 'append returns a Set');
         assert.equal(stored.size, 0);
@@ -199,7 +229,7 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
           return build(student, `2026-01-${day}T${hour}:00:00Z`, { topic: `topic.${i % 4}` });
         });
 
-        const stored = await log.append(events);
+        const { stored } = await log.append(events);
 
         assert.equal(stored.size, 1000);
         assert.deepEqual(stored, ids(events));
@@ -511,7 +541,7 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         await log.append(events);
         await log.eraseStudent(student);
 
-        assert.deepEqual(await log.append(events), ids(events));
+        assert.deepEqual((await log.append(events)).stored, ids(events));
         assert.deepEqual(await log.readStudent(student), events);
       });
     });
