@@ -65,12 +65,16 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
   // its offsets are committed here, so the group's offsets reach the end of mastery.retry.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.batchSize > 0 || !transactions.owns(payload.topic, payload.partition)) return;
-    transactions.commit(payload.topic, payload.partition, [], String(BigInt(payload.lastOffset) + 1n)).catch((error: unknown) => {
-      logger.warn(
-        { err: error, topic: payload.topic, partition: payload.partition },
-        'offsets past transaction markers not committed; the next chunk commits them',
-      );
-    });
+    const next = String(BigInt(payload.lastOffset) + 1n);
+    transactions
+      .begin(payload.topic, payload.partition)
+      .then((session) => transactions.commit(session, [], next))
+      .catch((error: unknown) => {
+        logger.warn(
+          { err: error, topic: payload.topic, partition: payload.partition },
+          'offsets past transaction markers not committed; the next chunk commits them',
+        );
+      });
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.requests.name, topics.retry.name], fromBeginning: true });
@@ -80,10 +84,11 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
     // it is done: a broker hands over a whole partition's backlog in a fetch or two, so the lag
     // after each batch alone is mostly 0 even while the worker is far behind.
     metrics.recordLag(batch.topic, batch.partition, Number(batch.offsetLagLow()));
-    // What this process's transactions already committed is not done again.
-    const floor = transactions.committed(batch.topic, batch.partition) ?? -1n;
-    const messages = batch.messages.filter((m) => BigInt(m.offset) >= floor);
-    if (messages.length < batch.messages.length) resolveOffset(String(floor - 1n));
+    // What the group committed is not done again, whoever committed it: the consumer's own
+    // offset fetch may have come before an earlier owner's last commit was complete.
+    const session = await transactions.begin(batch.topic, batch.partition);
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= session.floor);
+    if (messages.length < batch.messages.length) resolveOffset(String(session.floor - 1n));
     for (let i = 0; i < messages.length; i += CHUNK) {
       if (!isRunning() || isStale()) return;
       const chunk = messages.slice(i, i + CHUNK);
@@ -96,7 +101,7 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
       const outcome = await handleBatch(chunk, { ...deps, sinks: { retry: collect(topics.retry.name), deadLetter: collect(topics.dlq.name) } });
       // The last chunk's offset steps over the markers the fetch ended on, as KafkaJS's resolveOffset does.
       const last = i + CHUNK >= messages.length ? batch.lastOffset() : chunk[chunk.length - 1]!.offset;
-      await transactions.commit(batch.topic, batch.partition, outputs, String(BigInt(last) + 1n));
+      await transactions.commit(session, outputs, String(BigInt(last) + 1n));
       metrics.recordBatch('kafka', outcome, Number(process.hrtime.bigint() - started) / 1e9);
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await heartbeat();

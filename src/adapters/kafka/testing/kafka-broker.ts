@@ -98,8 +98,16 @@ interface Node {
   child?: ChildProcess;
 }
 
-/** A cluster id as Kafka writes one: 16 random bytes, base64url without padding. */
-const clusterId = () => randomBytes(16).toString('base64url');
+/**
+ * A cluster id as Kafka makes one: 16 random bytes, base64url without padding, never starting
+ * with '-' (as Kafka's Uuid.randomUuid), which the storage tool would take for an option.
+ */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 function serverProperties(node: Node, nodes: readonly Node[]): string {
   const n = nodes.length;
