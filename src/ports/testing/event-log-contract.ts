@@ -180,13 +180,22 @@ export function eventLogContract(name: string, open: () => Promise<EventLog>): v
         const first = activity(known, '2026-01-10T10:00:00Z');
         assert.deepEqual((await log.append([first])).newStudents, new Set([known]));
 
-        const batch = [completion(known, '2026-01-11T10:00:00Z'), quiz(fresh, '2026-01-09T10:00:00Z'), activity(twice, '2026-01-12T10:00:00Z'), quality(twice, '2026-01-08T10:00:00Z')];
+        const batch = [
+          completion(known, '2026-01-11T10:00:00Z'),
+          quiz(fresh, '2026-01-09T10:00:00Z'),
+          activity(twice, '2026-01-12T10:00:00Z'),
+          quality(twice, '2026-01-08T10:00:00Z'),
+        ];
         const appended = await log.append(batch);
 
         assert.deepEqual(appended.stored, ids(batch));
         assert.deepEqual(appended.newStudents, new Set([fresh, twice]), 'two events of one new student name it once');
         assert.deepEqual((await log.append(batch)).newStudents, new Set(), 'a batch sent again names nobody');
-        assert.deepEqual((await log.append([first, activity(fresh, '2026-01-13T10:00:00Z')])).newStudents, new Set(), 'nor does a new event of a known student');
+        assert.deepEqual(
+          (await log.append([first, activity(fresh, '2026-01-13T10:00:00Z')])).newStudents,
+          new Set(),
+          'nor does a new event of a known student',
+        );
       });
 
       it('names a student again once every event of it was erased or purged', async (t) => {
