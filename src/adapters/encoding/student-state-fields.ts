@@ -12,6 +12,7 @@ import {
   type TopicState,
 } from '../../model/student-state.js';
 import { INPUT_COMPONENTS, type InputComponent } from '../../model/types.js';
+import { canonicalInput } from './canonical-input.js';
 
 /*
  * A student's state as the fields of one Redis hash, so that a write sends only what its events
@@ -33,7 +34,7 @@ type StampedJson = [at: string, event_id: string, input: unknown];
 
 const dayField = (day: Day, topic: string) => `d:${day}:${topic}`;
 const inputField = (component: InputComponent, day: Day, topic: string) => `i:${component}:${day}:${topic}`;
-const stampedJson = (s: Stamped<unknown>) => JSON.stringify([s.at, s.event_id, s.input] satisfies StampedJson);
+const stampedJson = (s: Stamped<unknown>) => JSON.stringify([s.at, s.event_id, canonicalInput(s.input)] satisfies StampedJson);
 
 type ResponseJson = [topic: string, item_id: string, correct: 0 | 1, seconds: number | null];
 const INSTANT_KEY_LENGTH = 30;

@@ -1,5 +1,6 @@
 import type { Day } from '../../model/days.js';
 import { withAnswerTallies, type StoredResponse, type StudentState, type TopicState } from '../../model/student-state.js';
+import { canonicalInput } from './canonical-input.js';
 
 /**
  * A student's state as JSON text for stores outside the process. The version comes first, so
@@ -12,6 +13,17 @@ interface StateJson {
   state: { v: 1; student_id: string; days: readonly Day[]; topics: Array<[string, TopicState]>; responses?: readonly StoredResponse[] };
 }
 
+/** A topic's daily reports, each input with its keys sorted (canonical-input.ts says why). */
+function canonicalInputs(inputs: TopicState['inputs']): TopicState['inputs'] {
+  const out: Record<string, Record<Day, unknown>> = {};
+  for (const [component, daily] of Object.entries(inputs)) {
+    const days: Record<Day, unknown> = {};
+    for (const [day, report] of Object.entries(daily ?? {})) days[day] = { ...report, input: canonicalInput(report.input) };
+    out[component] = days;
+  }
+  return out as TopicState['inputs'];
+}
+
 export function encodeState(state: StudentState, version: number): string {
   const json: StateJson = {
     version,
@@ -19,7 +31,7 @@ export function encodeState(state: StudentState, version: number): string {
       v: state.v,
       student_id: state.student_id,
       days: state.days,
-      topics: [...state.topics].map(([name, { inputs, days }]) => [name, { inputs, days }]),
+      topics: [...state.topics].map(([name, { inputs, days }]) => [name, { inputs: canonicalInputs(inputs), days }]),
       responses: state.responses,
     },
   };
