@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { signHs256 } from '../access/tokens.js';
 import { childProcessBase } from '../config/test-environment.js';
+import { TOOL_NAMES } from '../mcp/testing/tool-names.js';
 import { postJson } from '../testing/http-json.js';
 import { workedExampleB } from '../testing/wire-events.js';
 import { runCli, startServer } from './testing/run-cli.js';
@@ -52,15 +53,7 @@ describe('mastery mcp: the MCP server over stdio, as an AI tutor client starts i
     const { client } = await connect(teacher);
     try {
       const names = (await client.listTools()).tools.map((t) => t.name).sort();
-      assert.deepEqual(names, [
-        'calculate_mastery',
-        'get_learning_path',
-        'get_student_knowledge',
-        'get_student_mastery',
-        'list_students_at_risk',
-        'predict_mastery',
-        'record_response',
-      ]);
+      assert.deepEqual(names, TOOL_NAMES);
       const b = await client.callTool({ name: 'get_student_mastery', arguments: { student_id: 'tutee', as_of: '2026-01-14' } });
       assert.equal(b.isError ?? false, false);
       assert.equal((b.structuredContent as { mastery_score: number }).mastery_score, 0.712);

@@ -22,16 +22,7 @@ import { createStudentQueries } from '../queries/student-queries.js';
 import { memoryDeps } from '../testing/memory-deps.js';
 import { runMcpStdio } from './mcp-stdio.js';
 import { CLASS, seedClass, TEACHER } from './testing/class-fixture.js';
-
-const TOOLS = [
-  'calculate_mastery',
-  'get_learning_path',
-  'get_student_knowledge',
-  'get_student_mastery',
-  'list_students_at_risk',
-  'predict_mastery',
-  'record_response',
-];
+import { TOOL_NAMES } from './testing/tool-names.js';
 
 const token = (role: Role, sub: string, students?: readonly string[]) =>
   signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
@@ -70,7 +61,7 @@ interface Harness {
 function toolSpecification(harness: () => Harness): void {
   test('tools/list shows the seven tools, each with an input and an output schema', async () => {
     const { tools } = await harness().teacher.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
+    assert.deepEqual(tools.map((t) => t.name).sort(), TOOL_NAMES);
     for (const tool of tools) {
       assert.equal(tool.inputSchema.type, 'object', tool.name);
       assert.equal(tool.outputSchema?.type, 'object', `${tool.name} declares an output schema`);
@@ -548,7 +539,7 @@ describe('MCP over real stdio (a child process)', () => {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((x) => x.name).sort(), TOOLS);
+      assert.deepEqual(tools.map((x) => x.name).sort(), TOOL_NAMES);
       const b = await call(client, 'get_student_mastery', { student_id: 's-b', as_of: '2026-01-14' });
       assert.equal(b.structured.mastery_score, 0.712);
       const out = await call(client, 'get_student_mastery', { student_id: 's-out' });
