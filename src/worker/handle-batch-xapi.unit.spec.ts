@@ -1,40 +1,18 @@
 /** xAPI statements on mastery.requests: the same JSON as over HTTP, mapped the same way (docs/xapi.md), through the batch handler. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonCodec } from '../adapters/kafka/message-codec.js';
 import { Errors } from '../errors.js';
-import { createIngest, type Ingest } from '../pipeline/ingest.js';
-import { callers, memoryDeps } from '../testing/memory-deps.js';
+import type { Ingest } from '../pipeline/ingest.js';
 import { wire } from '../testing/wire-events.js';
 import { fixture, h5pAnswer } from '../xapi/testing/statements.js';
 import { DEFAULT_XAPI_MAPPING } from '../xapi/xapi-mapping.js';
-import { handleBatch, type InboundMessage, type OutboundMessage } from './handle-batch.js';
+import { batchHarness, json, message } from './testing/batch-harness.js';
 
-const NOW = '2026-01-14T12:00:00Z';
 const WHEN = '2026-01-14T10:00:00Z';
-
-function harness(ingest?: Ingest) {
-  const deps = memoryDeps({ now: NOW });
-  const sent = { retry: [] as OutboundMessage[], dlq: [] as OutboundMessage[] };
-  const handle = (messages: InboundMessage[], xapi = DEFAULT_XAPI_MAPPING) =>
-    handleBatch(messages, {
-      ingest: ingest ?? createIngest(deps),
-      caller: callers.service,
-      codec: jsonCodec,
-      sinks: { retry: async (m) => void sent.retry.push(...m), deadLetter: async (m) => void sent.dlq.push(...m) },
-      now: () => new Date(NOW),
-      maxRetries: 3,
-      xapi: { ...xapi },
-    });
-  return { deps, sent, handle };
-}
-
-const message = (value: unknown, key = 'stu-1'): InboundMessage => ({ key: Buffer.from(key), value: Buffer.from(JSON.stringify(value)) });
-const json = (m: OutboundMessage) => JSON.parse(m.value.toString()) as Record<string, unknown>;
 
 describe('xAPI statements on Kafka', () => {
   it('a statement is applied as the event it maps to, next to engine events in the same batch', async () => {
-    const { deps, sent, handle } = harness();
+    const { deps, sent, handle } = batchHarness();
     const statement = h5pAnswer('stu-1', WHEN, { id: '0c6a3f5e-2b1d-4e8f-9a7b-1c2d3e4f5a6b', result: { success: true } });
 
     const outcome = await handle([message(statement), message(wire.activity('stu-1', WHEN))]);
@@ -47,7 +25,7 @@ describe('xAPI statements on Kafka', () => {
   });
 
   it('an array message maps all its statements; a statement sent again (by HTTP or Kafka) is a duplicate', async () => {
-    const { deps, handle } = harness();
+    const { deps, handle } = batchHarness();
     const statements = [h5pAnswer('stu-2', WHEN), h5pAnswer('stu-2', '2026-01-14T10:05:00Z')];
     assert.equal((await handle([message(statements)])).accepted, 2);
     assert.deepEqual(await handle([message(statements[0])]), { accepted: 0, duplicate: 1, invalid: 0, retried: 0, deadLettered: 0 });
@@ -55,7 +33,7 @@ describe('xAPI statements on Kafka', () => {
   });
 
   it('a statement the mapping cannot use is dead-lettered as it was sent, with the reason naming its field', async () => {
-    const { deps, sent, handle } = harness();
+    const { deps, sent, handle } = batchHarness();
     const group = fixture('adl-long-example');
 
     const outcome = await handle([message(group, 'g')]);
@@ -69,7 +47,7 @@ describe('xAPI statements on Kafka', () => {
   });
 
   it('an array message with one statement the mapping cannot use is dead-lettered whole: none of it is applied', async () => {
-    const { deps, sent, handle } = harness();
+    const { deps, sent, handle } = batchHarness();
     const array = [h5pAnswer('stu-3', WHEN), { ...h5pAnswer('stu-3', WHEN), verb: {} }];
 
     await handle([message(array)]);
@@ -80,7 +58,7 @@ describe('xAPI statements on Kafka', () => {
   });
 
   it("what the engine's own checks refuse is dead-lettered with the statement and the statement's field", async () => {
-    const { sent, handle } = harness();
+    const { sent, handle } = batchHarness();
     const future = h5pAnswer('stu-4', '2026-01-15T10:00:00Z');
     await handle([message(future)]);
     const dead = json(sent.dlq[0]!);
@@ -89,7 +67,7 @@ describe('xAPI statements on Kafka', () => {
   });
 
   it('follows the configured mapping: an mbox actor is a student once mbox is configured', async () => {
-    const { sent, handle } = harness();
+    const { sent, handle } = batchHarness();
     const simple = fixture('adl-simple-statement');
     await handle([message(simple)]);
     assert.match(String(json(sent.dlq[0]!).error), /^actor\.account\.name is required/);
@@ -101,7 +79,7 @@ describe('xAPI statements on Kafka', () => {
     const down: Ingest = async () => {
       throw Errors.storeUnavailable('the event log is down');
     };
-    const { sent, handle } = harness(down);
+    const { sent, handle } = batchHarness({ ingest: down });
     const statement = h5pAnswer('stu-5', WHEN, { id: '0c6a3f5e-2b1d-4e8f-9a7b-1c2d3e4f5a6c' });
     const outcome = await handle([message(statement, 'stu-5')]);
     assert.equal(outcome.retried, 1);

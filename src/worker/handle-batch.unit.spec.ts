@@ -1,39 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonCodec } from '../adapters/kafka/message-codec.js';
 import { Errors } from '../errors.js';
-import { createIngest, type Ingest } from '../pipeline/ingest.js';
-import { callers, memoryDeps } from '../testing/memory-deps.js';
+import type { Ingest } from '../pipeline/ingest.js';
 import { wire } from '../testing/wire-events.js';
-import { handleBatch, type InboundMessage, type OutboundMessage } from './handle-batch.js';
-
-const NOW = '2026-01-14T12:00:00Z';
-
-function harness(ingest?: Ingest, onDeadLetter?: (entry: { event_id: string | null; reason: string }) => void) {
-  const deps = memoryDeps({ now: NOW });
-  const sent = { retry: [] as OutboundMessage[], dlq: [] as OutboundMessage[] };
-  const handle = (messages: InboundMessage[]) =>
-    handleBatch(messages, {
-      ingest: ingest ?? createIngest(deps),
-      caller: callers.service,
-      codec: jsonCodec,
-      sinks: { retry: async (m) => void sent.retry.push(...m), deadLetter: async (m) => void sent.dlq.push(...m) },
-      now: () => new Date(NOW),
-      maxRetries: 3,
-      ...(onDeadLetter ? { onDeadLetter } : {}),
-    });
-  return { deps, sent, handle };
-}
-
-const message = (value: unknown, key = 's1'): InboundMessage => ({
-  key: Buffer.from(key),
-  value: Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value)),
-});
-const json = (m: OutboundMessage) => JSON.parse(m.value.toString()) as Record<string, unknown>;
+import { batchHarness, json, message } from './testing/batch-harness.js';
 
 describe('the worker batch handler', () => {
   it('applies valid events and dead-letters the rest, each with its error, keyed as it came', async () => {
-    const { deps, sent, handle } = harness();
+    const { deps, sent, handle } = batchHarness();
     const good = wire.completion('s1', '2026-01-14T10:00:00Z', { total_exercises: 10, completed_exercises: 5 });
     const bad = { ...wire.completion('s1', '2026-01-14T10:00:00Z', { total_exercises: 10, completed_exercises: 5 }), student_id: 'a b' };
     const garbage = Buffer.from([0xff, 0x00, 0x41]);
@@ -56,7 +30,7 @@ describe('the worker batch handler', () => {
   });
 
   it('dead-letters an event nested too deep to write back as JSON with its raw bytes, and applies the rest of the batch', async () => {
-    const { deps, sent, handle } = harness();
+    const { deps, sent, handle } = batchHarness();
     const good = wire.completion('s1', '2026-01-14T10:00:00Z', { total_exercises: 10, completed_exercises: 5 });
     const deep = Buffer.from(`{"event_id":"6f1d8e2a-4b7c-4d9e-8f0a-1b2c3d4e5f61","metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
 
@@ -71,7 +45,7 @@ describe('the worker batch handler', () => {
   });
 
   it('reports duplicates without dead-lettering them', async () => {
-    const { sent, handle } = harness();
+    const { sent, handle } = batchHarness();
     const event = wire.activity('s1', '2026-01-14T10:00:00Z');
     await handle([message(event)]);
     const again = await handle([message(event)]);
@@ -83,7 +57,7 @@ describe('the worker batch handler', () => {
     const down: Ingest = async () => {
       throw Errors.storeUnavailable('the state store is not reachable');
     };
-    const { sent, handle } = harness(down);
+    const { sent, handle } = batchHarness({ ingest: down });
     const first = wire.activity('s1', '2026-01-14T10:00:00Z');
     const second = { ...wire.activity('s2', '2026-01-14T10:00:00Z'), retry_count: 2 };
 
@@ -102,7 +76,7 @@ describe('the worker batch handler', () => {
       throw new TypeError("Cannot read properties of undefined (reading 'days')");
     };
     const told: Array<{ event_id: string | null; reason: string }> = [];
-    const { sent, handle } = harness(broken, (entry) => told.push(entry));
+    const { sent, handle } = batchHarness({ ingest: broken, onDeadLetter: (entry) => told.push(entry) });
     const event = wire.activity('s1', '2026-01-14T10:00:00Z');
 
     const outcome = await handle([message(event), message(Buffer.from('not json'), 's2')]);
@@ -123,7 +97,7 @@ describe('the worker batch handler', () => {
     const down: Ingest = async () => {
       throw Errors.storeUnavailable('the state store is not reachable');
     };
-    const { sent, handle } = harness(down);
+    const { sent, handle } = batchHarness({ ingest: down });
     const tired = { ...wire.activity('s1', '2026-01-14T10:00:00Z'), retry_count: 3 };
 
     const outcome = await handle([message(tired)]);
@@ -134,18 +108,11 @@ describe('the worker batch handler', () => {
   });
 
   it('resolves only after the retry and dead-letter topics have taken the messages', async () => {
-    const deps = memoryDeps({ now: NOW });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let done = false;
-    const handling = handleBatch([message(Buffer.from('not json'))], {
-      ingest: createIngest(deps),
-      caller: callers.service,
-      codec: jsonCodec,
-      sinks: { retry: async () => {}, deadLetter: () => held },
-      now: () => new Date(NOW),
-      maxRetries: 3,
-    }).then(() => (done = true));
+    const { handle } = batchHarness({ deadLetter: () => held });
+    const handling = handle([message(Buffer.from('not json'))]).then(() => (done = true));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(done, false, 'no offset may be committed before the dead letter is stored');
     release();
