@@ -11,9 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fc } from '../testing/property.js';
 import type { FastifyInstance, LightMyRequestResponse as Response } from 'fastify';
-import { pino } from 'pino';
 import type { Role } from '../access/principal.js';
-import { hs256Verifier, signHs256 } from '../access/tokens.js';
 import { migrate } from '../adapters/sql/migrations.js';
 import { openPglite } from '../adapters/sql/pglite-client.js';
 import { createSqlAuditTrail } from '../adapters/sql/sql-audit-trail.js';
@@ -23,14 +21,11 @@ import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { EVENT_TYPES } from '../model/learning-event.js';
 import { COMPONENTS } from '../model/types.js';
 import type { EngineDeps } from '../engine-deps.js';
-import { createIngest, retentionStartMs } from '../pipeline/ingest.js';
+import { retentionStartMs } from '../pipeline/ingest.js';
 import type { AuditAction, AuditEntry, AuditOutcome } from '../ports/audit-trail.js';
-import { createStudentQueries } from '../queries/student-queries.js';
 import { guardPort } from '../runtime/guard-port.js';
-import { memoryDeps } from '../testing/memory-deps.js';
 import { validateEvent } from '../validation/validate-event.js';
-import { buildApp } from './build-app.js';
-import { TEST_NOW, TEST_SECRET, errorOf, testApp, wire, workedExampleB, type ErrorBodyJson, type TestApp, type WireEvent } from '../testing/test-app.js';
+import { TEST_NOW, errorOf, testApp, wire, workedExampleB, type ErrorBodyJson, type TestApp, type WireEvent } from '../testing/test-app.js';
 
 // ---------------------------------------------------------------------------------------------
 // Callers and the audit entries their requests must leave.
@@ -615,24 +610,14 @@ async function memoryPropertyApp(): Promise<PropertyApp> {
 async function sqlPropertyApp(): Promise<PropertyApp & { db: SqlClient }> {
   const db = await openPglite();
   await migrate(db);
-  const deps: EngineDeps = {
-    ...memoryDeps({ now: TEST_NOW }),
-    log: guardPort(createSqlEventLog(db), 'the event log'),
-    audit: guardPort(createSqlAuditTrail(db), 'the audit trail'),
-    privacy: guardPort(createSqlPrivacyRegistry(db), 'the privacy registry'),
-  };
-  const app = await buildApp({
-    engine: deps,
-    ingest: createIngest(deps),
-    queries: createStudentQueries(deps),
-    verifyToken: hs256Verifier(TEST_SECRET),
-    ready: async () => {},
-    logger: pino({ level: 'silent' }),
-    limits: { ratePerMinute: 0 },
+  const h = await testApp({
+    ports: {
+      log: guardPort(createSqlEventLog(db), 'the event log'),
+      audit: guardPort(createSqlAuditTrail(db), 'the audit trail'),
+      privacy: guardPort(createSqlPrivacyRegistry(db), 'the privacy registry'),
+    },
   });
-  const sign = (role: Role, sub: string, students?: readonly string[]) =>
-    signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
-  return { ...(await propertyAppOver(app, deps, sign)), db };
+  return { ...(await propertyAppOver(h.app, h.deps, h.token)), db };
 }
 
 /** Nothing of any student is kept: no event, no state, no tombstone, no consent for the ids probed. */

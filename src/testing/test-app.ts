@@ -32,6 +32,8 @@ export interface TestAppOptions {
   ratePerMinute?: number;
   /** Served at /metrics when given. */
   registry?: Registry;
+  /** Ports that replace the in-memory ones (a spec of the SQL adapters behind the real app). */
+  ports?: Partial<Pick<EngineDeps, 'log' | 'audit' | 'privacy'>>;
 }
 
 export interface TestApp {
@@ -49,7 +51,7 @@ export interface TestApp {
 
 export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const model = options.model ?? DEFAULT_MODEL_CONFIG;
-  const deps = memoryDeps({ now: options.now ?? TEST_NOW, model, policy: options.policy });
+  const deps: EngineDeps = { ...memoryDeps({ now: options.now ?? TEST_NOW, model, policy: options.policy }), ...options.ports };
   const updates: MasteryUpdated[] = [];
   deps.bus.subscribe((update) => updates.push(update));
   const app = await buildHttpService({
