@@ -1,5 +1,5 @@
 /**
- * The tools the MCP server offers every role, sorted: written out here rather than read from
+ * The tools the MCP server offers, sorted: written out here rather than read from
  * the server, so a tool lost or added shows in the specs that list the server's tools.
  */
 export const TOOL_NAMES = [

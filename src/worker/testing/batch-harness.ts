@@ -4,7 +4,7 @@ import { callers, memoryDeps } from '../../testing/memory-deps.js';
 import { DEFAULT_XAPI_MAPPING } from '../../xapi/xapi-mapping.js';
 import { handleBatch, type InboundMessage, type OutboundMessage } from '../handle-batch.js';
 
-export const NOW = '2026-01-14T12:00:00Z';
+const NOW = '2026-01-14T12:00:00Z';
 
 export interface HarnessOptions {
   /** The pipeline: an embedded engine's unless a spec needs one that fails. */
