@@ -99,10 +99,15 @@ export async function runWorker(engine: Engine, metrics: EngineMetrics, logger: 
       const outputs: ChunkOutput[] = [];
       const collect = (topic: string) => async (out: ChunkOutput['messages']) => void outputs.push({ topic, messages: out });
       const outcome = await handleBatch(chunk, { ...deps, sinks: { retry: collect(topics.retry.name), deadLetter: collect(topics.dlq.name) } });
+      // Counted before the commit, as the pipeline has done its work: a commit whose answer is
+      // lost may have committed after all, and the chunk is then never taken again (the next
+      // session starts past it), so counting after the commit would lose its events. A chunk
+      // whose commit did fail comes back, and its events count again as what they then are:
+      // duplicates.
+      metrics.recordBatch('kafka', outcome, Number(process.hrtime.bigint() - started) / 1e9);
       // The last chunk's offset steps over the markers the fetch ended on, as KafkaJS's resolveOffset does.
       const last = i + CHUNK >= messages.length ? batch.lastOffset() : chunk[chunk.length - 1]!.offset;
       await transactions.commit(session, outputs, String(BigInt(last) + 1n));
-      metrics.recordBatch('kafka', outcome, Number(process.hrtime.bigint() - started) / 1e9);
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await heartbeat();
     }
