@@ -19,7 +19,7 @@ import { migrate } from '../src/adapters/sql/migrations.js';
 import { openPostgres } from '../src/adapters/sql/postgres-client.js';
 import { PROCESSED_TTL_SECONDS, processedKey, studentKeys } from '../src/adapters/encoding/student-keys.js';
 import { COMPONENTS } from '../src/model/types.js';
-import { freshSchema } from '../src/testing/postgres-schema.js';
+import { freshSchema } from '../src/testing/stores/postgres-schema.js';
 import type { WireEvent } from './generate-events.js';
 import { startStoreCpu, withApplicationName } from './store-cpu.js';
 

@@ -2,7 +2,7 @@
 # Builds the Dapr sidecar (daprd) the Dapr specs run, once, into a cache outside the repository,
 # and prints the binary's path on stdout. A no-op that only prints the path when the binary is
 # there. Called by scripts/ensure-test-servers.sh before the tests, and by the specs' harness
-# (src/adapters/dapr/testing/daprd.ts) when it finds no binary.
+# (src/testing/stores/daprd.ts) when it finds no binary.
 #
 # Dapr's release binaries come from GitHub, which this project's machines cannot reach, so daprd
 # is built from the dapr/dapr Go module at the pinned release, taken from the Go module proxy

@@ -1,13 +1,13 @@
 /**
  * A local Apache Kafka broker for trying the worker without Docker: the tests' broker
- * (src/adapters/kafka/testing/kafka-broker.ts, KRaft, one node) from the jars' cache, with the
+ * (src/testing/kafka/kafka-broker.ts, KRaft, one node) from the jars' cache, with the
  * service's topics made through the admin API. It prints its address and runs until Ctrl-C;
  * its data is in a temporary folder, deleted when it stops.
  *
  *   npm run kafka:local
  */
-import { startKafkaBrokers, kafkaVersion } from '../../src/adapters/kafka/testing/kafka-broker.js';
-import { createServiceTopics, testKafka } from '../../src/worker/testing/kafka-e2e.js';
+import { startKafkaBrokers, kafkaVersion } from '../../src/testing/kafka/kafka-broker.js';
+import { createServiceTopics, testKafka } from '../../src/testing/kafka/kafka-e2e.js';
 
 const cluster = await startKafkaBrokers({ brokers: 1 });
 await createServiceTopics(testKafka(cluster.brokers, 'local-broker'));

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { CompactSign, SignJWT, type JWTPayload } from 'jose';
 import { EngineError } from '../errors.js';
-import { startJwksServer, type JwksServer } from './testing/jwks-server.js';
+import { startJwksServer, type JwksServer } from '../testing/jwks-server.js';
 import { createTokenVerifier, hs256Verifier, isJwksUnavailable, signHs256, type TokenVerifier } from './tokens.js';
 
 const SECRET = 'tokens-spec-secret-0123456789abcdef-0123';

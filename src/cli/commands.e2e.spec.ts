@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hs256Verifier } from '../access/tokens.js';
-import { runCli } from './testing/run-cli.js';
+import { runCli } from '../testing/run-cli.js';
 
 const SECRET = 'cli-secret-that-is-at-least-32-bytes-long!';
 const env = { MASTERY_DATA_DIR: ':memory:', MASTERY_JWT_SECRET: SECRET };

@@ -21,11 +21,11 @@ import { processedKey, studentKeys } from '../adapters/encoding/student-keys.js'
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { testApp } from '../testing/test-app.js';
-import { freshSchema } from '../testing/postgres-schema.js';
-import { testRedisUrl } from '../testing/test-redis.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
+import { testRedisUrl } from '../testing/stores/test-redis.js';
 import { wire, workedExampleB, type WireEvent } from '../testing/wire-events.js';
-import { startServer } from './testing/run-cli.js';
-import { batchesOf, daysBefore, killHard, seededClass, seededShuffle, stopChild, utcDay } from './testing/seeded-events.js';
+import { startServer } from '../testing/run-cli.js';
+import { batchesOf, daysBefore, killHard, seededClass, seededShuffle, stopChild, utcDay } from '../testing/seeded-events.js';
 import { getJson, postJson, type Answer } from '../testing/http-json.js';
 import { cleanups } from '../testing/cleanups.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signHs256 } from '../access/tokens.js';
-import { type Daprd, keysByDapr, startDaprd, storedByDapr } from '../adapters/dapr/testing/daprd.js';
+import { type Daprd, keysByDapr, startDaprd, storedByDapr } from '../testing/stores/daprd.js';
 import { workedExampleB } from '../testing/wire-events.js';
-import { startServer } from './testing/run-cli.js';
+import { startServer } from '../testing/run-cli.js';
 
 const SECRET = 'dapr-e2e-secret-that-is-at-least-32-bytes';
 

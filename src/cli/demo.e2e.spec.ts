@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getJson } from '../testing/http-json.js';
-import { runCli, startServer } from './testing/run-cli.js';
+import { runCli, startServer } from '../testing/run-cli.js';
 
 const LEVEL_RANK = ['beginner', 'developing', 'competent', 'proficient', 'expert'];
 

@@ -8,10 +8,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { signHs256 } from '../access/tokens.js';
 import { childProcessBase } from '../config/test-environment.js';
-import { TOOL_NAMES } from '../mcp/testing/tool-names.js';
+import { TOOL_NAMES } from '../testing/mcp/tool-names.js';
 import { postJson } from '../testing/http-json.js';
 import { workedExampleB } from '../testing/wire-events.js';
-import { runCli, startServer } from './testing/run-cli.js';
+import { runCli, startServer } from '../testing/run-cli.js';
 
 const SECRET = 'mcp-command-secret-at-least-32-bytes-long';
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));

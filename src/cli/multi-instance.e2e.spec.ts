@@ -28,13 +28,13 @@ import { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import { signHs256 } from '../access/tokens.js';
 import { processedKey } from '../adapters/encoding/student-keys.js';
-import { startKafkaBrokers, type KafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
+import { startKafkaBrokers, type KafkaBrokers } from '../testing/kafka/kafka-broker.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
 import { seededRandom } from '../demo/seeded-random.js';
 import { testApp } from '../testing/test-app.js';
 import { getJson, postJson, type Answer } from '../testing/http-json.js';
-import { freshSchema } from '../testing/postgres-schema.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
 import type { WireEvent } from '../testing/wire-events.js';
 import {
   fetchText,
@@ -52,9 +52,9 @@ import {
   waitFor,
   type RedisServer,
   type WorkerProcess,
-} from '../worker/testing/kafka-e2e.js';
-import { runCli, startServer } from './testing/run-cli.js';
-import { batchesOf, seededClass, seededShuffle, seededUuid, stopChild } from './testing/seeded-events.js';
+} from '../testing/kafka/kafka-e2e.js';
+import { runCli, startServer } from '../testing/run-cli.js';
+import { batchesOf, seededClass, seededShuffle, seededUuid, stopChild } from '../testing/seeded-events.js';
 
 const SECRET = 'multi-instance-e2e-secret-at-least-32-bytes';
 const GROUP = 'e2e-multi-instance';

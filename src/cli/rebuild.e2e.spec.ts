@@ -4,10 +4,10 @@ import { Redis } from 'ioredis';
 import { signHs256 } from '../access/tokens.js';
 import { MIGRATIONS } from '../adapters/sql/migrations.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
-import { freshSchema } from '../testing/postgres-schema.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
 import { workedExampleB } from '../testing/wire-events.js';
-import { runCli, startServer } from './testing/run-cli.js';
-import { testRedisUrl } from '../testing/test-redis.js';
+import { runCli, startServer } from '../testing/run-cli.js';
+import { testRedisUrl } from '../testing/stores/test-redis.js';
 
 const SECRET = 'rebuild-e2e-secret-at-least-32-bytes-long';
 /** A Redis database of this suite's own, so flushing it disturbs no other suite. */

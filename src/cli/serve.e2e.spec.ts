@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { signHs256 } from '../access/tokens.js';
 import { workedExampleB as exampleB } from '../testing/wire-events.js';
-import { startServer } from './testing/run-cli.js';
+import { startServer } from '../testing/run-cli.js';
 
 const SECRET = 'e2e-secret-that-is-at-least-32-bytes-long';
 

@@ -15,7 +15,7 @@ import { choice, type Env, integer, MAX_INT32, readOne, url } from './variables.
 export function testServers(env: Env = process.env): { databaseUrl: string; redisUrl: string | undefined } {
   return {
     databaseUrl: readOne(url(['postgres:', 'postgresql:']), env, 'MASTERY_TEST_DATABASE_URL') ?? 'postgres://postgres@127.0.0.1:5432/test',
-    // Unset: the tests start redis-servers of their own (src/testing/test-redis.ts).
+    // Unset: the tests start redis-servers of their own (src/testing/stores/test-redis.ts).
     redisUrl: readOne(url(['redis:', 'rediss:'], true), env, 'MASTERY_TEST_REDIS_URL'),
   };
 }

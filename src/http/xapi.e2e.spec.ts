@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { errorOf, type TestAppOptions, testApp } from '../testing/test-app.js';
-import { fixture, h5pAnswer, type Statement, withAccount } from '../xapi/testing/statements.js';
+import { fixture, h5pAnswer, type Statement, withAccount } from '../testing/xapi-statements.js';
 
 const WHEN = '2026-01-14T10:00:00Z';
 const V = 'x-experience-api-version';

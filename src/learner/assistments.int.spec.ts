@@ -8,7 +8,7 @@ import { createIngest } from '../pipeline/ingest.js';
 import { callers, memoryDeps } from '../testing/memory-deps.js';
 import { validateEvent } from '../validation/validate-event.js';
 
-const SAMPLE = readFileSync(new URL('./testing/assistments17-sample.tsv', import.meta.url), 'utf8');
+const SAMPLE = readFileSync(new URL('../testing/fixtures/assistments17/assistments17-sample.tsv', import.meta.url), 'utf8');
 const silent = pino({ level: 'silent' });
 
 describe('the ASSISTments 2017 evaluation (npm run eval), on a sample of 40 students', () => {

@@ -21,8 +21,8 @@ import type { AuditEntry } from '../ports/audit-trail.js';
 import { createStudentQueries } from '../queries/student-queries.js';
 import { memoryDeps } from '../testing/memory-deps.js';
 import { runMcpStdio } from './mcp-stdio.js';
-import { CLASS, seedClass, TEACHER } from './testing/class-fixture.js';
-import { TOOL_NAMES } from './testing/tool-names.js';
+import { CLASS, seedClass, TEACHER } from '../testing/mcp/class-fixture.js';
+import { TOOL_NAMES } from '../testing/mcp/tool-names.js';
 
 const token = (role: Role, sub: string, students?: readonly string[]) =>
   signHs256(TEST_SECRET, { role, sub, ...(students ? { students } : {}), expiresIn: '1h' });
@@ -523,7 +523,7 @@ describe('runMcpStdio refuses to start without a valid token', () => {
 });
 
 describe('MCP over real stdio (a child process)', () => {
-  const fixture = fileURLToPath(new URL('./testing/stdio-fixture.ts', import.meta.url));
+  const fixture = fileURLToPath(new URL('../testing/mcp/stdio-fixture.ts', import.meta.url));
 
   test('the SDK client spawns it, lists the tools and reads example B; stdout carries only the protocol', async () => {
     const transport = new StdioClientTransport({

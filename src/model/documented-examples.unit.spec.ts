@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG as MODEL } from './model-config.js';
-import { activeOn, completionEvent, qualityEvent, quizEvent, stateOf } from './testing/event-builders.js';
+import { activeOn, completionEvent, qualityEvent, quizEvent, stateOf } from '../testing/event-builders.js';
 
 const exampleB = stateOf([
   ...activeOn(['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05', '2026-01-10', '2026-01-11']),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { activeDays, dailyHistory, learningPathAsOf, masteryAsOf, predictionAsOf, topicNames } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
-import { activeOn, activityEvent, completionEvent, qualityEvent, quizEvent, stateOf } from './testing/event-builders.js';
+import { activeOn, activityEvent, completionEvent, qualityEvent, quizEvent, stateOf } from '../testing/event-builders.js';
 import { DEFAULT_TOPIC, type MasteryResult } from './types.js';
 
 const config = DEFAULT_MODEL_CONFIG;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { addDays } from './days.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import { componentsOver, scopesOver, type KnownTopics } from './scopes.js';
-import { completionEvent, quizEvent, stateOf } from './testing/event-builders.js';
+import { completionEvent, quizEvent, stateOf } from '../testing/event-builders.js';
 
 const config = DEFAULT_MODEL_CONFIG;
 const done = (completed: number) => ({ total_exercises: 10, completed_exercises: completed });

@@ -7,7 +7,7 @@ import { dailyComponents, dailyHistory, learningPathAsOf, masteryAsOf, predictio
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import { instantKey } from './instant.js';
 import { evolve, evolveAll, initialState, isLater, storedResponse, withAnswerTallies, type StudentState, type TopicState } from './student-state.js';
-import { STUDENT, activityEvent, completionEvent, consistencyEvent, qualityEvent, quizEvent, responseEvent, stateOf } from './testing/event-builders.js';
+import { STUDENT, activityEvent, completionEvent, consistencyEvent, qualityEvent, quizEvent, responseEvent, stateOf } from '../testing/event-builders.js';
 import { DIFFICULTIES, INPUT_COMPONENTS, type CompletionInput, type QualityInput, type QuizInput } from './types.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { completionValue } from './components.js';
 import { learningPathAsOf, masteryAsOf } from './mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
 import { masteryResult } from './score.js';
-import { activeOn, completionEvent, qualityEvent, quizEvent, stateOf } from './testing/event-builders.js';
+import { activeOn, completionEvent, qualityEvent, quizEvent, stateOf } from '../testing/event-builders.js';
 
 describe('§7 worked examples', () => {
   it('A. the calculator alone: 0.80, 0.90, 0.85, 0.82 → 0.842 proficient, no recommendations', () => {

@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import { Errors } from '../errors.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import { wire } from '../testing/wire-events.js';
-import { fixture, h5pAnswer } from '../xapi/testing/statements.js';
+import { fixture, h5pAnswer } from '../testing/xapi-statements.js';
 import { DEFAULT_XAPI_MAPPING } from '../xapi/xapi-mapping.js';
-import { batchHarness, json, message } from './testing/batch-harness.js';
+import { batchHarness, json, message } from '../testing/kafka/batch-harness.js';
 
 const WHEN = '2026-01-14T10:00:00Z';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Errors } from '../errors.js';
 import type { Ingest } from '../pipeline/ingest.js';
 import { wire } from '../testing/wire-events.js';
-import { batchHarness, json, message } from './testing/batch-harness.js';
+import { batchHarness, json, message } from '../testing/kafka/batch-harness.js';
 
 describe('the worker batch handler', () => {
   it('applies valid events and dead-letters the rest, each with its error, keyed as it came', async () => {

@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startKafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
+import { startKafkaBrokers } from '../testing/kafka/kafka-broker.js';
 import { childProcessBase } from '../config/test-environment.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { cleanups } from '../testing/cleanups.js';
-import { fetchText, metricValue, recordTopics, startWorker, testKafka, TOPIC, waitFor, workerKafkaEnv } from './testing/kafka-e2e.js';
+import { fetchText, metricValue, recordTopics, startWorker, testKafka, TOPIC, waitFor, workerKafkaEnv } from '../testing/kafka/kafka-e2e.js';
 
 const run = promisify(execFile);
 const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'kafka-producer.ts');

@@ -21,11 +21,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { processedKey } from '../adapters/encoding/student-keys.js';
-import { startKafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
+import { startKafkaBrokers } from '../testing/kafka/kafka-broker.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
-import { batchesOf, seededClass, seededShuffle } from '../cli/testing/seeded-events.js';
+import { batchesOf, seededClass, seededShuffle } from '../testing/seeded-events.js';
 import { cleanups } from '../testing/cleanups.js';
-import { freshSchema } from '../testing/postgres-schema.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
 import type { WireEvent } from '../testing/wire-events.js';
 import {
   createServiceTopics,
@@ -44,7 +44,7 @@ import {
   workerKafkaEnv,
   type Outbound,
   type WorkerProcess,
-} from './testing/kafka-e2e.js';
+} from '../testing/kafka/kafka-e2e.js';
 
 const SECRET = 'kafka-group-e2e-secret-at-least-thirty-two-bytes';
 const GROUP = 'e2e-group';

@@ -16,11 +16,11 @@ import { describe, it, type TestContext } from 'node:test';
 import type { Kafka, Producer } from 'kafkajs';
 import { signHs256 } from '../access/tokens.js';
 import { avroCodec, jsonCodec, type MessageCodec } from '../adapters/kafka/message-codec.js';
-import { sharedKafkaBroker, type KafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
-import { startServer } from '../cli/testing/run-cli.js';
+import { sharedKafkaBroker, type KafkaBrokers } from '../testing/kafka/kafka-broker.js';
+import { startServer } from '../testing/run-cli.js';
 import type { MasteryUpdated } from '../ports/bus.js';
 import { getJson } from '../testing/http-json.js';
-import { freshSchema } from '../testing/postgres-schema.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
 import {
   fetchText,
   hasExited,
@@ -39,7 +39,7 @@ import {
   type Recorded,
   type Recorder,
   type WorkerProcess,
-} from './testing/kafka-e2e.js';
+} from '../testing/kafka/kafka-e2e.js';
 
 const SECRET = 'kafka-responses-e2e-secret-at-least-32-bytes';
 const LOOPS = 'python.loops';

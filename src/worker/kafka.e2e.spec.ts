@@ -29,16 +29,16 @@ import type { Kafka, Producer } from 'kafkajs';
 import { signHs256 } from '../access/tokens.js';
 import { processedKey, studentKeys } from '../adapters/encoding/student-keys.js';
 import { avroCodec } from '../adapters/kafka/message-codec.js';
-import { sharedKafkaBroker, startKafkaBrokers, type KafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
+import { sharedKafkaBroker, startKafkaBrokers, type KafkaBrokers } from '../testing/kafka/kafka-broker.js';
 import { openPostgres } from '../adapters/sql/postgres-client.js';
 import type { SqlClient } from '../adapters/sql/sql-client.js';
-import { startServer } from '../cli/testing/run-cli.js';
-import { batchesOf, seededClass, seededShuffle, seededUuid } from '../cli/testing/seeded-events.js';
+import { startServer } from '../testing/run-cli.js';
+import { batchesOf, seededClass, seededShuffle, seededUuid } from '../testing/seeded-events.js';
 import { seededRandom } from '../demo/seeded-random.js';
 import { testApp } from '../testing/test-app.js';
 import type { MasteryUpdated } from '../ports/bus.js';
-import { freshSchema } from '../testing/postgres-schema.js';
-import { testRedisUrl } from '../testing/test-redis.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
+import { testRedisUrl } from '../testing/stores/test-redis.js';
 import type { WireEvent } from '../testing/wire-events.js';
 import {
   fetchText,
@@ -62,7 +62,7 @@ import {
   type Recorded,
   type Recorder,
   type WorkerProcess,
-} from './testing/kafka-e2e.js';
+} from '../testing/kafka/kafka-e2e.js';
 import { getJson, type Answer } from '../testing/http-json.js';
 
 const SECRET = 'kafka-e2e-secret-at-least-thirty-two-bytes!';

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { studentKeys } from '../adapters/encoding/student-keys.js';
-import { startKafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
-import { seededClass } from '../cli/testing/seeded-events.js';
+import { startKafkaBrokers } from '../testing/kafka/kafka-broker.js';
+import { seededClass } from '../testing/seeded-events.js';
 import type { MasteryUpdated } from '../ports/bus.js';
-import { freshSchema } from '../testing/postgres-schema.js';
-import { testRedisUrl } from '../testing/test-redis.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
+import { testRedisUrl } from '../testing/stores/test-redis.js';
 import {
   keyedProducer,
   produce,
@@ -26,7 +26,7 @@ import {
   topicSize,
   waitFor,
   type WorkerProcess,
-} from './testing/kafka-e2e.js';
+} from '../testing/kafka/kafka-e2e.js';
 import { cleanups } from '../testing/cleanups.js';
 
 const SECRET = 'outbox-e2e-secret-at-least-thirty-two-bytes!';

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { pino } from 'pino';
-import { startKafkaBrokers, type KafkaBrokers } from '../adapters/kafka/testing/kafka-broker.js';
+import { startKafkaBrokers, type KafkaBrokers } from '../testing/kafka/kafka-broker.js';
 import { waitForLeaders } from '../adapters/kafka/kafka-client.js';
 import { partitionTransactions, type PartitionTransactions } from './partition-transactions.js';
-import { recordTopics, type Recorder, waitFor } from './testing/kafka-e2e.js';
+import { recordTopics, type Recorder, waitFor } from '../testing/kafka/kafka-e2e.js';
 
 const logger = pino({ level: 'silent' });
 

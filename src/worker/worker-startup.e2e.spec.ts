@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { freshSchema } from '../testing/postgres-schema.js';
-import { freePort } from '../testing/redis-server.js';
-import { testRedisUrl } from '../testing/test-redis.js';
-import { fetchText, startWorker, type WorkerProcess } from './testing/kafka-e2e.js';
+import { freshSchema } from '../testing/stores/postgres-schema.js';
+import { freePort } from '../testing/stores/redis-server.js';
+import { testRedisUrl } from '../testing/stores/test-redis.js';
+import { fetchText, startWorker, type WorkerProcess } from '../testing/kafka/kafka-e2e.js';
 
 describe('mastery worker before it has joined its group', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

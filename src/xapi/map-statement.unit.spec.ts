@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { validateEvent } from '../validation/validate-event.js';
 import { mapStatement, type StatementMapping } from './map-statement.js';
 import { mapStatements } from './map-statements.js';
-import { FIXTURES, fixture, h5pAnswer, type Statement, singleChoiceSet, withAccount } from './testing/statements.js';
+import { FIXTURES, fixture, h5pAnswer, type Statement, singleChoiceSet, withAccount } from '../testing/xapi-statements.js';
 import { DEFAULT_XAPI_MAPPING, type XapiMapping } from './xapi-mapping.js';
 
 const NOW = new Date('2026-01-14T12:00:00Z');

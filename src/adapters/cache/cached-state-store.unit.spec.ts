@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initialState } from '../../model/student-state.js';
 import type { StateStore, StudentWrite } from '../../ports/state-store.js';
-import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { stateStoreContract } from '../../testing/contracts/state-store-contract.js';
 import { createMemoryStateStore } from '../memory/memory-state-store.js';
 import { createCachedStateStore } from './cached-state-store.js';
 

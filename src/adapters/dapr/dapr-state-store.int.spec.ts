@@ -6,12 +6,12 @@ import type { LearningEvent } from '../../model/learning-event.js';
 import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
 import type { StateStore, StudentWrite } from '../../ports/state-store.js';
-import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { stateStoreContract } from '../../testing/contracts/state-store-contract.js';
 import { recordFor, touchedDays } from '../../students/student-record.js';
-import { freePort } from '../../testing/redis-server.js';
+import { freePort } from '../../testing/stores/redis-server.js';
 import { encodeState } from '../encoding/student-state-json.js';
 import { createDaprStateStore } from './dapr-state-store.js';
-import { keysByDapr, startDaprd, storedByDapr, untilGone } from './testing/daprd.js';
+import { keysByDapr, startDaprd, storedByDapr, untilGone } from '../../testing/stores/daprd.js';
 
 const RETENTION_DAYS = 90;
 const DAY_MS = 86_400_000;

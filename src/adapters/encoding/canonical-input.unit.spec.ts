@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LearningEvent } from '../../model/learning-event.js';
-import { completionEvent, qualityEvent, quizEvent, stateOf } from '../../model/testing/event-builders.js';
+import { completionEvent, qualityEvent, quizEvent, stateOf } from '../../testing/event-builders.js';
 import { allStateFields, changedStateFields } from './student-state-fields.js';
 import { encodeState } from './student-state-json.js';
 

@@ -1,10 +1,10 @@
 import { describe } from 'node:test';
-import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
-import { busContract } from '../../ports/testing/bus-contract.js';
-import { eventLogContract } from '../../ports/testing/event-log-contract.js';
-import { learnerParamsStoreContract } from '../../ports/testing/learner-params-store-contract.js';
-import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
-import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { auditTrailContract } from '../../testing/contracts/audit-trail-contract.js';
+import { busContract } from '../../testing/contracts/bus-contract.js';
+import { eventLogContract } from '../../testing/contracts/event-log-contract.js';
+import { learnerParamsStoreContract } from '../../testing/contracts/learner-params-store-contract.js';
+import { privacyRegistryContract } from '../../testing/contracts/privacy-registry-contract.js';
+import { stateStoreContract } from '../../testing/contracts/state-store-contract.js';
 import { createMemoryAuditTrail } from './memory-audit-trail.js';
 import { createMemoryBus } from './memory-bus.js';
 import { createMemoryEventLog } from './memory-event-log.js';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Cluster } from 'ioredis';
 import { initialState } from '../../model/student-state.js';
-import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { stateStoreContract } from '../../testing/contracts/state-store-contract.js';
 import { connectRedis } from './connect-redis.js';
 import { createRedisStateStore } from './redis-state-store.js';
-import { startLocalRedisCluster } from './testing/local-redis-cluster.js';
+import { startLocalRedisCluster } from '../../testing/stores/local-redis-cluster.js';
 
 describe('Redis state store on a real three-node Redis Cluster', () => {
   let cluster: Awaited<ReturnType<typeof startLocalRedisCluster>>;

@@ -7,9 +7,9 @@ import { DEFAULT_MODEL_CONFIG } from '../../model/model-config.js';
 import { evolveAll, initialState, type StudentState } from '../../model/student-state.js';
 import { recordFor, touchedDays } from '../../students/student-record.js';
 import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
-import { stateStoreContract } from '../../ports/testing/state-store-contract.js';
+import { stateStoreContract } from '../../testing/contracts/state-store-contract.js';
 import { PROCESSED_TTL_SECONDS } from '../encoding/student-keys.js';
-import { testRedisUrl } from '../../testing/test-redis.js';
+import { testRedisUrl } from '../../testing/stores/test-redis.js';
 import { connectRedis } from './connect-redis.js';
 import { createRedisStateStore } from './redis-state-store.js';
 

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LearningEvent } from '../../model/learning-event.js';
 import type { EventLog } from '../../ports/event-log.js';
-import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
-import { eventLogContract } from '../../ports/testing/event-log-contract.js';
-import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
-import { learnerParamsStoreContract } from '../../ports/testing/learner-params-store-contract.js';
+import { auditTrailContract } from '../../testing/contracts/audit-trail-contract.js';
+import { eventLogContract } from '../../testing/contracts/event-log-contract.js';
+import { privacyRegistryContract } from '../../testing/contracts/privacy-registry-contract.js';
+import { learnerParamsStoreContract } from '../../testing/contracts/learner-params-store-contract.js';
 import { createSqlLearnerParamsStore } from './sql-learner-params-store.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openPglite, openPgliteThread } from './pglite-client.js';
@@ -17,7 +17,7 @@ import { createSqlAuditTrail } from './sql-audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlEventLog } from './sql-event-log.js';
 import { createSqlPrivacyRegistry } from './sql-privacy-registry.js';
-import { storedColumnsCase } from './testing/stored-columns.js';
+import { storedColumnsCase } from '../../testing/stores/stored-columns.js';
 
 const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.id);
 

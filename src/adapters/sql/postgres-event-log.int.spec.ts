@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EventLog } from '../../ports/event-log.js';
-import { auditTrailContract } from '../../ports/testing/audit-trail-contract.js';
-import { eventLogContract } from '../../ports/testing/event-log-contract.js';
-import { privacyRegistryContract } from '../../ports/testing/privacy-registry-contract.js';
-import { learnerParamsStoreContract } from '../../ports/testing/learner-params-store-contract.js';
+import { auditTrailContract } from '../../testing/contracts/audit-trail-contract.js';
+import { eventLogContract } from '../../testing/contracts/event-log-contract.js';
+import { privacyRegistryContract } from '../../testing/contracts/privacy-registry-contract.js';
+import { learnerParamsStoreContract } from '../../testing/contracts/learner-params-store-contract.js';
 import { createSqlLearnerParamsStore } from './sql-learner-params-store.js';
-import { freshSchema } from '../../testing/postgres-schema.js';
+import { freshSchema } from '../../testing/stores/postgres-schema.js';
 import { migrate } from './migrations.js';
 import { openPostgres } from './postgres-client.js';
 import { createSqlAuditTrail } from './sql-audit-trail.js';
 import type { SqlClient } from './sql-client.js';
 import { createSqlEventLog } from './sql-event-log.js';
 import { createSqlPrivacyRegistry } from './sql-privacy-registry.js';
-import { storedColumnsCase } from './testing/stored-columns.js';
+import { storedColumnsCase } from '../../testing/stores/stored-columns.js';
 
 describe('SQL event log on PostgreSQL (a real server)', () => {
   let schema: Awaited<ReturnType<typeof freshSchema>>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEntry } from '../../ports/audit-trail.js';
-import { freshSchema } from '../../testing/postgres-schema.js';
+import { freshSchema } from '../../testing/stores/postgres-schema.js';
 import { migrate } from './migrations.js';
 import { openPglite } from './pglite-client.js';
 import { openPostgres } from './postgres-client.js';

@@ -5,7 +5,7 @@ import { instantKey } from '../instant.js';
 import { masteryAsOf } from '../mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';
 import type { StoredResponse, StudentState } from '../student-state.js';
-import { activeOn, quizEvent, responseEvent, stateOf } from '../testing/event-builders.js';
+import { activeOn, quizEvent, responseEvent, stateOf } from '../../testing/event-builders.js';
 import { scores } from './evaluation-metrics.js';
 import { evaluate, topicMeans, type EvaluationInput } from './evaluation.js';
 import { forecastAsOf } from './forecast.js';

@@ -11,7 +11,7 @@ import { addDays, dayFromNumber, dayNumber, type Day } from '../days.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';
 import { clamp, round3 } from '../numbers.js';
 import type { ComponentValues } from '../types.js';
-import { activeOn, stateOf } from '../testing/event-builders.js';
+import { activeOn, stateOf } from '../../testing/event-builders.js';
 import { scopesOver } from '../scopes.js';
 import { activityRate, forecastAsOf, forecastFrom } from './forecast.js';
 import { DEFAULT_LEARNER_PARAMS, type LearnerParams } from './learner-params.js';

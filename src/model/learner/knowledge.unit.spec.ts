@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fc } from '../../testing/property.js';
 import { instantKey } from '../instant.js';
-import { stateOf, responseEvent } from '../testing/event-builders.js';
+import { stateOf, responseEvent } from '../../testing/event-builders.js';
 import { evolveAll, initialState, type StoredResponse } from '../student-state.js';
 import { isoOfKey, knowledgeAsOf, traceBefore } from './knowledge-as-of.js';
 import { fade, initialTrace, instantKeyMs, traceAnswers } from './knowledge-trace.js';

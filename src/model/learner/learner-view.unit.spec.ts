@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { addDays } from '../days.js';
 import { masteryAsOf } from '../mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';
-import { activeOn, completionEvent, qualityEvent, quizEvent, responseEvent, stateOf } from '../testing/event-builders.js';
+import { activeOn, completionEvent, qualityEvent, quizEvent, responseEvent, stateOf } from '../../testing/event-builders.js';
 import type { TopicKnowledge } from './knowledge-as-of.js';
 import { DEFAULT_LEARNER_PARAMS, type LearnerParams } from './learner-params.js';
 import { endOfDayMs, knowledgeOfTopics, leastKnown, learnerPathAsOf, learnerResultAsOf, NEEDS_HELP_RECOMMENDATION } from './learner-view.js';

@@ -6,7 +6,7 @@ import type { LearningEvent } from '../learning-event.js';
 import { masteryAsOf } from '../mastery-as-of.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';
 import { evolveAll, initialState, type StudentState } from '../student-state.js';
-import { STUDENT, activityEvent, quizEvent, responseEvent, stateOf } from '../testing/event-builders.js';
+import { STUDENT, activityEvent, quizEvent, responseEvent, stateOf } from '../../testing/event-builders.js';
 import { DEFAULT_LEARNER_PARAMS } from './learner-params.js';
 import { knowledgeOfTopics, learnerResultAsOf } from './learner-view.js';
 

@@ -1,8 +1,8 @@
 import { jsonCodec } from '../../adapters/kafka/message-codec.js';
 import { createIngest, type Ingest } from '../../pipeline/ingest.js';
-import { callers, memoryDeps } from '../../testing/memory-deps.js';
+import { callers, memoryDeps } from '../memory-deps.js';
 import { DEFAULT_XAPI_MAPPING } from '../../xapi/xapi-mapping.js';
-import { handleBatch, type InboundMessage, type OutboundMessage } from '../handle-batch.js';
+import { handleBatch, type InboundMessage, type OutboundMessage } from '../../worker/handle-batch.js';
 
 const NOW = '2026-01-14T12:00:00Z';
 

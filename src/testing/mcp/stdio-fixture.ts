@@ -5,11 +5,11 @@
  */
 import { hs256Verifier } from '../../access/tokens.js';
 import { EngineError } from '../../errors.js';
-import { TEST_NOW, TEST_SECRET } from '../../testing/test-app.js';
+import { TEST_NOW, TEST_SECRET } from '../test-app.js';
 import { createIngest } from '../../pipeline/ingest.js';
 import { createStudentQueries } from '../../queries/student-queries.js';
-import { memoryDeps } from '../../testing/memory-deps.js';
-import { createStderrLogger, runMcpStdio } from '../mcp-stdio.js';
+import { memoryDeps } from '../memory-deps.js';
+import { createStderrLogger, runMcpStdio } from '../../mcp/mcp-stdio.js';
 import { seedClass } from './class-fixture.js';
 
 const deps = memoryDeps({ now: TEST_NOW });

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hasExited, killHard } from '../cli/testing/seeded-events.js';
+import { hasExited, killHard } from '../seeded-events.js';
 
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {

@@ -5,8 +5,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { seededRandom } from '../../demo/seeded-random.js';
-import type { WireEvent } from '../../testing/wire-events.js';
+import { seededRandom } from '../demo/seeded-random.js';
+import type { WireEvent } from './wire-events.js';
 
 /** A version-4 UUID drawn from the generator: the same seed gives the same ids. */
 export function seededUuid(random: () => number): string {

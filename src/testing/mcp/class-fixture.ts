@@ -3,10 +3,10 @@
  * (falling fast) and s-r2 (flat and low) need intervention; s-new has too little history for a
  * prediction; s-out is at risk too but in nobody's class.
  */
-import { callers } from '../../testing/memory-deps.js';
+import { callers } from '../memory-deps.js';
 import { createIngest } from '../../pipeline/ingest.js';
 import type { EngineDeps } from '../../engine-deps.js';
-import { wire, workedExampleB, type WireEvent } from '../../testing/wire-events.js';
+import { wire, workedExampleB, type WireEvent } from '../wire-events.js';
 
 export const TEACHER = 't-ada';
 /** s-ghost is in the class but unknown to the engine: the class list skips it. */

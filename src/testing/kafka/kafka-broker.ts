@@ -18,12 +18,12 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '../../../testing/redis-server.js';
+import { freePort } from '../stores/redis-server.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 // src/ and dist/ sit at the same depth, so this is the repository's scripts/kafka either way.
-const scripts = join(here, '..', '..', '..', '..', 'scripts', 'kafka');
+const scripts = join(here, '..', '..', '..', 'scripts', 'kafka');
 
 /** How long a broker may take to start; a cold JVM on a busy 2-core machine needs several seconds. */
 const START_TIMEOUT_MS = 90_000;

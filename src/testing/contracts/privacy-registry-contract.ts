@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { PrivacyRegistry, PrivacyStatus } from '../privacy-registry.js';
+import type { PrivacyRegistry, PrivacyStatus } from '../../ports/privacy-registry.js';
 
 /** A student-id prefix no other test (nor an earlier run against the same database) uses. */
 const freshPrefix = () => `p${randomUUID().replaceAll('-', '').slice(0, 16)}`;

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { waitFor } from '../../../worker/testing/kafka-e2e.js';
-import { waitForLeaders } from '../kafka-client.js';
+import { waitFor } from './kafka-e2e.js';
+import { waitForLeaders } from '../../adapters/kafka/kafka-client.js';
 import { startKafkaBrokers, type KafkaBrokers } from './kafka-broker.js';
 
 interface Received {

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
-import type { Bus, MasteryUpdated, UpdateListener } from '../bus.js';
-import { waitFor } from '../../testing/wait-for.js';
+import type { Bus, MasteryUpdated, UpdateListener } from '../../ports/bus.js';
+import { waitFor } from '../wait-for.js';
 
 const DELIVERY_TIMEOUT_MS = 5_000;
 

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { childProcessBase } from '../../config/test-environment.js';
+import { childProcessBase } from '../config/test-environment.js';
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
 /** The `mastery` command as a user runs it, from source (no build needed), in a child process. */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {

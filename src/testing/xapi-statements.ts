@@ -1,4 +1,4 @@
-/** Test-only: the published statements of fixtures/ (see its README), and copies changed for a case. */
+/** Test-only: the published statements of fixtures/xapi/ (see its README), and copies changed for a case. */
 import { readFileSync } from 'node:fs';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read published statements as loose JSON, field by field
@@ -8,7 +8,7 @@ export const FIXTURES = ['adl-simple-statement', 'adl-attempted-with-score', 'ad
 
 /** A fixture as published, parsed afresh each time (so a test may change its copy). */
 export function fixture(name: (typeof FIXTURES)[number]): Statement {
-  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as Statement;
+  return JSON.parse(readFileSync(new URL(`./fixtures/xapi/${name}.json`, import.meta.url), 'utf8')) as Statement;
 }
 
 /** The statements of H5P's Single Choice Set: the set's own, then its three questions'. */

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { AuditEntry, AuditFilter, AuditTrail } from '../audit-trail.js';
+import type { AuditEntry, AuditFilter, AuditTrail } from '../../ports/audit-trail.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -4,7 +4,7 @@
  * process; MASTERY_TEST_REDIS_URL points the tests at a server of the user's choosing instead,
  * and they then write to the database indexes they name on it.
  */
-import { testServers } from '../config/test-environment.js';
+import { testServers } from '../../config/test-environment.js';
 import { startRedisServer } from './redis-server.js';
 
 let own: Promise<string> | undefined;

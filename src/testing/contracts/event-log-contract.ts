@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import type { LearningEvent } from '../../model/learning-event.js';
-import type { EventLog } from '../event-log.js';
+import type { EventLog } from '../../ports/event-log.js';
 
 // ---------------------------------------------------------------------------------------------
 // Valid learning events (events.md), one builder per shape.

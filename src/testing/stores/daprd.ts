@@ -1,6 +1,6 @@
 /**
  * Test-only: a real Dapr sidecar (daprd), self-hosted, with the files of deploy/dapr/components:
- * the state store component pointed at a test Redis (src/testing/test-redis.ts: a redis-server
+ * the state store component pointed at a test Redis (src/testing/stores/test-redis.ts: a redis-server
  * of the test process's own, never one on 6379), and the resiliency policy as deployed.
  *
  * The binary is the one scripts/ensure-daprd.sh builds, once, from the dapr/dapr Go module at
@@ -20,14 +20,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { parseDocument } from 'yaml';
-import { hasExited, killHard } from '../../../cli/testing/seeded-events.js';
-import { freePort } from '../../../testing/redis-server.js';
-import { testRedisUrl } from '../../../testing/test-redis.js';
+import { hasExited, killHard } from '../seeded-events.js';
+import { freePort } from './redis-server.js';
+import { testRedisUrl } from './test-redis.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 // src/ and dist/ sit at the same depth under the repository.
-const root = join(here, '..', '..', '..', '..');
+const root = join(here, '..', '..', '..');
 const ensureScript = join(root, 'scripts', 'ensure-daprd.sh');
 const componentsDir = join(root, 'deploy', 'dapr', 'components');
 

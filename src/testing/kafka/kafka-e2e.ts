@@ -7,11 +7,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 import { waitForLeaders } from '../../adapters/kafka/kafka-client.js';
-import { spawnCli } from '../../cli/testing/run-cli.js';
-import { hasExited, killHard, stopChild } from '../../cli/testing/seeded-events.js';
+import { spawnCli } from '../run-cli.js';
+import { hasExited, killHard, stopChild } from '../seeded-events.js';
 /** The suite's one wait (src/testing/wait-for.ts), for the Kafka specs that import it from here. */
-export { waitFor } from '../../testing/wait-for.js';
-export { freePort, startRedisServer, type RedisServer } from '../../testing/redis-server.js';
+export { waitFor } from '../wait-for.js';
+export { freePort, startRedisServer, type RedisServer } from '../stores/redis-server.js';
 
 /** The topics of design/events.md with their partition counts. */
 export const SERVICE_TOPICS = [

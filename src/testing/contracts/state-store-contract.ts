@@ -17,8 +17,8 @@ import { traceBefore } from '../../model/learner/knowledge-as-of.js';
 import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
 import { evolveAll, initialState } from '../../model/student-state.js';
 import { FORECAST_METHOD } from '../../model/learner/forecast.js';
-import type { MasteryUpdated } from '../bus.js';
-import type { CurrentMastery, StateStore, StudentRecord, StudentWrite } from '../state-store.js';
+import type { MasteryUpdated } from '../../ports/bus.js';
+import type { CurrentMastery, StateStore, StudentRecord, StudentWrite } from '../../ports/state-store.js';
 
 // ---------------------------------------------------------------------------------------------
 // Canonical form

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
-import type { LearningEvent } from '../../../model/learning-event.js';
-import type { SqlClient } from '../sql-client.js';
-import { createSqlEventLog } from '../sql-event-log.js';
+import type { LearningEvent } from '../../model/learning-event.js';
+import type { SqlClient } from '../../adapters/sql/sql-client.js';
+import { createSqlEventLog } from '../../adapters/sql/sql-event-log.js';
 
 /**
  * The append reads its columns out of each event inside the database: a test that every column

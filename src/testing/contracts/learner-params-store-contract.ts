@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FittedParams } from '../../model/learner/fit-learner-params.js';
 import { DEFAULT_LEARNER_PARAMS } from '../../model/learner/learner-params.js';
-import type { LearnerParamsStore } from '../learner-params-store.js';
+import type { LearnerParamsStore } from '../../ports/learner-params-store.js';
 
 /** A fit with awkward names and numbers that must come back to the last bit. */
 function fitted(answers: number): FittedParams {

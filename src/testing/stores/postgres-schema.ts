@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { openPostgres } from '../adapters/sql/postgres-client.js';
-import { testServers } from '../config/test-environment.js';
+import { openPostgres } from '../../adapters/sql/postgres-client.js';
+import { testServers } from '../../config/test-environment.js';
 
 /**
  * A schema of its own in the test database, so suites running side by side never see each

@@ -2,9 +2,9 @@
  * Test-only builders for the model's (already validated) learning events, so a test can say
  * "given a completion report of 20 of 25 on 2026-01-12" in one line.
  */
-import type { ActivityRecorded, CalculationRequested, LearningEvent, ResponseData, ResponseRecorded } from '../learning-event.js';
-import { evolveAll, initialState, type StudentState } from '../student-state.js';
-import { DEFAULT_TOPIC, type CompletionInput, type QualityInput, type QuizInput } from '../types.js';
+import type { ActivityRecorded, CalculationRequested, LearningEvent, ResponseData, ResponseRecorded } from '../model/learning-event.js';
+import { evolveAll, initialState, type StudentState } from '../model/student-state.js';
+import { DEFAULT_TOPIC, type CompletionInput, type QualityInput, type QuizInput } from '../model/types.js';
 
 export const STUDENT = '12345';
 
