@@ -1,35 +1,36 @@
 import { dayNumber, type Day } from './days.js';
 
-/** The consistency value at ascending as-of days (day numbers), each call not before the last. */
-export interface StreakCursor {
-  at(asOf: number): number;
-  /** True once an active day on or before the last as-of day was seen. */
-  started(): boolean;
+/** A run of active days: the last one's day number, the streak that ends on it, the longest streak. */
+export interface StreakRun {
+  last: number;
+  current: number;
+  max: number;
+}
+
+/** The run over active day numbers, ascending and without repeats: consecutive days extend the streak. */
+export function streakOf(dayNumbers: readonly number[]): StreakRun {
+  let last = Number.NaN;
+  let current = 0;
+  let max = 0;
+  for (const n of dayNumbers) {
+    current = n === last + 1 ? current + 1 : 1;
+    if (current > max) max = current;
+    last = n;
+  }
+  return { last, current, max };
+}
+
+/** consistency = (current_streak / max_streak) × 0.9 ^ days_since (§1.4); no active day (max 0) gives 0. */
+export function consistencyOf(current: number, max: number, daysSince: number): number {
+  return max === 0 ? 0 : (current / max) * 0.9 ** daysSince;
 }
 
 /**
- * consistency = (current_streak / max_streak) × 0.9 ^ days_since (§1.4), from the active days
- * (sorted ascending, no repeats) that are on or before the as-of day; no active day gives 0.
- * The cursor walks the days once for a whole history, so a history of n days costs n steps,
- * not n².
+ * The consistency as of the end of `asOf`, from the active days (ascending, no repeats) on or
+ * before it (§1.4).
  */
-export function streakCursor(sortedActiveDays: readonly Day[]): StreakCursor {
-  const numbers = sortedActiveDays.map(dayNumber);
-  let next = 0;
-  let streak = 0;
-  let maxStreak = 0;
-  let previous = Number.NaN;
-  return {
-    at(asOf) {
-      while (next < numbers.length && numbers[next]! <= asOf) {
-        const n = numbers[next++]!;
-        streak = n === previous + 1 ? streak + 1 : 1;
-        if (streak > maxStreak) maxStreak = streak;
-        previous = n;
-      }
-      if (maxStreak === 0) return 0;
-      return (streak / maxStreak) * 0.9 ** (asOf - previous);
-    },
-    started: () => maxStreak > 0,
-  };
+export function consistencyAsOf(sortedActiveDays: readonly Day[], asOf: Day): number {
+  const asOfNumber = dayNumber(asOf);
+  const run = streakOf(sortedActiveDays.filter((d) => d <= asOf).map(dayNumber));
+  return consistencyOf(run.current, run.max, asOfNumber - run.last);
 }

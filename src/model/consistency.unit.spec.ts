@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { streakCursor } from './consistency.js';
+import { consistencyAsOf, consistencyOf, streakOf } from './consistency.js';
 import { dayNumber } from './days.js';
 
 /** The value as of the end of one day (§1.4). */
-const consistencyValue = (days: string[], asOf: string) => streakCursor(days).at(dayNumber(asOf));
+const consistencyValue = (days: string[], asOf: string) => consistencyAsOf(days, asOf);
 import { round3 } from './numbers.js';
 
 const consistency = (days: string[], asOf: string) => round3(consistencyValue(days, asOf));
@@ -51,20 +51,21 @@ describe('consistency = (current_streak / max_streak) × 0.9 ^ days_since (§1.4
   });
 });
 
-describe('started(): whether any active day is on or before the last as-of day', () => {
-  it('is false with no active day at all', () => {
-    const cursor = streakCursor([]);
-    cursor.at(dayNumber('2026-01-14'));
-    assert.equal(cursor.started(), false);
+describe('the run and the formula the forecast shares', () => {
+  it('streakOf: the last day, the streak ending on it and the longest streak', () => {
+    const n = (days: string[]) => days.map(dayNumber);
+    assert.deepEqual(streakOf([]), { last: Number.NaN, current: 0, max: 0 });
+    assert.deepEqual(streakOf(n(['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-07', '2026-01-08'])), {
+      last: dayNumber('2026-01-08'),
+      current: 2,
+      max: 3,
+    });
+    assert.deepEqual(streakOf(n(['2026-01-01', '2026-01-05', '2026-01-06'])), { last: dayNumber('2026-01-06'), current: 2, max: 2 });
   });
 
-  it('turns true at the first active day, and stays true as the cursor moves on', () => {
-    const cursor = streakCursor(['2026-01-10', '2026-01-11']);
-    assert.equal(cursor.at(dayNumber('2026-01-09')), 0);
-    assert.equal(cursor.started(), false, 'the active days are all after the as-of day');
-    cursor.at(dayNumber('2026-01-10'));
-    assert.equal(cursor.started(), true);
-    cursor.at(dayNumber('2026-01-20'));
-    assert.equal(cursor.started(), true);
+  it('consistencyOf: current / max × 0.9 ^ days since; 0 without a run', () => {
+    assert.equal(consistencyOf(2, 4, 0), 0.5);
+    assert.equal(consistencyOf(2, 4, 2), 0.5 * 0.81);
+    assert.equal(consistencyOf(0, 0, Number.NaN), 0);
   });
 });

@@ -1,9 +1,10 @@
 import type { Day } from './days.js';
+import { componentsOver, scopesOver } from './fast/scope-cursors.js';
 import { learningPath, weakestFirst } from './learning-path.js';
 import type { ModelConfig } from './model-config.js';
 import { predict, type HistoryPoint } from './prediction.js';
 import { masteryResult, roundedComponents } from './score.js';
-import { componentsOver, scopesOver, type KnownTopics } from './scopes.js';
+import { scopeAsOf, type KnownTopics } from './scopes.js';
 import type { StudentState } from './student-state.js';
 import type { Component, ComponentValues, MasteryResult, Prediction } from './types.js';
 
@@ -22,7 +23,7 @@ export function activeDays(state: StudentState, topic?: string): readonly Day[] 
  * has no event in. `known` (each topic's p_known) picks the topics recommendations name.
  */
 export function masteryAsOf(state: StudentState, asOf: Day, config: ModelConfig, topic?: string, known?: KnownTopics): MasteryResult | undefined {
-  const scope = scopesOver(state, [asOf], config, topic, known)?.[0];
+  const scope = scopeAsOf(state, asOf, config, topic, known);
   return scope && masteryResult(scope.components, config, scope.weakestTopics);
 }
 

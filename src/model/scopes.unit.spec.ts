@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addDays } from './days.js';
 import { DEFAULT_MODEL_CONFIG } from './model-config.js';
-import { componentsOver, scopesOver, type KnownTopics } from './scopes.js';
+import { componentsOver, scopesOver } from './fast/scope-cursors.js';
+import { scopeAsOf, type KnownTopics } from './scopes.js';
 import { completionEvent, quizEvent, stateOf } from '../testing/event-builders.js';
 
 const config = DEFAULT_MODEL_CONFIG;
@@ -31,6 +32,13 @@ describe('scopes: the inputs that stood at the end of each as-of day (§6)', () 
       scopesOver(state, days, config, 'general')!.map((s) => s.components.completion),
       expected,
     );
+    for (const topic of [undefined, 'general']) {
+      assert.deepEqual(
+        days.map((day) => scopeAsOf(state, day, config, topic)!.components.completion),
+        expected,
+        'and each day on its own',
+      );
+    }
   });
 
   it('so do the reports of a long history (more than 32 reported days), folded newest first', () => {
@@ -45,6 +53,10 @@ describe('scopes: the inputs that stood at the end of each as-of day (§6)', () 
     );
     assert.deepEqual(
       scopesOver(state, days, config)!.map((s) => s.components.completion),
+      expected,
+    );
+    assert.deepEqual(
+      days.map((day) => scopeAsOf(state, day, config)!.components.completion),
       expected,
     );
   });
@@ -69,6 +81,7 @@ describe('scopes: the overall mean sums the topics in name order', () => {
       const state = stateOf(events);
       assert.equal(componentsOver(state, ['2026-01-14'], config)[0]!.completion, inNameOrder);
       assert.equal(scopesOver(state, ['2026-01-14'], config)![0]!.components.completion, inNameOrder);
+      assert.equal(scopeAsOf(state, '2026-01-14', config)!.components.completion, inNameOrder);
     }
   });
 });
@@ -81,7 +94,11 @@ describe('scopes: the topic a recommendation names, with the learner model (lear
     completionEvent('2026-01-14T10:00:00Z', done(4), { topic: 'a' }),
     completionEvent('2026-01-14T10:00:00Z', done(4), { topic: 'b' }),
   ]);
-  const weakest = (known?: KnownTopics) => scopesOver(state, ['2026-01-14'], config, undefined, known)![0]!.weakestTopics;
+  const weakest = (known?: KnownTopics) => {
+    const plain = scopeAsOf(state, '2026-01-14', config, undefined, known)!.weakestTopics;
+    assert.deepStrictEqual(scopesOver(state, ['2026-01-14'], config, undefined, known)![0]!.weakestTopics, plain, 'the fast path names the same');
+    return plain;
+  };
 
   it('without p_known: the lowest value, ties by name', () => {
     assert.deepStrictEqual(weakest(), { completion: 'a', quiz: 'b', consistency: 'a' });

@@ -50,8 +50,6 @@ export interface TopicState {
  * recomputed "as of" its end (mastery-model.md §6).
  */
 export interface StudentState {
-  /** The layout of this record, for stores that keep it across versions of the engine. */
-  readonly v: 1;
   readonly student_id: string;
   /** Every day with at least one event, ascending. */
   readonly days: readonly Day[];
@@ -64,7 +62,7 @@ export interface StudentState {
 }
 
 export function initialState(studentId: string): StudentState {
-  return { v: 1, student_id: studentId, days: [], topics: new Map(), responses: [] };
+  return { student_id: studentId, days: [], topics: new Map(), responses: [] };
 }
 
 /** A first-attempt answer event as the state keeps it. */
@@ -80,28 +78,8 @@ export function compareResponses(a: { at: string; event_id: string }, b: { at: s
   return a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0;
 }
 
-/** Inserts an answer in order; false when an answer with its event_id is there already. */
-function addResponse(responses: StoredResponse[], response: StoredResponse): boolean {
-  const n = responses.length;
-  // Answers mostly arrive in order: the end is checked first.
-  if (n === 0 || compareResponses(responses[n - 1]!, response) < 0) {
-    responses.push(response);
-    return true;
-  }
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareResponses(responses[mid]!, response) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo < n && compareResponses(responses[lo]!, response) === 0) return false;
-  responses.splice(lo, 0, response);
-  return true;
-}
-
 /** A day's tally with one more answer. */
-function tallied(tally: AnswerTally | undefined, r: StoredResponse): AnswerTally {
+export function tallied(tally: AnswerTally | undefined, r: StoredResponse): AnswerTally {
   const timed = r.seconds === undefined ? 0 : 1;
   if (tally === undefined) {
     return { total: 1, correct: r.correct ? 1 : 0, timed, seconds: r.seconds ?? 0, last: { at: r.at, event_id: r.event_id } };
@@ -141,73 +119,42 @@ export function isLater(a: Stamped<unknown>, b: Stamped<unknown>): boolean {
   return a.at > b.at || (a.at === b.at && a.event_id > b.event_id);
 }
 
-/** Inserts `day` into an ascending list of days, unless it is there already. */
-function addDay(days: Day[], day: Day): void {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (days[mid]! < day) lo = mid + 1;
-    else hi = mid;
-  }
-  if (days[lo] !== day) days.splice(lo, 0, day);
+/** The days with `day` among them, ascending and without repeats. */
+function withDay(days: readonly Day[], day: Day): readonly Day[] {
+  return days.includes(day) ? days : [...days, day].sort();
 }
 
-type Draft = {
-  inputs: { -readonly [K in InputComponent]?: Record<Day, Stamped<InputOf[K]>> };
-  days: Day[];
-  answers?: Record<Day, AnswerTally>;
-};
-
 /**
- * evolve(state, event): the fold of one event into a student's state. Every part of the state
- * is a last-writer-wins register per day or a set of days, so the fold is idempotent and
- * order-independent: any order of any events, with any duplicates, gives the same state.
- * It never mutates `state`.
+ * evolve(state, event): the fold of one event into a student's state (§6). Every part of the
+ * state is a last-writer-wins register per day or a set, so the fold is idempotent and
+ * order-independent: any order of any events, with any duplicates, gives the same state. It
+ * never changes `state`. This is the plain reading of the fold; a batch is folded by
+ * fast/evolve-all.ts, which gives the same state.
  */
 export function evolve(state: StudentState, event: LearningEvent): StudentState {
-  return evolveAll(state, [event]);
-}
-
-/**
- * Folds a list of events into a state, as evolve one after the other would. The parts the
- * events touch are copied once for the whole list rather than once per event: a batch is
- * folded in time linear in its size.
- */
-export function evolveAll(state: StudentState, events: Iterable<LearningEvent>): StudentState {
-  const days = [...state.days];
-  const topics = new Map<string, TopicState>(state.topics);
-  let responses: StoredResponse[] | undefined;
-  const drafts = new Map<string, Draft>();
-  const copied = new Set<string>();
-  for (const event of events) {
-    const day = dayOfTimestamp(event.timestamp);
-    let draft = drafts.get(event.topic);
-    if (draft === undefined) {
-      const before = state.topics.get(event.topic);
-      draft = { inputs: { ...before?.inputs }, days: [...(before?.days ?? [])] };
-      if (before?.answers !== undefined) draft.answers = { ...before.answers };
-      drafts.set(event.topic, draft);
-      topics.set(event.topic, draft);
+  const day = dayOfTimestamp(event.timestamp);
+  const before = state.topics.get(event.topic) ?? { inputs: {}, days: [] };
+  let topic: TopicState = { ...before, days: withDay(before.days, day) };
+  let responses = state.responses;
+  if (event.event_type === 'mastery.calculation.requested' && event.component !== 'consistency') {
+    // A report: it stands for its day unless the day holds a later one (isLater).
+    const report = { at: instantKey(event.timestamp), event_id: event.event_id, input: event.data };
+    const daily: Record<Day, Stamped<unknown>> = { ...topic.inputs[event.component] };
+    const current = daily[day];
+    if (current === undefined || isLater(report, current)) daily[day] = report;
+    topic = { ...topic, inputs: { ...topic.inputs, [event.component]: daily } };
+  } else if (isFirstAttempt(event)) {
+    // A first-attempt answer: kept once, in order, and counted into its day's tally once.
+    const response = storedResponse(event);
+    if (!responses.some((r) => compareResponses(r, response) === 0)) {
+      responses = [...responses, response].sort(compareResponses);
+      topic = { ...topic, answers: { ...topic.answers, [day]: tallied(topic.answers?.[day], response) } };
     }
-    if (event.event_type === 'mastery.calculation.requested' && event.component !== 'consistency') {
-      const report: Stamped<InputOf[typeof event.component]> = { at: instantKey(event.timestamp), event_id: event.event_id, input: event.data };
-      const slot = `${event.topic}\u0000${event.component}`;
-      if (!copied.has(slot)) {
-        copied.add(slot);
-        draft.inputs[event.component] = { ...draft.inputs[event.component] } as never;
-      }
-      const daily = draft.inputs[event.component] as Record<Day, Stamped<unknown>>;
-      const current = daily[day];
-      if (current === undefined || isLater(report, current)) daily[day] = report;
-    } else if (isFirstAttempt(event)) {
-      const response = storedResponse(event);
-      responses ??= [...state.responses];
-      // Counted into the day's tally only when new: a duplicate must not count twice.
-      if (addResponse(responses, response)) (draft.answers ??= {})[day] = tallied(draft.answers?.[day], response);
-    }
-    addDay(draft.days, day);
-    addDay(days, day);
   }
-  return { v: 1, student_id: state.student_id, days, topics, responses: responses ?? state.responses };
+  return {
+    student_id: state.student_id,
+    days: withDay(state.days, day),
+    topics: new Map(state.topics).set(event.topic, topic),
+    responses,
+  };
 }

@@ -3,7 +3,8 @@ import type { EngineDeps } from '../engine-deps.js';
 import { Errors } from '../errors.js';
 import { dayOfInstant } from '../model/days.js';
 import type { LearningEvent } from '../model/learning-event.js';
-import { evolveAll, initialState, type StudentState } from '../model/student-state.js';
+import { evolveAll } from '../model/fast/evolve-all.js';
+import { initialState, type StudentState } from '../model/student-state.js';
 import type { StudentRecord, StudentWrite } from '../ports/state-store.js';
 import { recordFor, studentWrite } from './student-record.js';
 

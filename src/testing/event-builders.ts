@@ -3,7 +3,8 @@
  * "given a completion report of 20 of 25 on 2026-01-12" in one line.
  */
 import type { ActivityRecorded, CalculationRequested, LearningEvent, ResponseData, ResponseRecorded } from '../model/learning-event.js';
-import { evolveAll, initialState, type StudentState } from '../model/student-state.js';
+import { evolveAll } from '../model/fast/evolve-all.js';
+import { initialState, type StudentState } from '../model/student-state.js';
 import { DEFAULT_TOPIC, type CompletionInput, type QualityInput, type QuizInput } from '../model/types.js';
 
 export const STUDENT = '12345';

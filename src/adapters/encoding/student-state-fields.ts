@@ -112,6 +112,6 @@ export function stateFromFields(studentId: string, hash: Record<string, string>)
   for (const t of topics.values()) t.days.sort();
   const sorted = new Map<string, TopicState>([...topics].sort(([a], [b]) => (a < b ? -1 : 1)) as Array<[string, TopicState]>);
   responses.sort(compareResponses);
-  const state: StudentState = { v: 1, student_id: studentId, days: [...allDays].sort(), topics: sorted, responses };
+  const state: StudentState = { student_id: studentId, days: [...allDays].sort(), topics: sorted, responses };
   return { state: withAnswerTallies(state), version };
 }

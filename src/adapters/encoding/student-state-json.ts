@@ -10,8 +10,14 @@ import { canonicalInput } from './canonical-input.js';
  */
 interface StateJson {
   version: number;
-  state: { v: 1; student_id: string; days: readonly Day[]; topics: Array<[string, TopicState]>; responses?: readonly StoredResponse[] };
+  state: { v: typeof LAYOUT; student_id: string; days: readonly Day[]; topics: Array<[string, TopicState]>; responses?: readonly StoredResponse[] };
 }
+
+/**
+ * The layout of the JSON this engine writes, inside the state so that a record written by
+ * another layout is refused (and rebuilt from the log) rather than misread.
+ */
+const LAYOUT = 1;
 
 /** A topic's daily reports, each input with its keys sorted (canonical-input.ts says why). */
 function canonicalInputs(inputs: TopicState['inputs']): TopicState['inputs'] {
@@ -28,7 +34,7 @@ export function encodeState(state: StudentState, version: number): string {
   const json: StateJson = {
     version,
     state: {
-      v: state.v,
+      v: LAYOUT,
       student_id: state.student_id,
       days: state.days,
       topics: [...state.topics].map(([name, { inputs, days }]) => [name, { inputs: canonicalInputs(inputs), days }]),
@@ -41,11 +47,10 @@ export function encodeState(state: StudentState, version: number): string {
 /** The state and its version; throws on a record of another layout than this engine writes. */
 export function decodeState(text: string): { state: StudentState; version: number } {
   const json = JSON.parse(text) as StateJson;
-  if (json.state?.v !== 1) throw new Error(`a stored state has layout ${String(json.state?.v)}; this engine reads layout 1 (run mastery rebuild)`);
+  if (json.state?.v !== LAYOUT) throw new Error(`a stored state has layout ${String(json.state?.v)}; this engine reads layout ${LAYOUT} (run mastery rebuild)`);
   return {
     version: json.version,
     state: withAnswerTallies({
-      v: 1,
       student_id: json.state.student_id,
       days: json.state.days,
       topics: new Map(json.state.topics),

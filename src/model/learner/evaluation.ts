@@ -1,7 +1,7 @@
 import { addDays, dayOfInstant, type Day } from '../days.js';
 import { masteryAsOf } from '../mastery-as-of.js';
 import type { ModelConfig } from '../model-config.js';
-import { scopesOver } from '../scopes.js';
+import { scopesOver } from '../fast/scope-cursors.js';
 import type { StoredResponse, StudentState } from '../student-state.js';
 import { calibration, scores, type CalibrationBin, type Scores } from './evaluation-metrics.js';
 import { forecastAsOf } from './forecast.js';

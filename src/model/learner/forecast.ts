@@ -1,8 +1,9 @@
+import { consistencyOf, streakOf } from '../consistency.js';
 import { dayNumber, type Day } from '../days.js';
 import { activeDays } from '../mastery-as-of.js';
 import type { ModelConfig } from '../model-config.js';
 import { clamp, round3 } from '../numbers.js';
-import { scopesOver } from '../scopes.js';
+import { scopeAsOf } from '../scopes.js';
 import type { StudentState } from '../student-state.js';
 import { COMPONENTS, type ComponentValues } from '../types.js';
 import type { LearnerParams } from './learner-params.js';
@@ -55,19 +56,6 @@ export function activityRate(params: LearnerParams, dayNumbers: readonly number[
   return (active + alpha) / (window + alpha + beta);
 }
 
-/** The consistency run (§1.4) over active day numbers, ascending: the state a forecast goes on from. */
-function streakOf(dayNumbers: readonly number[]): { last: number; current: number; max: number } {
-  let last = Number.NaN;
-  let current = 0;
-  let max = 0;
-  for (const n of dayNumbers) {
-    current = n === last + 1 ? current + 1 : 1;
-    if (current > max) max = current;
-    last = n;
-  }
-  return { last, current, max };
-}
-
 /**
  * The 7-day forecast as of the end of `asOf`: every one of the 2^7 patterns of active and
  * inactive days ahead, each as likely as the student's own activity rate makes it, gives the
@@ -77,7 +65,7 @@ function streakOf(dayNumbers: readonly number[]): { last: number; current: numbe
  * student has no event in.
  */
 export function forecastAsOf(state: StudentState, asOf: Day, config: ModelConfig, params: LearnerParams, topic?: string): Forecast | undefined {
-  const scope = scopesOver(state, [asOf], config, topic)?.[0];
+  const scope = scopeAsOf(state, asOf, config, topic);
   return scope && forecastFrom(scope.components, activeDays(state, topic), asOf, config, params);
 }
 
@@ -110,7 +98,7 @@ export function forecastFrom(components: ComponentValues, days: readonly Day[], 
       if (current > max) max = current;
       last = n;
     }
-    const consistency = max === 0 ? 0 : (current / max) * 0.9 ** (asOfNumber + HORIZON_DAYS - last);
+    const consistency = consistencyOf(current, max, asOfNumber + HORIZON_DAYS - last);
     const score = round3(clamp(others + consistency * config.weights.consistency));
     outcomes[pattern] = Math.round(score * 1000) * PATTERNS + pattern;
   }

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fc } from '../../testing/property.js';
-import { streakCursor } from '../consistency.js';
+import { consistencyAsOf } from '../consistency.js';
 import { addDays, dayFromNumber, dayNumber, type Day } from '../days.js';
 import { DEFAULT_MODEL_CONFIG } from '../model-config.js';
 import { clamp, round3 } from '../numbers.js';
 import type { ComponentValues } from '../types.js';
 import { activeOn, stateOf } from '../../testing/event-builders.js';
-import { scopesOver } from '../scopes.js';
+import { scopeAsOf } from '../scopes.js';
 import { activityRate, forecastAsOf, forecastFrom } from './forecast.js';
 import { DEFAULT_LEARNER_PARAMS, type LearnerParams } from './learner-params.js';
 
@@ -27,7 +27,7 @@ function reference(components: ComponentValues, days: readonly Day[], asOf: Day,
   const outcomes: Array<{ score: number; p: number }> = [];
   for (let pattern = 0; pattern < 128; pattern++) {
     const ahead = [1, 2, 3, 4, 5, 6, 7].filter((i) => pattern & (1 << (i - 1))).map((i) => addDays(asOf, i));
-    const consistency = streakCursor([...past, ...ahead]).at(dayNumber(asOf) + 7);
+    const consistency = consistencyAsOf([...past, ...ahead], addDays(asOf, 7));
     outcomes.push({ score: round3(clamp(others + consistency * w.consistency)), p: r ** ahead.length * (1 - r) ** (7 - ahead.length) });
   }
   outcomes.sort((a, b) => a.score - b.score);
@@ -118,7 +118,7 @@ describe('the 7-day forecast', () => {
   it("forecastAsOf: from the scope's components and days as of the day; undefined for a topic never seen", () => {
     const state = stateOf([...activeOn(['2026-02-20', '2026-02-28'], { topic: 'A' }), ...activeOn(['2026-03-01'], { topic: 'B' })]);
     for (const topic of [undefined, 'A', 'B']) {
-      const scope = scopesOver(state, ['2026-03-01'], config, topic)![0]!;
+      const scope = scopeAsOf(state, '2026-03-01', config, topic)!;
       const days = topic === undefined ? state.days : state.topics.get(topic)!.days;
       assert.deepEqual(forecastAsOf(state, '2026-03-01', config, params, topic), forecastFrom(scope.components, days, '2026-03-01', config, params));
     }

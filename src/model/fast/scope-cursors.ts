@@ -1,0 +1,163 @@
+import { completionValue, qualityValue, quizValue } from '../components.js';
+import { dayNumber, type Day } from '../days.js';
+import type { ModelConfig } from '../model-config.js';
+import type { WeakestTopics } from '../recommendations.js';
+import { quizInputs, weaker, type KnownTopics, type Scope } from '../scopes.js';
+import type { DailyInputs, StudentState, TopicState } from '../student-state.js';
+import { INPUT_COMPONENTS, type Component, type ComponentValues, type InputComponent, type InputOf, type QuizInput } from '../types.js';
+import { streakCursor, type StreakCursor } from './streak-cursor.js';
+
+/*
+ * The fast path of scopeAsOf (scopes.ts) for a list of as-of days: a history, or the days a
+ * write touches. Computing each day on its own would read every reported day once per as-of
+ * day; here each topic's reports are sorted once and walked by a cursor, so a history costs one
+ * pass over the state. fast-path.unit.spec.ts holds every value equal to the plain one, to the
+ * last bit.
+ */
+
+/** The value of the input that stood at the end of ascending as-of days. */
+type InputCursor = (asOf: Day) => number | undefined;
+
+/**
+ * Days ascending, sorted in place. A topic has a handful of reported days per component, and
+ * `Array#sort` copies its input before sorting, and this runs for each topic and component of
+ * every write.
+ */
+function ascending(days: Day[]): Day[] {
+  if (days.length > 32) return days.sort();
+  for (let i = 1; i < days.length; i++) {
+    const day = days[i]!;
+    let j = i - 1;
+    for (; j >= 0 && days[j]! > day; j--) days[j + 1] = days[j]!;
+    days[j + 1] = day;
+  }
+  return days;
+}
+
+function inputCursor<T>(daily: DailyInputs<T> | undefined, value: (input: T) => number): InputCursor {
+  if (daily === undefined) return () => undefined;
+  const days = ascending(Object.keys(daily));
+  let i = -1;
+  let current: number | undefined;
+  return (asOf) => {
+    const before = i;
+    while (i + 1 < days.length && days[i + 1]! <= asOf) i++;
+    // Computed once per reported day, however many as-of days it stands for.
+    if (i !== before) current = value(daily[days[i]!]!.input);
+    return current;
+  };
+}
+
+/** Each topic state's merged quiz inputs: states are never changed, so one merge serves every read of one. */
+const mergedQuizInputs = new WeakMap<TopicState, DailyInputs<QuizInput> | undefined>();
+
+function cachedQuizInputs(topic: TopicState): DailyInputs<QuizInput> | undefined {
+  if (topic.answers === undefined) return topic.inputs.quiz;
+  if (!mergedQuizInputs.has(topic)) mergedQuizInputs.set(topic, quizInputs(topic));
+  return mergedQuizInputs.get(topic);
+}
+
+interface TopicCursor {
+  name: string;
+  inputs: Record<InputComponent, InputCursor>;
+  streak: StreakCursor;
+}
+
+function topicCursor(name: string, topic: TopicState, config: ModelConfig): TopicCursor {
+  const values: { [K in InputComponent]: (input: InputOf[K]) => number } = {
+    completion: completionValue,
+    quiz: (input) => quizValue(input, config),
+    quality: qualityValue,
+  };
+  return {
+    name,
+    inputs: {
+      completion: inputCursor(topic.inputs.completion, values.completion),
+      quiz: inputCursor(cachedQuizInputs(topic), values.quiz),
+      quality: inputCursor(topic.inputs.quality, values.quality),
+    },
+    streak: streakCursor(topic.days),
+  };
+}
+
+function topicScopeAt(t: TopicCursor, asOf: Day, asOfNumber: number): Scope {
+  return {
+    components: {
+      completion: t.inputs.completion(asOf) ?? 0,
+      quiz: t.inputs.quiz(asOf) ?? 0,
+      quality: t.inputs.quality(asOf) ?? 0,
+      consistency: t.streak.at(asOfNumber),
+    },
+    weakestTopics: {},
+  };
+}
+
+type Candidate = { topic: string; value: number };
+type Weakest = Partial<Record<Component, Candidate>>;
+
+/** Keeps the weaker of the component's weakest so far and `candidate`, as overallScope's reduce does. */
+function consider(weakest: Weakest, k: Component, candidate: Candidate, known: KnownTopics | undefined): void {
+  const current = weakest[k];
+  if (current === undefined || weaker(candidate, current, known)) weakest[k] = candidate;
+}
+
+/**
+ * The roll-up as of one day, as overallScope computes it: the same sums in the same order (topics
+ * in name order), with no list per component. The topics recommendations name are found only
+ * when `naming` (a result needs them; a write's daily values do not).
+ */
+function overallAt(topics: readonly TopicCursor[], overall: StreakCursor, asOf: Day, asOfNumber: number, naming: boolean, known?: KnownTopics): Scope {
+  const sum = { completion: 0, quiz: 0, quality: 0 };
+  const count = { completion: 0, quiz: 0, quality: 0, consistency: 0 };
+  const weakest: Weakest = {};
+  for (const t of topics) {
+    for (const k of INPUT_COMPONENTS) {
+      const value = t.inputs[k](asOf);
+      if (value === undefined) continue;
+      sum[k] += value;
+      count[k]++;
+      if (naming) consider(weakest, k, { topic: t.name, value }, known);
+    }
+    if (!naming) continue;
+    const consistency = t.streak.at(asOfNumber);
+    if (t.streak.started()) {
+      count.consistency++;
+      consider(weakest, 'consistency', { topic: t.name, value: consistency }, known);
+    }
+  }
+  const weakestTopics: WeakestTopics = {};
+  for (const [k, candidate] of Object.entries(weakest) as Array<[Component, Candidate]>) if (count[k] >= 2) weakestTopics[k] = candidate.topic;
+  const meanOf = (k: InputComponent) => (count[k] ? sum[k] / count[k] : 0);
+  return {
+    components: { completion: meanOf('completion'), quiz: meanOf('quiz'), quality: meanOf('quality'), consistency: overall.at(asOfNumber) },
+    weakestTopics,
+  };
+}
+
+/** The student's topic cursors, in name order (as overallScope takes them). */
+function topicCursors(state: StudentState, config: ModelConfig): TopicCursor[] {
+  return [...state.topics].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, t]) => topicCursor(name, t, config));
+}
+
+/** The whole student's component values as of the end of each of `asOfDays` (ascending). */
+export function componentsOver(state: StudentState, asOfDays: readonly Day[], config: ModelConfig): ComponentValues[] {
+  const topics = topicCursors(state, config);
+  const overall = streakCursor(state.days);
+  return asOfDays.map((day) => overallAt(topics, overall, day, dayNumber(day), false).components);
+}
+
+/**
+ * scopeAsOf as of the end of each of `asOfDays` (ascending), for the whole student or one
+ * topic; undefined for a topic the student has no event in.
+ */
+export function scopesOver(state: StudentState, asOfDays: readonly Day[], config: ModelConfig, topic?: string, known?: KnownTopics): Scope[] | undefined {
+  if (topic !== undefined) {
+    const t = state.topics.get(topic);
+    if (t === undefined) return undefined;
+    const cursor = topicCursor(topic, t, config);
+    return asOfDays.map((day) => topicScopeAt(cursor, day, dayNumber(day)));
+  }
+  const topics = topicCursors(state, config);
+  const overall = streakCursor(state.days);
+  return asOfDays.map((day) => overallAt(topics, overall, day, dayNumber(day), true, known));
+}
