@@ -3,9 +3,6 @@
  * PostgreSQL + Redis by the built `mastery worker`. Events are on mastery.requests before the
  * clock runs, so it measures the worker draining a backlog (fetch, apply, commit), not the
  * producer. See docs/benchmarks.md.
- *
- * Imports from run.ts, which imports this file: a cycle that is safe because nothing here uses
- * run.ts's exports before main() runs.
  */
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,7 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { createServiceTopics, keyedProducer, metricValue, testKafka } from '../src/testing/kafka/kafka-e2e.js';
 import { generateBatches, type WireEvent } from './generate-events.js';
 import { processTicks, TICKS_PER_SECOND } from './proc-cpu.js';
-import { DEFAULT_STUDENTS, postgresRedis, r1, r2, withService, type Context, type Service } from './run.js';
+import { DEFAULT_STUDENTS, postgresRedis, r1, r2, withService, type Context, type Service } from './harness.js';
 
 const GROUP = 'mastery-bench';
 /** As the e2e failure tests run Kafka. */

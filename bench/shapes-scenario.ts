@@ -3,19 +3,16 @@
  * serve`, each on a fresh backend, with the stores' CPU per event and, on PostgreSQL + Redis, the
  * stores' floors for the same events (bench/floors.ts); then the long-history check. See
  * docs/benchmarks.md.
- *
- * Imports from run.ts, which imports this file: a cycle that is safe because nothing here uses
- * run.ts's exports before main() runs.
  */
 import { Redis } from 'ioredis';
 import type { WireEvent } from './generate-events.js';
 import { measureEngineSizes, runFloors, type FloorResult } from './floors.js';
-import { embedded, ingest, postgresRedis, printIngest, r2, RESPONSE_HEAVY, startService, type Backend, type Context, type IngestResult } from './run.js';
+import { embedded, ingest, postgresRedis, printIngest, r2, RESPONSE_HEAVY, startService, type Backend, type Context, type IngestResult } from './harness.js';
 import { inBatches, longHistory, SHAPE_DEFS, SHAPES, shapeEvents, shapeStudents, type ShapeName } from './shapes.js';
 
 /** The floors' Redis database, on the bench's redis-server (the engine's is 13; the tests use 0). */
 const FLOOR_REDIS_DB = 12;
-/** As the service runs in the bench (run.ts's MASTERY_RETENTION_DAYS). */
+/** As the service runs in the bench (harness.ts's MASTERY_RETENTION_DAYS). */
 const RETENTION_DAYS = 36_500;
 
 /** Which shapes run on which backends (issue 18 item 1). */
