@@ -4,7 +4,7 @@ import { learningPath, weakestFirst } from './learning-path.js';
 import type { ModelConfig } from './model-config.js';
 import { predict, type HistoryPoint } from './prediction.js';
 import { masteryResult, roundedComponents } from './score.js';
-import { scopeAsOf, type KnownTopics } from './scopes.js';
+import type { KnownTopics } from './scopes.js';
 import type { StudentState } from './student-state.js';
 import type { Component, ComponentValues, MasteryResult, Prediction } from './types.js';
 
@@ -23,7 +23,7 @@ export function activeDays(state: StudentState, topic?: string): readonly Day[] 
  * has no event in. `known` (each topic's p_known) picks the topics recommendations name.
  */
 export function masteryAsOf(state: StudentState, asOf: Day, config: ModelConfig, topic?: string, known?: KnownTopics): MasteryResult | undefined {
-  const scope = scopeAsOf(state, asOf, config, topic, known);
+  const scope = scopesOver(state, [asOf], config, topic, known)?.[0];
   return scope && masteryResult(scope.components, config, scope.weakestTopics);
 }
 

@@ -109,29 +109,37 @@ function consider(weakest: Weakest, k: Component, candidate: Candidate, known: K
 function overallAt(topics: readonly TopicCursor[], overall: StreakCursor, asOf: Day, asOfNumber: number, naming: boolean, known?: KnownTopics): Scope {
   const sum = { completion: 0, quiz: 0, quality: 0 };
   const count = { completion: 0, quiz: 0, quality: 0, consistency: 0 };
-  const weakest: Weakest = {};
+  const weakest: Weakest | undefined = naming ? {} : undefined;
   for (const t of topics) {
     for (const k of INPUT_COMPONENTS) {
       const value = t.inputs[k](asOf);
       if (value === undefined) continue;
       sum[k] += value;
       count[k]++;
-      if (naming) consider(weakest, k, { topic: t.name, value }, known);
+      if (weakest !== undefined) consider(weakest, k, { topic: t.name, value }, known);
     }
-    if (!naming) continue;
+    if (weakest === undefined) continue;
     const consistency = t.streak.at(asOfNumber);
     if (t.streak.started()) {
       count.consistency++;
       consider(weakest, 'consistency', { topic: t.name, value: consistency }, known);
     }
   }
-  const weakestTopics: WeakestTopics = {};
-  for (const [k, candidate] of Object.entries(weakest) as Array<[Component, Candidate]>) if (count[k] >= 2) weakestTopics[k] = candidate.topic;
   const meanOf = (k: InputComponent) => (count[k] ? sum[k] / count[k] : 0);
   return {
     components: { completion: meanOf('completion'), quiz: meanOf('quiz'), quality: meanOf('quality'), consistency: overall.at(asOfNumber) },
-    weakestTopics,
+    weakestTopics: weakest === undefined ? NONE_NAMED : named(weakest, count),
   };
+}
+
+/** The roll-up's scope where no topic is named (`componentsOver`: its callers read only the values). */
+const NONE_NAMED: WeakestTopics = Object.freeze({});
+
+/** The weakest topic of each component two or more topics have (§3). */
+function named(weakest: Weakest, count: Record<Component, number>): WeakestTopics {
+  const topics: WeakestTopics = {};
+  for (const [k, candidate] of Object.entries(weakest) as Array<[Component, Candidate]>) if (count[k] >= 2) topics[k] = candidate.topic;
+  return topics;
 }
 
 /** The student's topic cursors, in name order (as overallScope takes them). */

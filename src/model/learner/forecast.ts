@@ -3,7 +3,7 @@ import { dayNumber, type Day } from '../days.js';
 import { activeDays } from '../mastery-as-of.js';
 import type { ModelConfig } from '../model-config.js';
 import { clamp, round3 } from '../numbers.js';
-import { scopeAsOf } from '../scopes.js';
+import { scopesOver } from '../fast/scope-cursors.js';
 import type { StudentState } from '../student-state.js';
 import { COMPONENTS, type ComponentValues } from '../types.js';
 import type { LearnerParams } from './learner-params.js';
@@ -65,7 +65,7 @@ export function activityRate(params: LearnerParams, dayNumbers: readonly number[
  * student has no event in.
  */
 export function forecastAsOf(state: StudentState, asOf: Day, config: ModelConfig, params: LearnerParams, topic?: string): Forecast | undefined {
-  const scope = scopeAsOf(state, asOf, config, topic);
+  const scope = scopesOver(state, [asOf], config, topic)?.[0];
   return scope && forecastFrom(scope.components, activeDays(state, topic), asOf, config, params);
 }
 

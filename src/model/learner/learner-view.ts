@@ -1,7 +1,8 @@
 import { dayNumber, type Day } from '../days.js';
 import { activeDays, learningPathAsOf, topicNames, type LearningPathResult } from '../mastery-as-of.js';
 import type { ModelConfig } from '../model-config.js';
-import { scopeAsOf, type KnownTopics } from '../scopes.js';
+import { scopesOver } from '../fast/scope-cursors.js';
+import type { KnownTopics } from '../scopes.js';
 import { masteryResult } from '../score.js';
 import type { StudentState } from '../student-state.js';
 import type { MasteryResult, Recommendation } from '../types.js';
@@ -60,7 +61,7 @@ export interface LearnerResult extends MasteryResult {
 export function learnerResultAsOf(state: StudentState, asOf: Day, config: ModelConfig, learner: Learner, topic?: string): LearnerResult | undefined {
   const knowledge = topic === undefined ? knowledgeOfTopics(state, asOf, learner) : [];
   const known: KnownTopics = new Map(knowledge.map((k) => [k.topic, k.p_known]));
-  const scope = scopeAsOf(state, asOf, config, topic, known);
+  const scope = scopesOver(state, [asOf], config, topic, known)?.[0];
   if (scope === undefined) return undefined;
   const forecast = forecastFrom(scope.components, activeDays(state, topic), asOf, config, learner.params);
   const result = masteryResult(scope.components, config, scope.weakestTopics);
