@@ -2,9 +2,10 @@ import { completionValue, qualityValue, quizValue } from '../components.js';
 import { dayNumber, type Day } from '../days.js';
 import type { ModelConfig } from '../model-config.js';
 import type { WeakestTopics } from '../recommendations.js';
-import { quizInputs, weaker, type KnownTopics, type Scope } from '../scopes.js';
-import type { DailyInputs, StudentState, TopicState } from '../student-state.js';
+import { answersAsQuiz, weaker, type KnownTopics, type Scope } from '../scopes.js';
+import { isLater, type AnswerTally, type DailyInputs, type Stamped, type StudentState, type TopicState } from '../student-state.js';
 import { INPUT_COMPONENTS, type Component, type ComponentValues, type InputComponent, type InputOf, type QuizInput } from '../types.js';
+import { sortedDaysOf } from './day-index.js';
 import { streakCursor, type StreakCursor } from './streak-cursor.js';
 
 /*
@@ -18,43 +19,46 @@ import { streakCursor, type StreakCursor } from './streak-cursor.js';
 /** The value of the input that stood at the end of ascending as-of days. */
 type InputCursor = (asOf: Day) => number | undefined;
 
-/**
- * Days ascending, sorted in place. A topic has a handful of reported days per component, and
- * `Array#sort` copies its input before sorting, and this runs for each topic and component of
- * every write.
- */
-function ascending(days: Day[]): Day[] {
-  if (days.length > 32) return days.sort();
-  for (let i = 1; i < days.length; i++) {
-    const day = days[i]!;
-    let j = i - 1;
-    for (; j >= 0 && days[j]! > day; j--) days[j + 1] = days[j]!;
-    days[j + 1] = day;
-  }
-  return days;
-}
-
-function inputCursor<T>(daily: DailyInputs<T> | undefined, value: (input: T) => number): InputCursor {
-  if (daily === undefined) return () => undefined;
-  const days = ascending(Object.keys(daily));
+/** The cursor over reported days (ascending) of what stood on each: the input of `inputOn` its latest day. */
+function cursor<T>(days: readonly Day[], inputOn: (day: Day) => T, value: (input: T) => number): InputCursor {
   let i = -1;
   let current: number | undefined;
   return (asOf) => {
     const before = i;
     while (i + 1 < days.length && days[i + 1]! <= asOf) i++;
     // Computed once per reported day, however many as-of days it stands for.
-    if (i !== before) current = value(daily[days[i]!]!.input);
+    if (i !== before) current = value(inputOn(days[i]!));
     return current;
   };
 }
 
-/** Each topic state's merged quiz inputs: states are never changed, so one merge serves every read of one. */
-const mergedQuizInputs = new WeakMap<TopicState, DailyInputs<QuizInput> | undefined>();
+function inputCursor<T>(daily: DailyInputs<T> | undefined, value: (input: T) => number): InputCursor {
+  if (daily === undefined) return () => undefined;
+  return cursor(sortedDaysOf(daily, Object.keys), (day) => daily[day]!.input, value);
+}
 
-function cachedQuizInputs(topic: TopicState): DailyInputs<QuizInput> | undefined {
-  if (topic.answers === undefined) return topic.inputs.quiz;
-  if (!mergedQuizInputs.has(topic)) mergedQuizInputs.set(topic, quizInputs(topic));
-  return mergedQuizInputs.get(topic);
+/** The quiz input that stood on a day with a quiz report, answers or both: quizInputs' rule, for that day alone. */
+function quizOn(reported: Stamped<QuizInput> | undefined, tally: AnswerTally | undefined): QuizInput {
+  if (tally === undefined) return reported!.input;
+  const fromAnswers = answersAsQuiz(tally);
+  return reported === undefined || isLater(fromAnswers, reported) ? fromAnswers.input : reported.input;
+}
+
+/**
+ * The quiz cursor, answers taken in (scopes.ts's quizInputs) without merging the two: a write
+ * would otherwise make a quiz report of every day with answers, a year of them for a year of
+ * history, where a history reads only the days it walks to.
+ */
+function quizCursor(topic: TopicState, value: (input: QuizInput) => number): InputCursor {
+  const { answers } = topic;
+  if (answers === undefined) return inputCursor(topic.inputs.quiz, value);
+  const reported = topic.inputs.quiz;
+  const days = sortedDaysOf(topic, () => {
+    const union = Object.keys(answers);
+    if (reported !== undefined) for (const day of Object.keys(reported)) if (!Object.hasOwn(answers, day)) union.push(day);
+    return union;
+  });
+  return cursor(days, (day) => quizOn(reported?.[day], answers[day]), value);
 }
 
 interface TopicCursor {
@@ -73,7 +77,7 @@ function topicCursor(name: string, topic: TopicState, config: ModelConfig): Topi
     name,
     inputs: {
       completion: inputCursor(topic.inputs.completion, values.completion),
-      quiz: inputCursor(cachedQuizInputs(topic), values.quiz),
+      quiz: quizCursor(topic, values.quiz),
       quality: inputCursor(topic.inputs.quality, values.quality),
     },
     streak: streakCursor(topic.days),

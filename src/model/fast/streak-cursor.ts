@@ -1,5 +1,6 @@
 import { consistencyOf } from '../consistency.js';
-import { dayNumber, type Day } from '../days.js';
+import type { Day } from '../days.js';
+import { dayNumbersOf } from './day-index.js';
 
 /**
  * The fast path of consistencyAsOf (consistency.ts) for a whole history: the consistency at
@@ -14,7 +15,7 @@ export interface StreakCursor {
 }
 
 export function streakCursor(sortedActiveDays: readonly Day[]): StreakCursor {
-  const numbers = sortedActiveDays.map(dayNumber);
+  const numbers = dayNumbersOf(sortedActiveDays);
   let next = 0;
   let streak = 0;
   let maxStreak = 0;

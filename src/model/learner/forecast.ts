@@ -3,6 +3,7 @@ import { dayNumber, type Day } from '../days.js';
 import { activeDays } from '../mastery-as-of.js';
 import type { ModelConfig } from '../model-config.js';
 import { clamp, round3 } from '../numbers.js';
+import { dayNumbersOf } from '../fast/day-index.js';
 import { scopesOver } from '../fast/scope-cursors.js';
 import type { StudentState } from '../student-state.js';
 import { COMPONENTS, type ComponentValues } from '../types.js';
@@ -78,8 +79,7 @@ export function forecastAsOf(state: StudentState, asOf: Day, config: ModelConfig
 export function forecastFrom(components: ComponentValues, days: readonly Day[], asOf: Day, config: ModelConfig, params: LearnerParams): Forecast {
   const asOfNumber = dayNumber(asOf);
   const past: number[] = [];
-  for (const d of days) {
-    const n = dayNumber(d);
+  for (const n of dayNumbersOf(days)) {
     if (n > asOfNumber) break;
     past.push(n);
   }
