@@ -25,11 +25,26 @@ function cursor<T>(days: readonly Day[], inputOn: (day: Day) => T, value: (input
   let current: number | undefined;
   return (asOf) => {
     const before = i;
+    // The first as-of day is found by halving (a write asks for its last days of a long
+    // history), the next ones by walking on from it.
+    if (i === -1) i = lastOnOrBefore(days, asOf);
     while (i + 1 < days.length && days[i + 1]! <= asOf) i++;
     // Computed once per reported day, however many as-of days it stands for.
     if (i !== before) current = value(inputOn(days[i]!));
     return current;
   };
+}
+
+/** The index of the last of `days` (ascending) on or before `asOf`; -1 when there is none. */
+function lastOnOrBefore(days: readonly Day[], asOf: Day): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (days[mid]! <= asOf) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 function inputCursor<T>(daily: DailyInputs<T> | undefined, value: (input: T) => number): InputCursor {
