@@ -25,10 +25,10 @@ function cursor<T>(days: readonly Day[], inputOn: (day: Day) => T, value: (input
   let current: number | undefined;
   return (asOf) => {
     const before = i;
-    // The first as-of day is found by halving (a write asks for its last days of a long
-    // history), the next ones by walking on from it.
+    // Until a reported day stands, by halving (a write asks for the last days of a long
+    // history); from there, by walking on.
     if (i === -1) i = lastOnOrBefore(days, asOf);
-    while (i + 1 < days.length && days[i + 1]! <= asOf) i++;
+    else while (i + 1 < days.length && days[i + 1]! <= asOf) i++;
     // Computed once per reported day, however many as-of days it stands for.
     if (i !== before) current = value(inputOn(days[i]!));
     return current;
