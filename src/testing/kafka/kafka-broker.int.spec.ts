@@ -5,6 +5,11 @@
  * offsets kept across a consumer restart, and a broker killed with -9 and started again.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { waitFor } from './kafka-e2e.js';
@@ -212,5 +217,41 @@ describe("the tests' Kafka broker (Apache Kafka, KRaft) with KafkaJS", () => {
       timeoutMs: 60_000,
     });
     assert.deepEqual(new Set(received.map((r) => r.value)), new Set([...before, ...sent].map((m) => m.value)));
+  });
+});
+
+describe("a test file's shared broker", () => {
+  it('is gone with the process that started it: the process exits 0, and its folder is removed', { timeout: 90_000 }, async () => {
+    // A process of its own, with a temporary folder of its own (TMPDIR), so that nothing another
+    // spec file has open is counted. It writes into the broker (a topic), and simply ends.
+    const tmp = await mkdtemp(join(tmpdir(), 'shared-broker-spec-'));
+    try {
+      const harness = new URL('./kafka-broker.ts', import.meta.url).href;
+      const script = `
+        import { Kafka, logLevel } from 'kafkajs';
+        const { sharedKafkaBroker } = await import(${JSON.stringify(harness)});
+        const cluster = await sharedKafkaBroker();
+        const admin = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING }).admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: 'shared-broker-spec', numPartitions: 3 }] });
+        await admin.disconnect();
+      `;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 0, stderr);
+      // tsx keeps its cache there too (tsx-0); the brokers' folder is mastery-kafka-….
+      assert.deepEqual(
+        (await readdir(tmp)).filter((name) => name.startsWith('mastery-kafka-')),
+        [],
+        'the brokers folder is removed',
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

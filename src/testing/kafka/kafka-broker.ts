@@ -261,8 +261,17 @@ export async function startKafkaBrokers(options: KafkaBrokersOptions = {}): Prom
     await Promise.all(nodes.map((n) => halt(n, 'SIGKILL')));
     rmSync(root, { recursive: true, force: true });
   };
-  // Not kept past the test process: the watchdog kills the JVMs, this removes their data.
-  const removeAtExit = () => rmSync(root, { recursive: true, force: true });
+  // Not kept past the test process. The watchdog kills a JVM only once this process is gone, so
+  // a broker still running here (a file's shared one) is killed first: it would go on writing
+  // into the folder being removed (ENOTEMPTY), and an error thrown at exit fails the test file.
+  const removeAtExit = () => {
+    for (const n of nodes) if (alive(n.child)) n.child.kill('SIGKILL');
+    try {
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    } catch (error) {
+      process.stderr.write(`the Kafka test brokers' folder ${root} was not removed: ${(error as Error).message}\n`);
+    }
+  };
   process.once('exit', removeAtExit);
   try {
     const id = clusterId();
