@@ -39,7 +39,7 @@ export function answersAsQuiz(tally: AnswerTally): Stamped<QuizInput> {
  * A topic's daily quiz inputs with its answers taken in: on a day with both, the later of the
  * day's quiz report and its last answer stands, as between two quiz reports.
  */
-export function quizInputs(topic: TopicState): DailyInputs<QuizInput> | undefined {
+function quizInputs(topic: TopicState): DailyInputs<QuizInput> | undefined {
   if (topic.answers === undefined) return topic.inputs.quiz;
   const daily: Record<Day, Stamped<QuizInput>> = { ...topic.inputs.quiz };
   for (const [day, tally] of Object.entries(topic.answers)) {
